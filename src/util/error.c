@@ -27,7 +27,7 @@ int hvp_wrap(hvp_error *err, int code, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    snprintf(err->msg, sizeof err->msg, "%.200s: %.300s", prefix, old);
     if (err->code == 0)
         err->code = code;
     return err->code;

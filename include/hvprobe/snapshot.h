@@ -1,0 +1,200 @@
+/*
+ * hvprobe/snapshot.h - the snapshot: everything a capture learned about
+ * where the guest's exceptions go, as plain C data, and its versioned
+ * JSON form (schema documented in docs/snapshot.md and
+ * docs/snapshot.schema.json).
+ *
+ * Ownership: a hvp_snapshot owns every string and array it points to.
+ * Create with hvp_snapshot_new(), free with hvp_snapshot_free() (NULL is a
+ * no-op).  Loading returns a new snapshot the caller frees.  Nothing here
+ * touches a live target: analysis works on snapshots, so old snapshots
+ * benefit from newer analysis.
+ *
+ * Thread-safety: distinct snapshots may be used from distinct threads.
+ */
+#ifndef HVPROBE_SNAPSHOT_H
+#define HVPROBE_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hvprobe/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HVP_SNAPSHOT_SCHEMA_VERSION 1
+
+/* Channels a capture used (bit set), serialised as names. */
+enum hvp_channel {
+    HVP_CH_QMP = 1u << 0,
+    HVP_CH_HMP = 1u << 1,
+    HVP_CH_GDB = 1u << 2
+};
+
+typedef enum hvp_space { HVP_SPACE_VIRTUAL = 0, HVP_SPACE_PHYSICAL = 1 } hvp_space;
+
+/* A tri-state: known true, known false, unknown. */
+enum { HVP_NO = 0, HVP_YES = 1, HVP_UNKNOWN = -1 };
+
+/* A field the capture could not fill, and why (e.g. which channel would
+ * have provided it). */
+typedef struct hvp_unknown {
+    char *field;    /* e.g. "cp15", "memory_map", "backend.machine" */
+    char *reason;   /* e.g. "needs the gdbstub channel (--gdb)" */
+} hvp_unknown;
+
+typedef struct hvp_reg {
+    char *name;     /* as the gdbstub names it: "VBAR_S", "SCTLR", ... */
+    uint64_t value;
+    int bits;       /* 32 or 64 */
+} hvp_reg;
+
+/* One memory read: either fully read (error == NULL, got == len), or
+ * partially/not read (error set, got = bytes before the failure).
+ * "Unreadable" is therefore always distinct from "zero". */
+typedef struct hvp_memread {
+    uint64_t addr;
+    hvp_space space;
+    size_t len;         /* bytes asked for */
+    size_t got;         /* bytes read */
+    uint8_t *bytes;     /* got bytes, guest order */
+    char *error;        /* NULL or the failure, e.g. "Cannot access memory" */
+    char *purpose;      /* why it was read: "low-vectors", "VBAR_S", ... */
+    char *channel;      /* "gdb", "hmp" or "qmp" */
+} hvp_memread;
+
+/* One memory region from `info mtree` (flat == 0) or `info mtree -f`
+ * (flat == 1: QEMU's resolved view, the winner at each address). */
+typedef struct hvp_region {
+    char *address_space;    /* e.g. "memory", "cpu-secure-memory-0" */
+    uint64_t start, end;    /* inclusive */
+    int prio;
+    char *kind;             /* "ram", "rom", "romd", "i/o", ... */
+    char *name;
+    int is_alias;
+    char *alias_target;     /* NULL unless is_alias */
+    uint64_t alias_offset;  /* start offset inside alias_target */
+    int depth;              /* nesting in the tree (0 = root) */
+    char *parent;           /* containing region or NULL */
+    int enabled;
+    int flat;
+} hvp_region;
+
+typedef struct hvp_segment {
+    uint64_t vaddr, paddr, filesz, memsz;
+    uint32_t flags;         /* PF_R|PF_W|PF_X */
+} hvp_segment;
+
+typedef struct hvp_symbol {
+    char *name;
+    uint64_t addr, size;
+    char type;              /* 'F' function, 'O' object, 'N' other */
+} hvp_symbol;
+
+typedef struct hvp_image {
+    char *path;
+    char sha256[65];
+    uint64_t entry;
+    char *machine;          /* "ARM", or what the ELF says */
+    int elfclass;           /* 32 or 64 */
+    hvp_segment *segments;
+    size_t nsegments;
+    hvp_symbol *symbols;
+    size_t nsymbols;
+} hvp_image;
+
+/* Raw text of one command issued to a channel, verbatim. */
+typedef struct hvp_raw {
+    char *channel;
+    char *command;
+    char *text;
+} hvp_raw;
+
+typedef struct hvp_backend_facts {
+    char *qemu_version;     /* "7.2.22" */
+    char *target;           /* "arm" */
+    char *machine;          /* "vexpress-a9" */
+    char *accelerator;      /* "tcg" or "kvm" */
+    int kvm_enabled;        /* HVP_YES/NO/UNKNOWN */
+    int kvm_present;
+    char *cpu_model;        /* "cortex-a9" */
+    char *run_state;        /* run state found when the capture began */
+    int was_running;        /* HVP_YES/NO/UNKNOWN */
+    int resumed;            /* capture resumed the guest afterwards */
+} hvp_backend_facts;
+
+typedef struct hvp_cpu_state {
+    int have_core;          /* r[] and cpsr valid */
+    uint32_t r[16];         /* r0..r12, sp, lr, pc */
+    uint32_t cpsr;
+    int secure;             /* HVP_YES/NO/UNKNOWN: security state */
+    char *secure_source;    /* where `secure` came from */
+    char *source;           /* channel the core registers came from */
+} hvp_cpu_state;
+
+typedef struct hvp_snapshot {
+    int schema_version;
+    char *hvprobe_version;
+    char *captured_at;      /* ISO 8601 UTC */
+    char *label;
+    unsigned channels;      /* enum hvp_channel bits */
+    hvp_backend_facts backend;
+    hvp_cpu_state cpu;
+    hvp_reg *cp15;
+    size_t ncp15;
+    hvp_memread *memory;
+    size_t nmemory;
+    hvp_region *memory_map;
+    size_t nmemory_map;
+    hvp_image *image;       /* NULL without --elf */
+    hvp_raw *raw;
+    size_t nraw;
+    hvp_unknown *unknown;
+    size_t nunknown;
+} hvp_snapshot;
+
+/* A new, empty snapshot (schema_version set, everything else unknown);
+ * NULL on allocation failure. */
+hvp_snapshot *hvp_snapshot_new(void);
+void hvp_snapshot_free(hvp_snapshot *s);
+void hvp_image_free(hvp_image *img);
+
+/* Builders: copy their string arguments; return HVP_OK or HVP_E_NOMEM. */
+int hvp_snapshot_add_reg(hvp_snapshot *s, const char *name, uint64_t value, int bits);
+int hvp_snapshot_add_mem(hvp_snapshot *s, uint64_t addr, hvp_space space,
+                         size_t len, const uint8_t *bytes, size_t got,
+                         const char *error, const char *purpose,
+                         const char *channel);
+int hvp_snapshot_add_raw(hvp_snapshot *s, const char *channel,
+                         const char *command, const char *text);
+int hvp_snapshot_add_unknown(hvp_snapshot *s, const char *field,
+                             const char *reason);
+/* Takes ownership of regions[0..n) (and the array itself). */
+int hvp_snapshot_add_regions(hvp_snapshot *s, hvp_region *regions, size_t n);
+
+/* Lookups (NULL when absent). */
+const hvp_reg *hvp_snapshot_reg(const hvp_snapshot *s, const char *name);
+const hvp_memread *hvp_snapshot_mem(const hvp_snapshot *s, uint64_t addr,
+                                    hvp_space space);
+
+/* ARM CPSR.M[4:0] -> "usr32", "svc32", ... ("???" when reserved). */
+const char *hvp_arm_mode_name(uint32_t cpsr);
+
+/* Serialise to a JSON string (caller frees) / write atomically to `path`
+ * (temp file in the same directory + fsync + rename: never a partial
+ * file; on failure nothing is left behind).  "-" writes to stdout. */
+char *hvp_snapshot_to_json(const hvp_snapshot *s, hvp_error *err);
+int hvp_snapshot_save(const hvp_snapshot *s, const char *path, hvp_error *err);
+
+/* Load and validate a snapshot file.  Malformed JSON is reported with
+ * line and column; a valid JSON document that is not a snapshot names
+ * the offending field.  Errors: HVP_E_IO (cannot read), HVP_E_INPUT. */
+int hvp_snapshot_load(const char *path, hvp_snapshot **out, hvp_error *err);
+int hvp_snapshot_from_json(const char *text, size_t len, hvp_snapshot **out,
+                           hvp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

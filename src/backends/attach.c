@@ -1,0 +1,479 @@
+/*
+ * attach.c - the "attach" target: any QEMU reachable through QMP, HMP
+ * and/or its gdbstub (see target.h).  Channel preference:
+ *   run state, halt, resume, facts : QMP, then HMP (gdbstub as last resort)
+ *   monitor commands               : HMP, then QMP human-monitor-command
+ *   registers by name              : gdbstub only (CP15 is not in HMP)
+ *   memory                         : gdbstub (binary, split at PacketSize),
+ *                                    then monitor `x` / `xp` text
+ */
+#include "backends/target.h"
+#include "transport/hmp.h"
+#include "transport/hmp_parse.h"
+#include "transport/qmp.h"
+#include "transport/rsp.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct hvp_target {
+    hvp_target_opts opts;
+    qmp_client *qmp;
+    hmp_client *hmp;
+    rsp_client *rsp;
+    int phys_mode;          /* gdbstub currently in physical-memory mode */
+    hvp_raw *raw;
+    size_t nraw;
+};
+
+static int timeout_of(const hvp_target *t)
+{
+    return t->opts.timeout_ms > 0 ? t->opts.timeout_ms : 5000;
+}
+
+static void log_raw(hvp_target *t, const char *channel, const char *cmd, const char *text)
+{
+    hvp_raw *p = realloc(t->raw, (t->nraw + 1) * sizeof *p);
+    if (!p)
+        return; /* the log is best effort; the command's result is not */
+    t->raw = p;
+    hvp_raw *r = &t->raw[t->nraw];
+    r->channel = strdup(channel);
+    r->command = strdup(cmd);
+    r->text = strdup(text ? text : "");
+    if (r->channel && r->command && r->text)
+        t->nraw++;
+    else {
+        free(r->channel);
+        free(r->command);
+        free(r->text);
+    }
+}
+
+int hvp_target_open(const hvp_target_opts *o, hvp_target **out, hvp_error *err)
+{
+    *out = NULL;
+    if (!o->qmp && !o->hmp && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
+    hvp_target *t = calloc(1, sizeof *t);
+    if (!t)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    t->opts = *o;
+    int rc = HVP_OK;
+    if (o->qmp && (rc = qmp_open(o->qmp, timeout_of(t), &t->qmp, err)))
+        hvp_wrap(err, rc, "QMP channel %s", o->qmp);
+    if (!rc && o->hmp && (rc = hmp_open(o->hmp, timeout_of(t), &t->hmp, err)))
+        hvp_wrap(err, rc, "HMP channel %s", o->hmp);
+    if (rc) {
+        hvp_target_close(t);
+        return rc;
+    }
+    *out = t;
+    return HVP_OK;
+}
+
+int hvp_target_attach_gdb(hvp_target *t, hvp_error *err)
+{
+    if (!t->opts.gdb || t->rsp)
+        return HVP_OK;
+    int rc = rsp_open(t->opts.gdb, timeout_of(t), &t->rsp, err);
+    if (!rc)
+        rc = rsp_load_registers(t->rsp, err);
+    if (rc) {
+        rsp_close(t->rsp);
+        t->rsp = NULL;
+        return hvp_wrap(err, rc, "gdbstub channel %s", t->opts.gdb);
+    }
+    return HVP_OK;
+}
+
+unsigned hvp_target_channels(const hvp_target *t)
+{
+    return (t->qmp ? HVP_CH_QMP : 0) | (t->hmp ? HVP_CH_HMP : 0) | (t->rsp ? HVP_CH_GDB : 0);
+}
+
+int hvp_target_monitor(hvp_target *t, const char *cmd, char **text, hvp_error *err)
+{
+    int rc;
+    *text = NULL;
+    if (t->hmp) {
+        if (!(rc = hmp_command(t->hmp, cmd, text, err)))
+            log_raw(t, "hmp", cmd, *text);
+        return rc;
+    }
+    if (t->qmp) {
+        if (!(rc = qmp_hmp(t->qmp, cmd, text, err)))
+            log_raw(t, "qmp", cmd, *text);
+        return rc;
+    }
+    return hvp_fail(err, HVP_E_UNSUPPORTED, "monitor command '%s' needs a monitor channel (--qmp or --hmp)", cmd);
+}
+
+/* QMP command with the result logged verbatim as JSON. */
+static int qmp_logged(hvp_target *t, const char *cmd, json_t *args, json_t **ret, hvp_error *err)
+{
+    char *argtext = args ? json_dumps(args, JSON_COMPACT) : NULL;
+    int rc = qmp_execute(t->qmp, cmd, args, ret, err);
+    if (!rc) {
+        char *rtext = json_dumps(*ret, JSON_COMPACT | JSON_ENCODE_ANY);
+        char line[512];
+        snprintf(line, sizeof line, "%s%s%s", cmd, argtext ? " " : "", argtext ? argtext : "");
+        log_raw(t, "qmp", line, rtext);
+        free(rtext);
+    }
+    free(argtext);
+    return rc;
+}
+
+int hvp_target_run_state(hvp_target *t, int *running, char **state, hvp_error *err)
+{
+    *running = HVP_UNKNOWN;
+    *state = NULL;
+    if (t->qmp) {
+        json_t *r = NULL;
+        int rc = qmp_logged(t, "query-status", NULL, &r, err);
+        if (rc)
+            return rc;
+        json_t *st = json_object_get(r, "status");
+        *running = json_is_true(json_object_get(r, "running")) ? HVP_YES : HVP_NO;
+        *state = strdup(json_is_string(st) ? json_string_value(st) : "unknown");
+        json_decref(r);
+        return HVP_OK;
+    }
+    if (t->hmp) {
+        char *text;
+        int rc = hvp_target_monitor(t, "info status", &text, err);
+        if (rc)
+            return rc;
+        const char *p = strstr(text, "VM status: ");
+        if (!p) {
+            free(text);
+            return hvp_fail(err, HVP_E_PROTO, "unexpected answer to 'info status'");
+        }
+        p += 11;
+        size_t n = strcspn(p, "\r\n");
+        *state = strndup(p, n);
+        *running = strncmp(p, "running", 7) == 0 ? HVP_YES : HVP_NO;
+        free(text);
+        return HVP_OK;
+    }
+    return hvp_fail(err, HVP_E_UNSUPPORTED,
+                    "the run state needs a monitor channel (--qmp or --hmp); the gdbstub halts the guest on attach");
+}
+
+int hvp_target_halt(hvp_target *t, hvp_error *err)
+{
+    if (t->qmp) {
+        json_t *r = NULL;
+        int rc = qmp_logged(t, "stop", NULL, &r, err);
+        json_decref(r);
+        return rc;
+    }
+    if (t->hmp) {
+        char *text;
+        int rc = hvp_target_monitor(t, "stop", &text, err);
+        free(text);
+        return rc;
+    }
+    /* gdbstub only: attaching halts the guest. */
+    return hvp_target_attach_gdb(t, err);
+}
+
+int hvp_target_detach_gdb(hvp_target *t, hvp_error *err)
+{
+    if (!t->rsp)
+        return HVP_OK;
+    int rc = HVP_OK;
+    if (t->phys_mode)
+        rsp_set_phys_mode(t->rsp, 0, NULL);
+    rc = rsp_detach(t->rsp, err);
+    rsp_close(t->rsp);
+    t->rsp = NULL;
+    t->phys_mode = 0;
+    return rc;
+}
+
+int hvp_target_resume(hvp_target *t, hvp_error *err)
+{
+    if (t->qmp || t->hmp) {
+        /* Leave the gdbstub first: QEMU resumes on `D`, and a `cont`
+         * while a gdb client is attached would confuse it. */
+        int rc = hvp_target_detach_gdb(t, err);
+        if (rc)
+            return rc;
+        if (t->qmp) {
+            json_t *r = NULL;
+            rc = qmp_logged(t, "cont", NULL, &r, err);
+            json_decref(r);
+            return rc;
+        }
+        char *text;
+        rc = hvp_target_monitor(t, "cont", &text, err);
+        free(text);
+        return rc;
+    }
+    return hvp_target_detach_gdb(t, err);
+}
+
+int hvp_target_reg_bits(hvp_target *t, const char *name)
+{
+    const rsp_reg *r = t->rsp ? rsp_reg_find(t->rsp, name) : NULL;
+    return r ? r->bitsize : 0;
+}
+
+int hvp_target_read_regs(hvp_target *t, const char *const *names, size_t n,
+                         uint64_t *vals, int *ok, hvp_error *err)
+{
+    if (!t->rsp)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "registers by name need the gdbstub channel (--gdb)");
+    return rsp_read_regs(t->rsp, names, n, vals, ok, err);
+}
+
+static int read_mem_gdb(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
+                        uint8_t *buf, size_t *got, char **errtext, hvp_error *err)
+{
+    int want = space == HVP_SPACE_PHYSICAL;
+    if (want != t->phys_mode) {
+        int rc = rsp_set_phys_mode(t->rsp, want, err);
+        if (rc)
+            return rc;
+        t->phys_mode = want;
+    }
+    /* Read in 4-byte steps after a failure so a partly readable range
+     * still yields its readable prefix. */
+    hvp_error e = { 0 };
+    int rc = rsp_read_mem(t->rsp, addr, len, buf, &e);
+    if (rc == HVP_OK) {
+        *got = len;
+        return HVP_OK;
+    }
+    if (rc != HVP_E_TARGET) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    size_t off = 0;
+    while (off < len) {
+        size_t step = len - off < 4 ? len - off : 4;
+        if (rsp_read_mem(t->rsp, addr + off, step, buf + off, NULL))
+            break;
+        off += step;
+    }
+    *got = off;
+    *errtext = strdup("Cannot access memory");
+    return HVP_OK;
+}
+
+static int read_mem_monitor(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
+                            uint8_t *buf, size_t *got, char **errtext, hvp_error *err)
+{
+    char cmd[64];
+    /* Word units as a user would type them; a tail that is not a whole
+     * word is read with byte units. */
+    size_t words = len / 4, done = 0;
+    *got = 0;
+    if (words) {
+        snprintf(cmd, sizeof cmd, "%s/%zuwx 0x%llx", space == HVP_SPACE_PHYSICAL ? "xp" : "x",
+                 words, (unsigned long long)addr);
+        char *text;
+        int rc = hvp_target_monitor(t, cmd, &text, err);
+        if (rc)
+            return rc;
+        rc = hmp_parse_x(text, addr, buf, words * 4, &done, errtext, err);
+        free(text);
+        if (rc)
+            return rc;
+        *got = done;
+        if (*errtext || done < words * 4)
+            return HVP_OK;
+    }
+    if (len > done) {
+        snprintf(cmd, sizeof cmd, "%s/%zubx 0x%llx", space == HVP_SPACE_PHYSICAL ? "xp" : "x",
+                 len - done, (unsigned long long)(addr + done));
+        char *text;
+        size_t more = 0;
+        int rc = hvp_target_monitor(t, cmd, &text, err);
+        if (rc)
+            return rc;
+        rc = hmp_parse_x(text, addr + done, buf + done, len - done, &more, errtext, err);
+        free(text);
+        if (rc)
+            return rc;
+        *got = done + more;
+    }
+    return HVP_OK;
+}
+
+int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
+                        uint8_t *buf, size_t *got, char **errtext,
+                        const char **channel, hvp_error *err)
+{
+    *got = 0;
+    *errtext = NULL;
+    if (t->rsp) {
+        hvp_error e = { 0 };
+        int rc = read_mem_gdb(t, addr, len, space, buf, got, errtext, &e);
+        if (rc == HVP_OK) {
+            *channel = "gdb";
+            return HVP_OK;
+        }
+        /* No physical mode in this stub: fall back to a monitor's `xp`. */
+        if (!(rc == HVP_E_UNSUPPORTED && (t->qmp || t->hmp))) {
+            if (err)
+                *err = e;
+            return rc;
+        }
+    }
+    if (t->hmp || t->qmp) {
+        *channel = t->hmp ? "hmp" : "qmp";
+        return read_mem_monitor(t, addr, len, space, buf, got, errtext, err);
+    }
+    return hvp_fail(err, HVP_E_UNSUPPORTED, "reading memory needs --gdb, --qmp or --hmp");
+}
+
+/* "vexpress-a9-machine" -> "vexpress-a9"; "cortex-a9-arm-cpu" -> "cortex-a9". */
+static char *strip_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    if (n > k && strcmp(s + n - k, suffix) == 0)
+        return strndup(s, n - k);
+    return strdup(s);
+}
+
+static void facts_qmp(hvp_target *t, hvp_backend_facts *f)
+{
+    json_t *r = NULL;
+    if (!qmp_logged(t, "query-version", NULL, &r, NULL)) {
+        json_t *q = json_object_get(r, "qemu");
+        char v[64];
+        snprintf(v, sizeof v, "%lld.%lld.%lld",
+                 (long long)json_integer_value(json_object_get(q, "major")),
+                 (long long)json_integer_value(json_object_get(q, "minor")),
+                 (long long)json_integer_value(json_object_get(q, "micro")));
+        f->qemu_version = strdup(v);
+    }
+    json_decref(r);
+    r = NULL;
+    if (!qmp_logged(t, "query-target", NULL, &r, NULL)) {
+        json_t *a = json_object_get(r, "arch");
+        if (json_is_string(a))
+            f->target = strdup(json_string_value(a));
+    }
+    json_decref(r);
+    r = NULL;
+    if (!qmp_logged(t, "query-kvm", NULL, &r, NULL)) {
+        f->kvm_enabled = json_is_true(json_object_get(r, "enabled")) ? HVP_YES : HVP_NO;
+        f->kvm_present = json_is_true(json_object_get(r, "present")) ? HVP_YES : HVP_NO;
+    }
+    json_decref(r);
+    r = NULL;
+    if (!qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", "/machine", "property", "type"), &r, NULL) &&
+        json_is_string(r))
+        f->machine = strip_suffix(json_string_value(r), "-machine");
+    json_decref(r);
+    r = NULL;
+    if (!qmp_logged(t, "query-cpus-fast", NULL, &r, NULL) && json_array_size(r) > 0) {
+        json_t *path = json_object_get(json_array_get(r, 0), "qom-path");
+        json_t *ty = NULL;
+        if (json_is_string(path) &&
+            !qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", json_string_value(path),
+                                                "property", "type"), &ty, NULL) &&
+            json_is_string(ty))
+            f->cpu_model = strip_suffix(json_string_value(ty), "-arm-cpu");
+        json_decref(ty);
+    }
+    json_decref(r);
+}
+
+static void facts_hmp(hvp_target *t, hvp_backend_facts *f)
+{
+    char *text = NULL;
+    if (!f->qemu_version && !hvp_target_monitor(t, "info version", &text, NULL)) {
+        size_t n = strcspn(text, " \r\n");
+        if (n)
+            f->qemu_version = strndup(text, n);
+    }
+    free(text);
+    text = NULL;
+    if (f->kvm_enabled == HVP_UNKNOWN && !hvp_target_monitor(t, "info kvm", &text, NULL)) {
+        if (strstr(text, "kvm support: enabled")) {
+            f->kvm_enabled = HVP_YES;
+            f->kvm_present = HVP_YES;
+        } else if (strstr(text, "kvm support: disabled")) {
+            f->kvm_enabled = HVP_NO;
+            f->kvm_present = HVP_YES;
+        } else if (strstr(text, "not compiled")) {
+            f->kvm_enabled = HVP_NO;
+            f->kvm_present = HVP_NO;
+        }
+    }
+    free(text);
+    text = NULL;
+    if (!f->machine && !hvp_target_monitor(t, "qom-get /machine type", &text, NULL)) {
+        char *p = text;
+        p += strspn(p, " \"");
+        size_t n = strcspn(p, "\"\r\n");
+        if (n && !strstr(text, "Error")) {
+            char *v = strndup(p, n);
+            f->machine = v ? strip_suffix(v, "-machine") : NULL;
+            free(v);
+        }
+    }
+    free(text);
+}
+
+int hvp_target_facts(hvp_target *t, hvp_backend_facts *f, hvp_snapshot *s, hvp_error *err)
+{
+    (void)err;
+    if (t->qmp)
+        facts_qmp(t, f);
+    if (t->hmp || t->qmp)
+        facts_hmp(t, f);
+    if (f->kvm_enabled != HVP_UNKNOWN && !f->accelerator)
+        f->accelerator = strdup(f->kvm_enabled == HVP_YES ? "kvm" : "tcg");
+    static const struct { const char *field; size_t off; const char *need; } want[] = {
+        { "backend.qemu_version", offsetof(hvp_backend_facts, qemu_version), "a monitor channel (--qmp or --hmp)" },
+        { "backend.target", offsetof(hvp_backend_facts, target), "the QMP channel (--qmp)" },
+        { "backend.machine", offsetof(hvp_backend_facts, machine), "a monitor channel (--qmp or --hmp)" },
+        { "backend.accelerator", offsetof(hvp_backend_facts, accelerator), "a monitor channel (--qmp or --hmp)" },
+        { "backend.cpu_model", offsetof(hvp_backend_facts, cpu_model), "the QMP channel (--qmp)" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char *v = *(char **)((char *)f + want[i].off);
+        if (!v) {
+            char why[128];
+            snprintf(why, sizeof why, "needs %s", want[i].need);
+            hvp_snapshot_add_unknown(s, want[i].field, why);
+        }
+    }
+    return HVP_OK;
+}
+
+size_t hvp_target_raw_count(const hvp_target *t)
+{
+    return t->nraw;
+}
+
+const hvp_raw *hvp_target_raw_at(const hvp_target *t, size_t i)
+{
+    return i < t->nraw ? &t->raw[i] : NULL;
+}
+
+void hvp_target_close(hvp_target *t)
+{
+    if (!t)
+        return;
+    rsp_close(t->rsp);
+    hmp_close(t->hmp);
+    qmp_close(t->qmp);
+    for (size_t i = 0; i < t->nraw; i++) {
+        free(t->raw[i].channel);
+        free(t->raw[i].command);
+        free(t->raw[i].text);
+    }
+    free(t->raw);
+    free(t);
+}

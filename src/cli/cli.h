@@ -1,0 +1,32 @@
+/*
+ * cli.h - shared pieces of the hvprobe command line: exit codes, the
+ * mapping from library errors to them, and the subcommand table.
+ */
+#ifndef HVP_CLI_H
+#define HVP_CLI_H
+
+#include "hvprobe/error.h"
+
+/* Exit codes, the same for every subcommand (README "Exit codes"). */
+enum {
+    EXIT_OK = 0,        /* success, or an expectation held */
+    EXIT_NEGATIVE = 1,  /* a negative answer / an expectation failed */
+    EXIT_USAGE = 2,     /* usage error or bad input (file, argument) */
+    EXIT_TARGET = 3,    /* the target or a channel to it failed */
+    EXIT_INTERNAL = 4,  /* a bug or resource exhaustion in hvprobe */
+    EXIT_OUTPUT = 5     /* the output could not be written */
+};
+
+/* Exit code for a library status, for an error in reading input or
+ * talking to a target (output errors use EXIT_OUTPUT explicitly). */
+int cli_exit_for(int status);
+
+/* Print "hvprobe SUB: message" on stderr and return `code`. */
+int cli_error(const char *sub, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Subcommands: argv[0] is the subcommand name. */
+int cmd_capture(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,91 @@
+/* main.c - hvprobe's entry point: global options and subcommand dispatch. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
+    { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: hvprobe [--version] [--help] SUBCOMMAND [ARGS]\n"
+        "\n"
+        "hvprobe captures where an ARM guest's exceptions go (vector base, vector\n"
+        "table, banked CP15 registers, memory map, CPU mode) from QEMU, saves it as\n"
+        "a versioned JSON snapshot, and explains the difference between snapshots.\n"
+        "\n"
+        "subcommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+        "\n"
+        "Run 'hvprobe SUBCOMMAND --help' for its options and examples.\n"
+        "Exit codes: 0 ok, 1 negative answer, 2 usage or bad input,\n"
+        "3 target/channel failure, 4 internal error, 5 output not written.\n");
+}
+
+int cli_exit_for(int status)
+{
+    switch (status) {
+    case HVP_OK: return EXIT_OK;
+    case HVP_E_INVAL:
+    case HVP_E_INPUT: return EXIT_USAGE;
+    case HVP_E_IO:
+    case HVP_E_TIMEOUT:
+    case HVP_E_CLOSED:
+    case HVP_E_PROTO:
+    case HVP_E_UNSUPPORTED:
+    case HVP_E_TARGET: return EXIT_TARGET;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+int cli_error(const char *sub, int code, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "hvprobe %s: ", sub);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        if (!strcmp(sub, "help") && argc > 2) {
+            char *hargv[] = { argv[2], "--help", NULL };
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (!strcmp(commands[i].name, argv[2]))
+                    return commands[i].fn(2, hargv);
+            fprintf(stderr, "hvprobe: no such subcommand '%s'\n", argv[2]);
+            return EXIT_USAGE;
+        }
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(sub, "--version") || !strcmp(sub, "-V")) {
+        printf("hvprobe %s (snapshot schema 1)\n", HVP_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(commands[i].name, sub))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "hvprobe: '%s' is not a subcommand (see 'hvprobe --help')\n", sub);
+    return EXIT_USAGE;
+}

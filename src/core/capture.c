@@ -1,0 +1,332 @@
+/*
+ * capture.c - hvp_capture(): drive a live target (backends/target.h) and
+ * fill a snapshot.  Order matters:
+ *   1. monitor channels first, read the run state (gdb attach would halt);
+ *   2. halt; attach the gdbstub;
+ *   3. facts, core registers, system registers, memory at every vector
+ *      base candidate (virtual and physical), memory map;
+ *   4. resume only what we halted.
+ */
+#include "hvprobe/capture.h"
+#include "backends/target.h"
+#include "elf/elf_image.h"
+#include "transport/hmp_parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Names as QEMU 7.2's gdbstub spells them (cortex-a9, cortex-a15, with
+ * and without EL2/EL3); absent names are simply skipped. */
+const char *const hvp_capture_sysreg_names[] = {
+    "SCTLR", "SCTLR_S", "VBAR", "VBAR_S", "MVBAR", "MVBAR_S",
+    "HVBAR", "VBAR_EL2", "HSCTLR", "SCTLR_EL2",
+    "TTBR0", "TTBR0_S", "TTBR0_EL1", "TTBR0_EL1_S",
+    "TTBR1", "TTBR1_S", "TTBR1_EL1", "TTBR1_EL1_S",
+    "TTBCR", "TTBCR_S", "DACR", "DACR_S",
+    "DFSR", "DFSR_S", "IFSR", "IFSR_S", "DFAR", "DFAR_S", "IFAR", "IFAR_S",
+    "HSR", "ESR_EL2", "HDFAR", "HIFAR", "FAR_EL2", "HPFAR",
+    "VTTBR", "VTCR", "HCR", "HCR_EL2", "HTTBR", "HTCR", "TCR_EL2",
+    "SCR", "SCR_S", "NSACR", "CONTEXTIDR", "CONTEXTIDR_S", "CONTEXTIDR_EL1",
+    "PAR", "PAR_S", "MAIR0", "MAIR0_S", "MAIR1", "MAIR1_S",
+    NULL
+};
+
+static const char *const core_names[17] = {
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
+    "r11", "r12", "sp", "lr", "pc", "cpsr"
+};
+
+#define VEC_LEN 64u
+
+static void note(const hvp_capture_opts *o, const char *fmt, const char *arg)
+{
+    if (!o->note)
+        return;
+    char buf[512];
+    snprintf(buf, sizeof buf, fmt, arg);
+    o->note(o->note_ctx, buf);
+}
+
+static char *iso_now(void)
+{
+    char buf[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return strdup(buf);
+}
+
+/* Core registers from the gdbstub, or else from `info registers`. */
+static int capture_core(hvp_target *t, hvp_snapshot *s, const char *info_regs, hvp_error *err)
+{
+    hvp_cpu_state *c = &s->cpu;
+    if (hvp_target_channels(t) & HVP_CH_GDB) {
+        uint64_t v[17];
+        int ok[17];
+        int rc = hvp_target_read_regs(t, core_names, 17, v, ok, err);
+        if (rc)
+            return rc;
+        int all = 1;
+        for (int i = 0; i < 17; i++)
+            all &= ok[i];
+        if (all) {
+            for (int i = 0; i < 16; i++)
+                c->r[i] = (uint32_t)v[i];
+            c->cpsr = (uint32_t)v[16];
+            c->have_core = 1;
+            c->source = strdup("gdb");
+        }
+    }
+    hmp_regs hr;
+    if (info_regs && !hmp_parse_registers(info_regs, &hr, NULL)) {
+        if (!c->have_core) {
+            memcpy(c->r, hr.r, sizeof c->r);
+            c->cpsr = hr.psr;
+            c->have_core = 1;
+            c->source = strdup("info registers");
+        }
+        if (hr.secure >= 0) {
+            c->secure = hr.secure ? HVP_YES : HVP_NO;
+            c->secure_source = strdup("info registers (PSR line shows S/NS)");
+        }
+    }
+    if (!c->have_core)
+        hvp_snapshot_add_unknown(s, "cpu.registers", "needs the gdbstub (--gdb) or a monitor channel (--qmp/--hmp)");
+    return HVP_OK;
+}
+
+static void capture_sysregs(hvp_target *t, hvp_snapshot *s)
+{
+    if (!(hvp_target_channels(t) & HVP_CH_GDB)) {
+        hvp_snapshot_add_unknown(s, "cp15", "CP15 registers are only exposed by the gdbstub (--gdb)");
+        return;
+    }
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; hvp_capture_sysreg_names[i] && n < 64; i++)
+        if (hvp_target_reg_bits(t, hvp_capture_sysreg_names[i]))
+            names[n++] = hvp_capture_sysreg_names[i];
+    uint64_t vals[64];
+    int ok[64];
+    if (n && hvp_target_read_regs(t, names, n, vals, ok, NULL) == HVP_OK)
+        for (size_t i = 0; i < n; i++)
+            if (ok[i])
+                hvp_snapshot_add_reg(s, names[i], vals[i], hvp_target_reg_bits(t, names[i]));
+    /* Security state from SCR.NS when the monitor did not show it. */
+    if (s->cpu.secure == HVP_UNKNOWN && s->cpu.have_core) {
+        const hvp_reg *scr = hvp_snapshot_reg(s, "SCR");
+        if (!scr)
+            scr = hvp_snapshot_reg(s, "SCR_S");
+        if ((s->cpu.cpsr & 0x1f) == 0x16) {
+            s->cpu.secure = HVP_YES;
+            s->cpu.secure_source = strdup("Monitor mode is always Secure");
+        } else if (scr) {
+            s->cpu.secure = (scr->value & 1) ? HVP_NO : HVP_YES;
+            s->cpu.secure_source = strdup("SCR.NS");
+        } else {
+            s->cpu.secure = HVP_NO;
+            s->cpu.secure_source = strdup("no SCR register: the CPU has no Security Extensions");
+        }
+    }
+}
+
+typedef struct cand {
+    uint64_t addr;
+    char purpose[96];
+} cand;
+
+static void add_cand(cand *c, size_t *n, uint64_t addr, const char *why)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (c[i].addr == addr) {
+            size_t l = strlen(c[i].purpose);
+            snprintf(c[i].purpose + l, sizeof c[i].purpose - l, ",%s", why);
+            return;
+        }
+    c[*n].addr = addr;
+    snprintf(c[*n].purpose, sizeof c[*n].purpose, "%s", why);
+    (*n)++;
+}
+
+/* 0x00-0x3F, then 64 bytes at each vector base candidate, each virtual
+ * and physical.  A read the target refuses is recorded with its error;
+ * a channel failure aborts the capture. */
+static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    cand c[16];
+    size_t n = 0;
+    add_cand(c, &n, 0x0, "low-vectors");
+    add_cand(c, &n, 0xffff0000u, "high-vectors");
+    static const char *const bases[] = { "VBAR", "VBAR_S", "HVBAR", "VBAR_EL2", "MVBAR", "MVBAR_S" };
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        const hvp_reg *r = hvp_snapshot_reg(s, bases[i]);
+        if (r)
+            add_cand(c, &n, r->value & ~(uint64_t)0x1f, bases[i]);
+    }
+    uint8_t buf[VEC_LEN];
+    for (size_t i = 0; i < n; i++)
+        for (int sp = 0; sp < 2; sp++) {
+            size_t got = 0;
+            char *etext = NULL;
+            const char *ch = "";
+            int rc = hvp_target_read_mem(t, c[i].addr, VEC_LEN, sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL,
+                                         buf, &got, &etext, &ch, err);
+            if (rc) {
+                free(etext);
+                return hvp_wrap(err, rc, "reading %s memory at 0x%llx", sp ? "physical" : "virtual",
+                                (unsigned long long)c[i].addr);
+            }
+            hvp_snapshot_add_mem(s, c[i].addr, sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL, VEC_LEN, buf,
+                                 got, etext ? etext : (got < VEC_LEN ? "short read" : NULL), c[i].purpose, ch);
+            free(etext);
+        }
+    return HVP_OK;
+}
+
+static int capture_map(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    if (!(hvp_target_channels(t) & (HVP_CH_QMP | HVP_CH_HMP))) {
+        hvp_snapshot_add_unknown(s, "memory_map", "`info mtree` needs a monitor channel (--qmp or --hmp)");
+        return HVP_OK;
+    }
+    static const char *const cmds[] = { "info mtree", "info mtree -f" };
+    for (int i = 0; i < 2; i++) {
+        char *text = NULL;
+        int rc = hvp_target_monitor(t, cmds[i], &text, err);
+        if (rc)
+            return hvp_wrap(err, rc, "%s", cmds[i]);
+        hmp_region *r = NULL;
+        size_t nr = 0;
+        hvp_error pe = { 0 };
+        if (hmp_parse_mtree(text, &r, &nr, &pe) == HVP_OK) {
+            hvp_region *out = calloc(nr ? nr : 1, sizeof *out);
+            for (size_t k = 0; out && k < nr; k++) {
+                /* hmp_region and hvp_region carry the same fields. */
+                out[k].address_space = r[k].address_space; r[k].address_space = NULL;
+                out[k].start = r[k].start;
+                out[k].end = r[k].end;
+                out[k].prio = r[k].prio;
+                out[k].kind = r[k].kind; r[k].kind = NULL;
+                out[k].name = r[k].name; r[k].name = NULL;
+                out[k].is_alias = r[k].is_alias;
+                out[k].alias_target = r[k].alias_target; r[k].alias_target = NULL;
+                out[k].alias_offset = r[k].alias_offset;
+                out[k].depth = r[k].depth;
+                out[k].parent = r[k].parent; r[k].parent = NULL;
+                out[k].enabled = r[k].enabled;
+                out[k].flat = r[k].flat;
+            }
+            hmp_regions_free(r, nr);
+            if (out)
+                hvp_snapshot_add_regions(s, out, nr);
+        } else {
+            char why[HVP_ERROR_MSG_MAX + 32];
+            snprintf(why, sizeof why, "could not parse `%s`: %s", cmds[i], pe.msg);
+            hvp_snapshot_add_unknown(s, "memory_map", why);
+        }
+        free(text);
+    }
+    return HVP_OK;
+}
+
+static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *s,
+                        int *halted_by_us, hvp_error *err)
+{
+    int rc, running = HVP_UNKNOWN;
+    char *state = NULL;
+    hvp_error e = { 0 };
+    if (hvp_target_channels(t) & (HVP_CH_QMP | HVP_CH_HMP)) {
+        if ((rc = hvp_target_run_state(t, &running, &state, err)))
+            return rc;
+    } else {
+        state = strdup("unknown (gdbstub only: QEMU halts the guest when gdb attaches)");
+    }
+    s->backend.run_state = state;
+    s->backend.was_running = running;
+    if (running == HVP_YES) {
+        if ((rc = hvp_target_halt(t, err)))
+            return rc;
+        *halted_by_us = 1;
+    }
+    if (o->gdb) {
+        if ((rc = hvp_target_attach_gdb(t, err)))
+            return rc;
+        if (running == HVP_UNKNOWN)
+            *halted_by_us = 1;
+    }
+    s->channels = hvp_target_channels(t);
+    hvp_target_facts(t, &s->backend, s, &e);
+
+    char *info_regs = NULL;
+    if ((s->channels & (HVP_CH_QMP | HVP_CH_HMP)) &&
+        (rc = hvp_target_monitor(t, "info registers", &info_regs, err)))
+        return rc;
+    rc = capture_core(t, s, info_regs, err);
+    free(info_regs);
+    if (rc)
+        return rc;
+    capture_sysregs(t, s);
+    if ((rc = capture_memory(t, s, err)))
+        return rc;
+    return capture_map(t, s, err);
+}
+
+int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
+{
+    *out = NULL;
+    if (!o->qmp && !o->hmp && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
+    hvp_snapshot *s = hvp_snapshot_new();
+    if (!s)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    s->hvprobe_version = strdup(HVP_VERSION);
+    s->captured_at = iso_now();
+    s->label = o->label ? strdup(o->label) : NULL;
+    int rc = HVP_OK;
+    /* Check the image before touching the guest: a bad --elf costs nothing. */
+    if (o->elf && (rc = hvp_elf_load(o->elf, 1, &s->image, err))) {
+        hvp_snapshot_free(s);
+        return rc;
+    }
+    hvp_target_opts to = { o->qmp, o->hmp, o->gdb, o->timeout_ms };
+    hvp_target *t = NULL;
+    if ((rc = hvp_target_open(&to, &t, err))) {
+        hvp_snapshot_free(s);
+        return rc;
+    }
+    int halted_by_us = 0;
+    rc = capture_live(o, t, s, &halted_by_us, err);
+
+    /* Resume what we halted, even after a failure (best effort then). */
+    if (halted_by_us && !o->keep_halted) {
+        hvp_error re = { 0 };
+        int rrc = hvp_target_resume(t, rc ? NULL : &re);
+        if (!rc && rrc) {
+            rc = rrc;
+            if (err)
+                *err = re;
+            hvp_wrap(err, rc, "resuming the guest");
+        } else if (!rrc) {
+            s->backend.resumed = HVP_YES;
+            if (s->backend.was_running == HVP_UNKNOWN)
+                note(o, "%s", "the gdbstub cannot tell whether the guest was running before it attached; "
+                              "hvprobe detached, which resumes it (use --keep-halted to leave it halted, "
+                              "or add --qmp/--hmp so the prior state is known)");
+        }
+    }
+    for (size_t i = 0; !rc && i < hvp_target_raw_count(t); i++) {
+        const hvp_raw *r = hvp_target_raw_at(t, i);
+        if (hvp_snapshot_add_raw(s, r->channel, r->command, r->text))
+            rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    }
+    hvp_target_close(t);
+    if (rc) {
+        hvp_snapshot_free(s);
+        return rc;
+    }
+    *out = s;
+    return HVP_OK;
+}

@@ -1,0 +1,215 @@
+/* test_snapshot.c - snapshot model and JSON: round trip, validation with
+ * line/column, version checks, atomic save. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "hvprobe/snapshot.h"
+
+static hvp_snapshot *sample(void)
+{
+    hvp_snapshot *s = hvp_snapshot_new();
+    s->hvprobe_version = strdup("0.1.0");
+    s->captured_at = strdup("2026-11-25T15:00:00Z");
+    s->label = strdup("tcg-vexpress");
+    s->channels = HVP_CH_QMP | HVP_CH_GDB;
+    s->backend.qemu_version = strdup("7.2.22");
+    s->backend.machine = strdup("vexpress-a9");
+    s->backend.accelerator = strdup("tcg");
+    s->backend.kvm_enabled = HVP_NO;
+    s->backend.was_running = HVP_YES;
+    s->backend.resumed = HVP_YES;
+    s->cpu.have_core = 1;
+    for (int i = 0; i < 16; i++)
+        s->cpu.r[i] = 0x1000u * (uint32_t)i;
+    s->cpu.cpsr = 0x600001d3;
+    s->cpu.secure = HVP_YES;
+    s->cpu.secure_source = strdup("SCR.NS");
+    s->cpu.source = strdup("gdb");
+    hvp_snapshot_add_reg(s, "VBAR", 0, 32);
+    hvp_snapshot_add_reg(s, "VBAR_S", 0x60000000, 32);
+    hvp_snapshot_add_reg(s, "TTBR0_EL1", 0x1234567890ull, 64);
+    uint8_t zero[64] = { 0 };
+    hvp_snapshot_add_mem(s, 0, HVP_SPACE_VIRTUAL, 64, zero, 64, NULL, "low-vectors", "gdb");
+    hvp_snapshot_add_mem(s, 0xffff0000u, HVP_SPACE_VIRTUAL, 64, NULL, 0, "Cannot access memory",
+                         "high-vectors", "gdb");
+    hvp_region *r = calloc(1, sizeof *r);
+    r->address_space = strdup("memory");
+    r->start = 0;
+    r->end = 0x3ffffff;
+    r->kind = strdup("romd");
+    r->name = strdup("vexpress.flashalias");
+    r->is_alias = 1;
+    r->alias_target = strdup("vexpress.flash0");
+    r->enabled = 1;
+    hvp_snapshot_add_regions(s, r, 1);
+    hvp_snapshot_add_raw(s, "hmp", "info registers", "R00=00000000 ...\r\n");
+    hvp_snapshot_add_unknown(s, "backend.cpu_model", "needs the QMP channel (--qmp)");
+    return s;
+}
+
+static void round_trip(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = sample();
+    hvp_error err = { 0 };
+    char *json = hvp_snapshot_to_json(s, &err);
+    assert_non_null(json);
+    hvp_snapshot *t = NULL;
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_OK);
+    assert_string_equal(t->label, "tcg-vexpress");
+    assert_int_equal(t->channels, HVP_CH_QMP | HVP_CH_GDB);
+    assert_int_equal(t->cpu.cpsr, 0x600001d3);
+    assert_int_equal(t->cpu.r[15], 0xf000);
+    assert_int_equal(t->cpu.secure, HVP_YES);
+    assert_int_equal(hvp_snapshot_reg(t, "VBAR_S")->value, 0x60000000);
+    assert_int_equal(hvp_snapshot_reg(t, "TTBR0_EL1")->value, 0x1234567890ull);
+    assert_int_equal(hvp_snapshot_reg(t, "TTBR0_EL1")->bits, 64);
+    const hvp_memread *lo = hvp_snapshot_mem(t, 0, HVP_SPACE_VIRTUAL);
+    assert_non_null(lo);
+    assert_int_equal(lo->got, 64);
+    assert_null(lo->error);
+    const hvp_memread *hi = hvp_snapshot_mem(t, 0xffff0000u, HVP_SPACE_VIRTUAL);
+    assert_int_equal(hi->got, 0);
+    assert_string_equal(hi->error, "Cannot access memory");
+    assert_int_equal(t->nmemory_map, 1);
+    assert_string_equal(t->memory_map[0].alias_target, "vexpress.flash0");
+    assert_int_equal(t->backend.kvm_enabled, HVP_NO);
+    assert_int_equal(t->backend.kvm_present, HVP_UNKNOWN);
+    assert_string_equal(t->raw[0].text, "R00=00000000 ...\r\n");
+    /* Serialising the loaded copy gives the same text: nothing lost. */
+    char *json2 = hvp_snapshot_to_json(t, &err);
+    assert_string_equal(json, json2);
+    free(json);
+    free(json2);
+    hvp_snapshot_free(s);
+    hvp_snapshot_free(t);
+}
+
+static void malformed_reports_line_and_column(void **st)
+{
+    (void)st;
+    const char *text = "{\n  \"schema_version\": 1,\n  \"label\": oops\n}";
+    hvp_snapshot *t = NULL;
+    hvp_error err = { 0 };
+    assert_int_equal(hvp_snapshot_from_json(text, strlen(text), &t, &err), HVP_E_INPUT);
+    assert_null(t);
+    assert_non_null(strstr(err.msg, "line 3"));
+    assert_non_null(strstr(err.msg, "column"));
+}
+
+static void truncated_is_an_error(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = sample();
+    char *json = hvp_snapshot_to_json(s, NULL);
+    size_t cut = strlen(json) / 2;
+    hvp_snapshot *t = NULL;
+    hvp_error err = { 0 };
+    assert_int_equal(hvp_snapshot_from_json(json, cut, &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "malformed JSON"));
+    free(json);
+    hvp_snapshot_free(s);
+}
+
+static void wrong_shape_names_the_field(void **st)
+{
+    (void)st;
+    hvp_error err = { 0 };
+    hvp_snapshot *t = NULL;
+    const char *a = "{\"hypervisor\": \"Linux KVM\"}";
+    assert_int_equal(hvp_snapshot_from_json(a, strlen(a), &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "schema_version"));
+    const char *b = "{\"schema_version\": 7, \"captured_at\": \"x\", \"channels\": [], \"backend\": {}}";
+    assert_int_equal(hvp_snapshot_from_json(b, strlen(b), &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "version 7"));
+    const char *c = "{\"schema_version\": 1, \"captured_at\": \"x\", \"channels\": [\"gdb\"], \"backend\": {},"
+                    " \"cp15\": {\"VBAR\": 12}}";
+    assert_int_equal(hvp_snapshot_from_json(c, strlen(c), &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "cp15.VBAR"));
+    const char *d = "{\"schema_version\": 1, \"captured_at\": \"x\", \"channels\": [\"gdb\"], \"backend\": {},"
+                    " \"memory\": [{\"addr\": \"0x0\", \"space\": \"virtual\", \"len\": 8, \"bytes\": \"0000\"}]}";
+    assert_int_equal(hvp_snapshot_from_json(d, strlen(d), &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "memory[0]"));
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void save_is_atomic_and_loads_back(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/hvp-snap-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    hvp_snapshot *s = sample();
+    hvp_error err = { 0 };
+    assert_int_equal(hvp_snapshot_save(s, path, &err), HVP_OK);
+    assert_int_equal(count_entries(dir), 1); /* no temp file left */
+    hvp_snapshot *t = NULL;
+    assert_int_equal(hvp_snapshot_load(path, &t, &err), HVP_OK);
+    assert_string_equal(t->label, "tcg-vexpress");
+    hvp_snapshot_free(t);
+    /* A directory that does not exist: error, nothing created. */
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/missing/s.json", dir);
+    assert_int_equal(hvp_snapshot_save(s, bad, &err), HVP_E_IO);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(hvp_snapshot_load("/nonexistent/x.json", &t, &err), HVP_E_IO);
+    unlink(path);
+    rmdir(dir);
+    hvp_snapshot_free(s);
+}
+
+static void unwritable_path_names_the_file(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = sample();
+    hvp_error err = { 0 };
+    assert_int_not_equal(hvp_snapshot_save(s, "/proc/hvprobe-cannot-exist.json", &err), HVP_OK);
+    assert_non_null(strstr(err.msg, "hvprobe-cannot-exist.json"));
+    hvp_snapshot_free(s);
+}
+
+static void mode_names(void **st)
+{
+    (void)st;
+    assert_string_equal(hvp_arm_mode_name(0x600001d3), "svc32");
+    assert_string_equal(hvp_arm_mode_name(0x1a), "hyp32");
+    assert_string_equal(hvp_arm_mode_name(0x97), "abt32");
+    assert_string_equal(hvp_arm_mode_name(0x10), "usr32");
+    assert_string_equal(hvp_arm_mode_name(0x14), "???");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip),
+        cmocka_unit_test(malformed_reports_line_and_column),
+        cmocka_unit_test(truncated_is_an_error),
+        cmocka_unit_test(wrong_shape_names_the_field),
+        cmocka_unit_test(save_is_atomic_and_loads_back),
+        cmocka_unit_test(unwritable_path_names_the_file),
+        cmocka_unit_test(mode_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
