@@ -62,12 +62,19 @@ typedef struct hvp_memread {
     char *error;        /* NULL or the failure, e.g. "Cannot access memory" */
     char *purpose;      /* why it was read: "low-vectors", "VBAR_S", ... */
     char *channel;      /* "gdb", "hmp" or "qmp" */
+    int backed;         /* physical reads: HVP_YES/NO when QEMU's flat
+                           memory map says whether a region backs addr
+                           (QEMU reads unbacked physical memory as zeros
+                           without an error), else HVP_UNKNOWN */
 } hvp_memread;
 
 /* One memory region from `info mtree` (flat == 0) or `info mtree -f`
  * (flat == 1: QEMU's resolved view, the winner at each address). */
 typedef struct hvp_region {
-    char *address_space;    /* e.g. "memory", "cpu-secure-memory-0" */
+    char *address_space;    /* names sharing the view, ", "-joined, e.g.
+                               "cpu-memory-0, memory"; NULL in a section */
+    char *section;          /* "memory-region: NAME" section (alias
+                               targets listed apart), else NULL */
     uint64_t start, end;    /* inclusive */
     int prio;
     char *kind;             /* "ram", "rom", "romd", "i/o", ... */

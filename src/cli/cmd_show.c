@@ -101,7 +101,7 @@ static void show_map(const hvp_snapshot *s)
     printf("memory map  %zu regions (%zu in QEMU's flat view)\n", s->nmemory_map, flat);
     for (size_t i = 0; i < s->nmemory_map; i++) {
         const hvp_region *r = &s->memory_map[i];
-        if (r->start != 0 || !r->enabled || (r->address_space && strcmp(r->address_space, "memory")) ||
+        if (r->start != 0 || !r->enabled || !r->address_space || !strstr(r->address_space, "memory") ||
             (r->kind && !strcmp(r->kind, "i/o") && !r->is_alias && r->depth == 0))
             continue;
         printf("  at 0x0: %-5s %-26s %-5s prio %d%s%s\n", r->flat ? "flat" : "tree", or_unknown(r->name),

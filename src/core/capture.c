@@ -133,6 +133,34 @@ static void capture_sysregs(hvp_target *t, hvp_snapshot *s)
     }
 }
 
+/* Does QEMU's flat view of the system address space ("memory") have a
+ * region at physical `addr`?  HVP_UNKNOWN without a flat view. */
+static int phys_backed(const hvp_snapshot *s, uint64_t addr)
+{
+    int have_view = 0;
+    for (size_t i = 0; i < s->nmemory_map; i++) {
+        const hvp_region *r = &s->memory_map[i];
+        if (!r->flat || !r->address_space)
+            continue;
+        /* address_space is ", "-joined; match the whole name "memory". */
+        const char *p = r->address_space;
+        int in_memory = 0;
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            if (n == 6 && !strncmp(p, "memory", 6))
+                in_memory = 1;
+            p += n;
+            p += strspn(p, ", ");
+        }
+        if (!in_memory)
+            continue;
+        have_view = 1;
+        if (r->enabled && addr >= r->start && addr <= r->end)
+            return HVP_YES;
+    }
+    return have_view ? HVP_NO : HVP_UNKNOWN;
+}
+
 typedef struct cand {
     uint64_t addr;
     char purpose[96];
@@ -179,8 +207,16 @@ static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
                 return hvp_wrap(err, rc, "reading %s memory at 0x%llx", sp ? "physical" : "virtual",
                                 (unsigned long long)c[i].addr);
             }
+            int backed = sp ? phys_backed(s, c[i].addr) : HVP_UNKNOWN;
+            if (backed == HVP_NO && !etext) {
+                /* QEMU answers zeros here; record the truth instead. */
+                got = 0;
+                etext = strdup("no memory region backs this physical address "
+                               "(QEMU reads it as zeros without an error)");
+            }
             hvp_snapshot_add_mem(s, c[i].addr, sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL, VEC_LEN, buf,
                                  got, etext ? etext : (got < VEC_LEN ? "short read" : NULL), c[i].purpose, ch);
+            s->memory[s->nmemory - 1].backed = backed;
             free(etext);
         }
     return HVP_OK;
@@ -206,6 +242,7 @@ static int capture_map(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             for (size_t k = 0; out && k < nr; k++) {
                 /* hmp_region and hvp_region carry the same fields. */
                 out[k].address_space = r[k].address_space; r[k].address_space = NULL;
+                out[k].section = r[k].mr_section; r[k].mr_section = NULL;
                 out[k].start = r[k].start;
                 out[k].end = r[k].end;
                 out[k].prio = r[k].prio;
@@ -269,9 +306,10 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     if (rc)
         return rc;
     capture_sysregs(t, s);
-    if ((rc = capture_memory(t, s, err)))
+    /* The map first: physical reads are checked against it. */
+    if ((rc = capture_map(t, s, err)))
         return rc;
-    return capture_map(t, s, err);
+    return capture_memory(t, s, err);
 }
 
 int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)

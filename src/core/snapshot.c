@@ -54,6 +54,7 @@ void hvp_image_free(hvp_image *img)
 static void free_region(hvp_region *r)
 {
     free(r->address_space);
+    free(r->section);
     free(r->kind);
     free(r->name);
     free(r->alias_target);
@@ -130,6 +131,7 @@ int hvp_snapshot_add_mem(hvp_snapshot *s, uint64_t addr, hvp_space space,
         return HVP_E_NOMEM;
     m->addr = addr;
     m->space = space;
+    m->backed = HVP_UNKNOWN;
     m->len = len;
     m->got = got;
     m->bytes = malloc(got ? got : 1);

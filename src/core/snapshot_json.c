@@ -98,6 +98,8 @@ static json_t *region_json(const hvp_region *r)
 {
     json_t *o = json_object();
     json_object_set_new(o, "address_space", str_or_null(r->address_space));
+    if (r->section)
+        json_object_set_new(o, "section", json_string(r->section));
     json_object_set_new(o, "start", hex(r->start, 64));
     json_object_set_new(o, "end", hex(r->end, 64));
     json_object_set_new(o, "priority", json_integer(r->prio));
@@ -190,6 +192,8 @@ static json_t *snapshot_json(const hvp_snapshot *s)
         json_object_set_new(e, "error", str_or_null(m->error));
         json_object_set_new(e, "purpose", str_or_null(m->purpose));
         json_object_set_new(e, "channel", str_or_null(m->channel));
+        if (m->space == HVP_SPACE_PHYSICAL)
+            json_object_set_new(e, "backed", tri(m->backed));
         json_array_append_new(mem, e);
     }
     json_object_set_new(o, "memory", mem);
@@ -444,6 +448,8 @@ static void load_memory(ld *L, json_t *mem, hvp_snapshot *s)
             bad(L, path, "has fewer bytes than 'len' but no 'error'");
         if (!L->rc && hvp_snapshot_add_mem(s, addr, space, len, buf, hl / 2, error, purpose, channel))
             L->rc = hvp_fail(L->err, HVP_E_NOMEM, "out of memory");
+        if (!L->rc)
+            s->memory[s->nmemory - 1].backed = get_tri(L, e, "backed", path);
         free(buf);
         free(error);
         free(purpose);
@@ -477,6 +483,7 @@ static void load_map(ld *L, json_t *map, hvp_snapshot *s)
         json_t *p = json_object_get(e, "priority");
         g->prio = json_is_integer(p) ? (int)json_integer_value(p) : 0;
         g->address_space = get_str(L, e, "address_space", path);
+        g->section = get_str(L, e, "section", path);
         g->kind = get_str(L, e, "kind", path);
         g->name = get_str(L, e, "name", path);
         g->alias_target = get_str(L, e, "alias_target", path);
