@@ -732,6 +732,19 @@ int rsp_detach(rsp_client *c, hvp_error *err)
     c->running = 0;   /* 'D' is accepted while the target runs */
     if ((rc = transact(c, "D", 1, &rep, &len, err)))
         return rc;
+    if (strcmp(rep, "E22") == 0) {
+        /* QEMU 7.2 keeps multiprocess mode on once any earlier client
+         * (e.g. gdb-multiarch) negotiated it, and then wants "D;PID".
+         * The pid is in the stop reply's "thread:pPID.TID", else 1. */
+        unsigned long pid = 1;
+        const char *t = strstr(rsp_stop_reply(c), "thread:p");
+        if (t)
+            pid = strtoul(t + 8, NULL, 16);
+        char cmd[32];
+        int n = snprintf(cmd, sizeof cmd, "D;%lx", pid ? pid : 1);
+        if ((rc = transact(c, cmd, (size_t)n, &rep, &len, err)))
+            return rc;
+    }
     if (strcmp(rep, "OK") != 0)
         return hvp_fail(err, HVP_E_TARGET, "the gdbstub at %s refused to detach (%s)",
                         hvp_conn_addr(c->conn), len ? rep : "empty reply");

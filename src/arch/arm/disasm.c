@@ -1,0 +1,94 @@
+/* disasm.c - capstone-backed decoding of vector-table instructions. */
+#include "arch/arm/disasm.h"
+
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arm_disasm {
+    csh h;
+    int thumb;
+};
+
+int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err)
+{
+    *out = NULL;
+    arm_disasm *d = calloc(1, sizeof *d);
+    if (!d)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    if (cs_open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &d->h) != CS_ERR_OK) {
+        free(d);
+        return hvp_fail(err, HVP_E_INTERNAL, "capstone cannot open an ARM disassembler");
+    }
+    cs_option(d->h, CS_OPT_DETAIL, CS_OPT_ON);
+    d->thumb = thumb;
+    *out = d;
+    return HVP_OK;
+}
+
+void arm_disasm_free(arm_disasm *d)
+{
+    if (!d)
+        return;
+    cs_close(&d->h);
+    free(d);
+}
+
+void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, arm_decoded *out)
+{
+    memset(out, 0, sizeof *out);
+    cs_insn *in = NULL;
+    size_t n = cs_disasm(d->h, bytes, len, addr, 1, &in);
+    if (n == 0) {
+        out->flow = ARM_FLOW_UNDEFINED;
+        out->size = d->thumb ? 2 : 4;
+        snprintf(out->text, sizeof out->text, "(undefined)");
+        return;
+    }
+    out->size = in->size;
+    snprintf(out->text, sizeof out->text, "%.31s%s%.46s", in->mnemonic, in->op_str[0] ? " " : "", in->op_str);
+    cs_arm *a = &in->detail->arm;
+    out->conditional = a->cc != ARM_CC_AL && a->cc != ARM_CC_INVALID;
+    out->flow = ARM_FLOW_OTHER;
+    int writes_pc = a->op_count > 0 && a->operands[0].type == ARM_OP_REG && a->operands[0].reg == ARM_REG_PC;
+    switch (in->id) {
+    case ARM_INS_UDF:
+        out->flow = ARM_FLOW_UNDEFINED;
+        break;
+    case ARM_INS_B:
+        if (a->op_count == 1 && a->operands[0].type == ARM_OP_IMM) {
+            out->flow = ARM_FLOW_BRANCH;
+            out->target = (uint32_t)a->operands[0].imm; /* capstone gives the absolute target */
+        }
+        break;
+    case ARM_INS_BX:
+        out->flow = ARM_FLOW_MOV_PC;
+        break;
+    case ARM_INS_LDR:
+        if (writes_pc && a->op_count == 2 && a->operands[1].type == ARM_OP_MEM &&
+            a->operands[1].mem.base == ARM_REG_PC && a->operands[1].mem.index == ARM_REG_INVALID) {
+            /* PC reads as addr+8 (ARM) or Align(addr+4, 4) (Thumb). */
+            uint64_t pc = d->thumb ? ((addr + 4) & ~3ull) : addr + 8;
+            out->literal = (uint32_t)(pc + (int64_t)a->operands[1].mem.disp);
+            out->flow = ARM_FLOW_LOAD_PC;
+        } else if (writes_pc) {
+            out->flow = ARM_FLOW_MOV_PC; /* loads PC from a register-relative address */
+        }
+        break;
+    case ARM_INS_MOV:
+        if (writes_pc) {
+            /* MOVS PC, LR is an exception return; MOV PC, Rn a jump. */
+            out->flow = (a->update_flags && a->operands[1].type == ARM_OP_REG && a->operands[1].reg == ARM_REG_LR)
+                        ? ARM_FLOW_RETURN : ARM_FLOW_MOV_PC;
+        }
+        break;
+    case ARM_INS_SUB:
+        if (writes_pc)
+            out->flow = a->update_flags ? ARM_FLOW_RETURN : ARM_FLOW_MOV_PC;
+        break;
+    default:
+        break;
+    }
+    cs_free(in, n);
+}

@@ -1,0 +1,43 @@
+/*
+ * disasm.h - decode one ARM or Thumb instruction with capstone and say
+ * what it means for control flow at an exception vector.
+ *
+ * Pure: bytes in, description out.  Thread-safe (each call opens its own
+ * capstone handle through an arm_disasm context the caller owns).
+ */
+#ifndef HVP_ARCH_ARM_DISASM_H
+#define HVP_ARCH_ARM_DISASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hvprobe/error.h"
+
+typedef enum arm_flow {
+    ARM_FLOW_UNDEFINED = 0, /* not a valid instruction */
+    ARM_FLOW_BRANCH,        /* B/B.W imm: target known */
+    ARM_FLOW_LOAD_PC,       /* LDR PC, [PC, #imm]: target is the literal */
+    ARM_FLOW_MOV_PC,        /* MOV PC, Rn / BX Rn: target in a register */
+    ARM_FLOW_RETURN,        /* SUBS PC, LR, #n / MOVS PC, LR: exception return */
+    ARM_FLOW_OTHER          /* decodes, falls through to the next word */
+} arm_flow;
+
+typedef struct arm_decoded {
+    arm_flow flow;
+    int conditional;        /* 1 when the condition is not AL */
+    unsigned size;          /* bytes: 4 (ARM / Thumb-2) or 2 (Thumb) */
+    uint64_t target;        /* ARM_FLOW_BRANCH */
+    uint64_t literal;       /* ARM_FLOW_LOAD_PC: address of the literal */
+    char text[80];          /* "b #0x60000020", "andeq r0, r0, r0" */
+} arm_decoded;
+
+typedef struct arm_disasm arm_disasm;
+
+/* thumb: 0 = ARM (A32), 1 = Thumb (T32).  Free with arm_disasm_free. */
+int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err);
+void arm_disasm_free(arm_disasm *d);
+
+/* Decode the instruction at `addr` from bytes[0..len) (little-endian).
+ * Always fills *out (flow UNDEFINED when capstone cannot decode). */
+void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, arm_decoded *out);
+
+#endif
