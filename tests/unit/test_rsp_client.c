@@ -696,6 +696,8 @@ static void script_detach_refused(stub *s)
     stub_send(s, "");
     stub_expect(s, "D");
     stub_send(s, "E22");                 /* what QEMU says to "D" in multiprocess mode */
+    stub_expect(s, "D;1");               /* the client retries with the pid */
+    stub_send(s, "E01");                 /* and this stub still refuses */
     stub_wait_close(s);
 }
 
@@ -710,7 +712,7 @@ static void test_misc_errors(void **state)
     assert_int_equal(rsp_set_phys_mode(c, 1, &err), HVP_E_UNSUPPORTED);
     assert_int_equal(rsp_set_phys_mode(c, 1, &err), HVP_E_UNSUPPORTED);  /* cached */
     assert_int_equal(rsp_detach(c, &err), HVP_E_TARGET);
-    assert_non_null(strstr(err.msg, "E22"));
+    assert_non_null(strstr(err.msg, "refused to detach (E01)"));
     rsp_close(c);
     assert_int_equal(fake_finish(&f), 0);
 
