@@ -1,20 +1,38 @@
 /*
  * tiny: the smallest guest that shows ARMv7-A exception routing.
  *
- * A vector table sits at the start of the image (the link address, e.g.
- * 0x60000000 on vexpress-a9, 0x40000000 on virt).  Whether the CPU ever
- * reaches it depends on one thing: where the *vector base* points.
+ * A vector table (_vectors) sits at the start of the image (the link
+ * address: 0x60000000 on vexpress-a9, 0x40000000 on virt).  The guest
+ * prints, executes SVC, and prints again if the SVC handler returns.
+ * Whether the CPU ever reaches svc_handler depends on one thing: what the
+ * CPU finds at <vector base> + 0x8.  The vector base is
  *
- *   -DSET_VBAR   write the table's address to VBAR (mcr p15,0,rX,c12,c0,0)
- *                -> the SVC below reaches svc_handler ("svc: handler ran")
- *   (default)    leave VBAR at its reset value 0 -> SVC fetches from 0x8,
- *                which on QEMU's vexpress-a9/virt is zero-filled flash:
- *                the CPU slides through 'andeq r0,r0,r0' and never prints.
+ *     SCTLR.V == 1  ->  0xFFFF0000 ("high vectors"), whatever VBAR says
+ *     SCTLR.V == 0  ->  VBAR of the current security state (VBAR_S in
+ *                       Secure state; reset value 0)
  *
- * Build flags: -DUART_BASE=0x10009000 (PL011 data register).
+ * (Monitor mode would use MVBAR, Hyp mode HVBAR; tiny never runs there.)
+ *
+ * Each variant (guests/tiny/variant-<name>.S, chosen with
+ * -DVARIANT_FILE) provides the macro `variant_setup`, run just before the
+ * SVC, and any extra tables or code it needs.  See those files for why
+ * each one works or fails.  UART ground truth, common to all variants:
+ *
+ *     "tiny: boot"              reached _start
+ *     "tiny: issuing svc"       the next instruction is SVC #0
+ *     "svc: handler ran"        the SVC exception reached svc_handler
+ *     "tiny: back from svc"     ... and returned
+ *
+ * Build flags: -DUART_BASE=<PL011 data register> -DVARIANT_FILE="<file>";
+ * link with tiny.ld and --defsym=RAM_BASE=<link base>.
  */
         .syntax unified
         .arm
+
+#include "puts.S"
+#include VARIANT_FILE
+
+/* The image's own vector table: plain branches, one per exception. */
         .section .text.vectors, "ax"
         .global _vectors
 _vectors:
@@ -31,49 +49,33 @@ _vectors:
         .global _start
 _start:
         ldr     sp, =stack_top
-#ifdef SET_VBAR
-        ldr     r0, =_vectors
-        mcr     p15, 0, r0, c12, c0, 0  @ VBAR := &_vectors
-        isb
-#endif
-        ldr     r0, =msg_boot
-        bl      puts
-        ldr     r0, =msg_svc
-        bl      puts
+        PUTS    "tiny: boot\n"
+        variant_setup
+        PUTS    "tiny: issuing svc\n"
+        .global svc_insn
+svc_insn:
         svc     #0
-        ldr     r0, =msg_back
-        bl      puts
+        PUTS    "tiny: back from svc\n"
         .global idle
 idle:   wfi
         b       idle
 
+/* SVC handler: print, then return to the instruction after the SVC
+ * (LR_svc = SVC + 4) restoring CPSR from SPSR_svc. */
         .global svc_handler
 svc_handler:
         ldr     sp, =svc_stack_top
         push    {r0-r3, lr}
-        ldr     r0, =msg_handler
-        bl      puts
-        ldm     sp!, {r0-r3, pc}^       @ return from SVC, CPSR := SPSR
+        PUTS    "svc: handler ran\n"
+        ldm     sp!, {r0-r3, pc}^
 
+/* Every other exception just parks the CPU where a debugger can see it. */
+        .global undef_handler, pabt_handler, dabt_handler, irq_handler, fiq_handler
 undef_handler:  b .
 pabt_handler:   b .
 dabt_handler:   b .
 irq_handler:    b .
 fiq_handler:    b .
-
-/* puts(r0): write a NUL-terminated string to the PL011 data register. */
-puts:   ldr     r1, =UART_BASE
-1:      ldrb    r2, [r0], #1
-        cmp     r2, #0
-        bxeq    lr
-        str     r2, [r1]
-        b       1b
-
-        .section .rodata
-msg_boot:    .asciz "tiny: boot\n"
-msg_svc:     .asciz "tiny: issuing svc\n"
-msg_handler: .asciz "svc: handler ran\n"
-msg_back:    .asciz "tiny: back from svc\n"
 
         .bss
         .align 3
