@@ -159,6 +159,8 @@ typedef struct hvp_snapshot {
     size_t nraw;
     hvp_unknown *unknown;
     size_t nunknown;
+    char *imported_from;    /* NULL for a capture; else the format it was
+                               imported from (reduced evidence) */
 } hvp_snapshot;
 
 /* A new, empty snapshot (schema_version set, everything else unknown);

@@ -28,5 +28,6 @@ int cli_error(const char *sub, int code, const char *fmt, ...)
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_capture(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

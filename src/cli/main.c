@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
+    { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
 };
 
 static void usage(FILE *f)

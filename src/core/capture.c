@@ -8,7 +8,9 @@
  *   4. resume only what we halted.
  */
 #include "hvprobe/capture.h"
+#include "arch/arm/disasm.h"
 #include "backends/target.h"
+#include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "transport/hmp_parse.h"
 
@@ -137,28 +139,9 @@ static void capture_sysregs(hvp_target *t, hvp_snapshot *s)
  * region at physical `addr`?  HVP_UNKNOWN without a flat view. */
 static int phys_backed(const hvp_snapshot *s, uint64_t addr)
 {
-    int have_view = 0;
-    for (size_t i = 0; i < s->nmemory_map; i++) {
-        const hvp_region *r = &s->memory_map[i];
-        if (!r->flat || !r->address_space)
-            continue;
-        /* address_space is ", "-joined; match the whole name "memory". */
-        const char *p = r->address_space;
-        int in_memory = 0;
-        while (*p) {
-            size_t n = strcspn(p, ",");
-            if (n == 6 && !strncmp(p, "memory", 6))
-                in_memory = 1;
-            p += n;
-            p += strspn(p, ", ");
-        }
-        if (!in_memory)
-            continue;
-        have_view = 1;
-        if (r->enabled && addr >= r->start && addr <= r->end)
-            return HVP_YES;
-    }
-    return have_view ? HVP_NO : HVP_UNKNOWN;
+    if (!hvp_map_has_flat(s, "memory"))
+        return HVP_UNKNOWN;
+    return hvp_map_flat_at(s, "memory", addr) ? HVP_YES : HVP_NO;
 }
 
 typedef struct cand {
@@ -219,6 +202,71 @@ static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             s->memory[s->nmemory - 1].backed = backed;
             free(etext);
         }
+    return HVP_OK;
+}
+
+/* Is addr already inside a successful read of `space`? */
+static int have_bytes(const hvp_snapshot *s, uint64_t addr, hvp_space space)
+{
+    for (size_t i = 0; i < s->nmemory; i++) {
+        const hvp_memread *m = &s->memory[i];
+        if (m->space == space && addr >= m->addr && addr + 4 <= m->addr + m->got)
+            return 1;
+    }
+    return 0;
+}
+
+/* The handlers the candidate tables jump to: for each B / LDR PC entry
+ * of every virtual candidate read, read 16 bytes at its target, so
+ * analysis can tell a real handler from `b .` or unmapped memory. */
+static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    arm_disasm *dis = NULL;
+    int rc = arm_disasm_new(0, &dis, err);
+    if (rc)
+        return rc;
+    uint64_t targets[32];
+    char why[32][64];
+    size_t nt = 0, nbase = s->nmemory;
+    for (size_t i = 0; i < nbase && nt < 32; i++) {
+        const hvp_memread *m = &s->memory[i];
+        if (m->space != HVP_SPACE_VIRTUAL)
+            continue;
+        for (size_t off = 0; off + 4 <= m->got && off < 32 && nt < 32; off += 4) {
+            arm_decoded d;
+            arm_decode(dis, m->bytes + off, 4, m->addr + off, &d);
+            uint64_t tgt;
+            if (d.flow == ARM_FLOW_BRANCH)
+                tgt = d.target;
+            else if (d.flow == ARM_FLOW_LOAD_PC && d.literal >= m->addr && d.literal + 4 <= m->addr + m->got) {
+                const uint8_t *p = m->bytes + (d.literal - m->addr);
+                tgt = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
+            } else
+                continue;
+            int dup = have_bytes(s, tgt, HVP_SPACE_VIRTUAL);
+            for (size_t k = 0; k < nt && !dup; k++)
+                dup = targets[k] == tgt;
+            if (dup)
+                continue;
+            snprintf(why[nt], sizeof why[nt], "target:0x%llx+0x%zx", (unsigned long long)m->addr, off);
+            targets[nt++] = tgt;
+        }
+    }
+    arm_disasm_free(dis);
+    for (size_t k = 0; k < nt; k++) {
+        uint8_t buf[16];
+        size_t got = 0;
+        char *etext = NULL;
+        const char *ch = "";
+        rc = hvp_target_read_mem(t, targets[k], sizeof buf, HVP_SPACE_VIRTUAL, buf, &got, &etext, &ch, err);
+        if (rc) {
+            free(etext);
+            return hvp_wrap(err, rc, "reading a vector target at 0x%llx", (unsigned long long)targets[k]);
+        }
+        hvp_snapshot_add_mem(s, targets[k], HVP_SPACE_VIRTUAL, sizeof buf, buf, got,
+                             etext ? etext : (got < sizeof buf ? "short read" : NULL), why[k], ch);
+        free(etext);
+    }
     return HVP_OK;
 }
 
@@ -309,7 +357,9 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     /* The map first: physical reads are checked against it. */
     if ((rc = capture_map(t, s, err)))
         return rc;
-    return capture_memory(t, s, err);
+    if ((rc = capture_memory(t, s, err)))
+        return rc;
+    return capture_targets(t, s, err);
 }
 
 int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)

@@ -103,6 +103,7 @@ void hvp_snapshot_free(hvp_snapshot *s)
         free(s->unknown[i].reason);
     }
     free(s->unknown);
+    free(s->imported_from);
     free(s);
 }
 

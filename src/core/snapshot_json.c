@@ -8,6 +8,7 @@
  * tolerant about absent optional fields, and names the offending field.
  */
 #include "hvprobe/snapshot.h"
+#include "core/import_orig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +155,8 @@ static json_t *snapshot_json(const hvp_snapshot *s)
     json_object_set_new(o, "hvprobe_version", str_or_null(s->hvprobe_version));
     json_object_set_new(o, "captured_at", str_or_null(s->captured_at));
     json_object_set_new(o, "label", str_or_null(s->label));
+    if (s->imported_from)
+        json_object_set_new(o, "imported_from", json_string(s->imported_from));
     json_t *ch = json_array();
     if (s->channels & HVP_CH_QMP) json_array_append_new(ch, json_string("qmp"));
     if (s->channels & HVP_CH_HMP) json_array_append_new(ch, json_string("hmp"));
@@ -588,6 +591,7 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
     s->hvprobe_version = get_str(L, root, "hvprobe_version", "hvprobe_version");
     s->captured_at = get_str(L, root, "captured_at", "captured_at");
     s->label = get_str(L, root, "label", "label");
+    s->imported_from = get_str(L, root, "imported_from", "imported_from");
     if (!L->rc && !s->captured_at)
         bad(L, "captured_at", "is missing");
     json_t *ch = json_object_get(root, "channels");
@@ -708,6 +712,13 @@ int hvp_snapshot_from_json(const char *text, size_t len, hvp_snapshot **out, hvp
     if (!root)
         return hvp_fail(err, HVP_E_INPUT, "malformed JSON at line %d, column %d: %s",
                         je.line, je.column, je.text);
+    /* The original capture script's format: imported, reduced evidence. */
+    if (json_is_object(root) && !json_object_get(root, "schema_version") &&
+        json_object_get(root, "hypervisor") && json_object_get(root, "data")) {
+        int rc = hvp_import_original(root, out, err);
+        json_decref(root);
+        return rc;
+    }
     hvp_snapshot *s = hvp_snapshot_new();
     if (!s) {
         json_decref(root);

@@ -1,0 +1,42 @@
+/*
+ * hvprobe/compare.h - compare any number of snapshots: a side-by-side
+ * table, a diagnosis (what differs, what is the same, the most likely
+ * root cause with its evidence chain, untrustworthy evidence called
+ * out), and hypothesis checks (--expect LABEL:VECTOR=VERDICT).
+ *
+ * Ownership: hvp_compare() returns rendered text in *out (caller frees).
+ */
+#ifndef HVPROBE_COMPARE_H
+#define HVPROBE_COMPARE_H
+
+#include <stddef.h>
+#include "hvprobe/analysis.h"
+#include "hvprobe/snapshot.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hvp_format { HVP_FMT_TEXT = 0, HVP_FMT_MARKDOWN, HVP_FMT_JSON } hvp_format;
+
+typedef struct hvp_expect {
+    char label[64];         /* snapshot label (or file name) */
+    int vec;                /* 0..7: reset, undef, svc, pabt, dabt, hyp, irq, fiq */
+    hvp_verdict verdict;
+} hvp_expect;
+
+/* Parse "LABEL:VECTOR=VERDICT", e.g. "kvm:svc=valid", "sel4:0x8=unmapped".
+ * HVP_E_INVAL with a sentence naming the bad part. */
+int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err);
+
+/* Analyse and compare snaps[0..n) (names[i]: shown when a snapshot has
+ * no label).  *failed = number of expectations that did not hold
+ * (an expectation naming no snapshot fails, and says so). */
+int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size_t n,
+                const hvp_expect *ex, size_t nex, hvp_format fmt, char **out,
+                size_t *failed, hvp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

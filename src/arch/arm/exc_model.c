@@ -1,0 +1,198 @@
+/* exc_model.c - ARMv7-A exception routing from a snapshot (exc_model.h). */
+#include "arch/arm/exc_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const exc_names[ARM_EXC_COUNT] = {
+    "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq"
+};
+
+/* PL1 mode that takes each exception (B1.8, table B1-3). */
+static const char *const pl1_mode[ARM_EXC_COUNT] = {
+    "svc32", "und32", "svc32", "abt32", "abt32", "hyp32", "irq32", "fiq32"
+};
+
+const char *arm_exc_name(arm_exc e)
+{
+    return (unsigned)e < ARM_EXC_COUNT ? exc_names[e] : "?";
+}
+
+int arm_exc_parse(const char *s)
+{
+    static const struct { const char *alias; arm_exc e; } aliases[] = {
+        { "swi", ARM_EXC_SVC }, { "prefetch", ARM_EXC_PABT }, { "prefetch-abort", ARM_EXC_PABT },
+        { "data", ARM_EXC_DABT }, { "data-abort", ARM_EXC_DABT }, { "undefined", ARM_EXC_UNDEF },
+        { "und", ARM_EXC_UNDEF }, { "hvc", ARM_EXC_HYP }, { "trap", ARM_EXC_HYP },
+    };
+    for (int i = 0; i < ARM_EXC_COUNT; i++)
+        if (!strcasecmp(s, exc_names[i]))
+            return i;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (!strcasecmp(s, aliases[i].alias))
+            return aliases[i].e;
+    char *end;
+    unsigned long off = strtoul(s, &end, 0);
+    if (*s && !*end && off < 0x20 && off % 4 == 0)
+        return (int)(off / 4);
+    return -1;
+}
+
+const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secure)
+{
+    char name[32];
+    if (secure == HVP_YES) {
+        snprintf(name, sizeof name, "%s_S", base);
+        const hvp_reg *r = hvp_snapshot_reg(s, name);
+        if (r)
+            return r;
+    }
+    return hvp_snapshot_reg(s, base);
+}
+
+/* First of several spellings present in the snapshot (HVBAR/VBAR_EL2). */
+static const hvp_reg *any_reg(const hvp_snapshot *s, const char *a, const char *b)
+{
+    const hvp_reg *r = hvp_snapshot_reg(s, a);
+    return r ? r : hvp_snapshot_reg(s, b);
+}
+
+int arm_current_regime(const hvp_snapshot *s)
+{
+    if (!s->cpu.have_core)
+        return -1;
+    unsigned m = s->cpu.cpsr & 0x1f;
+    if (m == 0x1a)
+        return ARM_REGIME_HYP;
+    if (m == 0x16 || s->cpu.secure == HVP_YES)
+        return ARM_REGIME_PL1_S;
+    return ARM_REGIME_PL1_NS;
+}
+
+static void set_missing(arm_route *r, const char *fmt, const char *a)
+{
+    r->known = 0;
+    snprintf(r->missing, sizeof r->missing, fmt, a);
+}
+
+/* Hyp-mode vectors: HVBAR, no high vectors, Thumb per HSCTLR.TE. */
+static void route_hyp(const hvp_snapshot *s, arm_route *r)
+{
+    r->to_mode = "hyp32";
+    r->regime = ARM_REGIME_HYP;
+    const hvp_reg *hv = any_reg(s, "HVBAR", "VBAR_EL2");
+    const hvp_reg *hs = any_reg(s, "HSCTLR", "SCTLR_EL2");
+    if (!hv) {
+        if (s->ncp15)
+            set_missing(r, "%s", "this CPU has no Hyp mode: the gdbstub offers no HVBAR (VBAR_EL2)");
+        else
+            set_missing(r, "%s", "the snapshot lacks cp15.HVBAR (QEMU: VBAR_EL2; capture with --gdb)");
+        return;
+    }
+    r->known = 1;
+    r->base = hv->value & ~0x1full;
+    r->thumb = hs ? (int)((hs->value >> 30) & 1) : 0;
+    r->mmu = hs ? (int)(hs->value & 1) : HVP_UNKNOWN;
+    snprintf(r->source, sizeof r->source, "%s = 0x%08llx (exception taken to Hyp mode)", hv->name,
+             (unsigned long long)hv->value);
+}
+
+static void route_mon(const hvp_snapshot *s, arm_route *r)
+{
+    r->to_mode = "mon32";
+    r->regime = ARM_REGIME_PL1_S;
+    const hvp_reg *mv = any_reg(s, "MVBAR", "MVBAR_S");
+    const hvp_reg *sc = arm_banked_reg(s, "SCTLR", HVP_YES);
+    if (!mv) {
+        set_missing(r, "%s", s->ncp15 ? "this CPU has no Monitor mode: the gdbstub offers no MVBAR"
+                                       : "the snapshot lacks cp15.MVBAR (capture with --gdb)");
+        return;
+    }
+    r->known = 1;
+    r->base = mv->value & ~0x1full;
+    r->thumb = sc ? (int)((sc->value >> 30) & 1) : 0;
+    r->mmu = sc ? (int)(sc->value & 1) : HVP_UNKNOWN;
+    snprintf(r->source, sizeof r->source, "%s = 0x%08llx (exception taken to Monitor mode)", mv->name,
+             (unsigned long long)mv->value);
+}
+
+static void route_pl1(const hvp_snapshot *s, arm_route *r, int secure)
+{
+    r->regime = secure == HVP_YES ? ARM_REGIME_PL1_S : ARM_REGIME_PL1_NS;
+    const hvp_reg *sc = arm_banked_reg(s, "SCTLR", secure);
+    const hvp_reg *vb = arm_banked_reg(s, "VBAR", secure);
+    const char *state = secure == HVP_YES ? "Secure" : secure == HVP_NO ? "Non-secure" : "unknown security";
+    if (!sc) {
+        set_missing(r, "%s", "the snapshot lacks cp15.SCTLR (capture with --gdb)");
+        return;
+    }
+    r->thumb = (int)((sc->value >> 30) & 1);
+    r->mmu = (int)(sc->value & 1);
+    if ((sc->value >> 13) & 1) {
+        r->known = 1;
+        r->base = 0xffff0000u;
+        snprintf(r->source, sizeof r->source, "high vectors: %s.V=1 (%s state)", sc->name, state);
+        return;
+    }
+    if (!vb) {
+        set_missing(r, "%s", secure == HVP_YES ? "the snapshot lacks cp15.VBAR_S (capture with --gdb)"
+                                               : "the snapshot lacks cp15.VBAR (capture with --gdb)");
+        return;
+    }
+    r->known = 1;
+    r->base = vb->value & ~0x1full;
+    snprintf(r->source, sizeof r->source, "%s = 0x%08llx (%s state, %s.V=0)", vb->name,
+             (unsigned long long)vb->value, state, sc->name);
+}
+
+void arm_route_exceptions(const hvp_snapshot *s, arm_route out[ARM_EXC_COUNT])
+{
+    int regime = arm_current_regime(s);
+    const hvp_reg *hcr = any_reg(s, "HCR", "HCR_EL2");
+    const hvp_reg *scr = any_reg(s, "SCR", "SCR_S");
+    for (int e = 0; e < ARM_EXC_COUNT; e++) {
+        arm_route *r = &out[e];
+        memset(r, 0, sizeof *r);
+        r->exc = (arm_exc)e;
+        r->offset = 4u * (unsigned)e;
+        r->to_mode = pl1_mode[e];
+        r->mmu = HVP_UNKNOWN;
+        if (regime < 0) {
+            set_missing(r, "%s", "the snapshot lacks cpu.cpsr (the mode decides where exceptions go)");
+            continue;
+        }
+        if (regime == ARM_REGIME_HYP) {
+            route_hyp(s, r);
+            continue;
+        }
+        if (regime == ARM_REGIME_PL1_NS) {
+            int to_hyp = e == ARM_EXC_HYP ||
+                         (hcr && e == ARM_EXC_IRQ && ((hcr->value >> 4) & 1)) ||   /* HCR.IMO */
+                         (hcr && e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1));     /* HCR.FMO */
+            if (to_hyp) {
+                route_hyp(s, r);
+                continue;
+            }
+        } else {
+            int to_mon = (scr && e == ARM_EXC_IRQ && ((scr->value >> 1) & 1)) ||   /* SCR.IRQ */
+                         (scr && e == ARM_EXC_FIQ && ((scr->value >> 2) & 1));     /* SCR.FIQ */
+            if (to_mon) {
+                route_mon(s, r);
+                continue;
+            }
+            if (e == ARM_EXC_HYP) {
+                r->to_mode = "none";
+                set_missing(r, "%s", "there is no Hyp Trap exception in Secure state");
+                continue;
+            }
+        }
+        route_pl1(s, r, regime == ARM_REGIME_PL1_S ? HVP_YES : s->cpu.secure);
+        if (e == ARM_EXC_HYP && r->known)
+            r->to_mode = "hyp32";
+    }
+    for (int e = 0; e < ARM_EXC_COUNT; e++)
+        if (out[e].known)
+            out[e].fetch = out[e].base + out[e].offset;
+}

@@ -1,0 +1,127 @@
+/* cmd_compare.c - `hvprobe compare`: analyse and compare snapshots. */
+#include "cli/cli.h"
+#include "hvprobe/compare.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: hvprobe compare [--format text|markdown|json] [--expect LABEL:VECTOR=VERDICT]...\n"
+    "                       [-o FILE] SNAP.json [SNAP.json ...]\n"
+    "\n"
+    "Analyse every snapshot and compare them side by side: for each exception vector,\n"
+    "where the CPU fetches it (mode, security state, SCTLR.V, the VBAR bank, MVBAR,\n"
+    "HVBAR), whether it can (translation, memory map), what it finds there (capstone),\n"
+    "and a verdict with its reason:\n"
+    "  valid            branch / LDR PC to readable code\n"
+    "  stub             b . , or a handler that only loops\n"
+    "  zero-filled      0x00000000 (andeq r0,r0,r0): a no-op sled, no handler\n"
+    "  erased           0xFFFFFFFF (erased flash)\n"
+    "  data             recognisable non-code, e.g. a device tree blob\n"
+    "  unmapped         the vector address has no translation or no memory\n"
+    "  target-unmapped  the entry jumps to memory that is not code\n"
+    "  undefined        not a valid instruction\n"
+    "  unknown          the snapshot lacks the evidence (the reason says which)\n"
+    "Then a diagnosis: what differs, what is the same, the most likely root cause with\n"
+    "its evidence chain, and warnings about untrustworthy evidence (a capture in Hyp\n"
+    "mode, a 'KVM' label on a TCG run, a guest that had crashed before capture).\n"
+    "\n"
+    "Snapshot files of the original capture script ({\"hypervisor\", \"data\": {...}})\n"
+    "are imported; conclusions drawn from them are marked as reduced evidence.\n"
+    "\n"
+    "  --expect LABEL:VECTOR=VERDICT   test a hypothesis (repeatable); VECTOR is reset,\n"
+    "                undef, svc, pabt, dabt, hyp, irq, fiq or an offset such as 0x8;\n"
+    "                LABEL is a snapshot's label (or its file name)\n"
+    "  --format F    text (default), markdown, json\n"
+    "  -o FILE       write the comparison to FILE instead of standard output\n"
+    "\n"
+    "Example:\n"
+    "  hvprobe compare --expect qemu:svc=zero-filled --expect sel4:svc=unmapped \\\n"
+    "      qemu.json sel4.json\n"
+    "\n"
+    "Exit: 0 compared (and every expectation held), 1 an expectation failed,\n"
+    "2 usage error or an unreadable snapshot, 5 output not written.\n";
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "format", required_argument, 0, 'f' }, { "expect", required_argument, 0, 'e' },
+        { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+    };
+    hvp_format fmt = HVP_FMT_TEXT;
+    hvp_expect *ex = calloc((size_t)argc, sizeof *ex);
+    size_t nex = 0;
+    const char *outpath = NULL;
+    hvp_error err = { 0 };
+    int c, code = EXIT_OK;
+    if (!ex)
+        return cli_error("compare", EXIT_INTERNAL, "out of memory");
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!strcmp(optarg, "text")) fmt = HVP_FMT_TEXT;
+            else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md")) fmt = HVP_FMT_MARKDOWN;
+            else if (!strcmp(optarg, "json")) fmt = HVP_FMT_JSON;
+            else {
+                free(ex);
+                return cli_error("compare", EXIT_USAGE, "--format wants text, markdown or json, not '%s'", optarg);
+            }
+            break;
+        case 'e':
+            if (hvp_expect_parse(optarg, &ex[nex], &err)) {
+                free(ex);
+                return cli_error("compare", EXIT_USAGE, "%s", err.msg);
+            }
+            nex++;
+            break;
+        case 'o': outpath = optarg; break;
+        case 'h': free(ex); fputs(help, stdout); return EXIT_OK;
+        default:
+            free(ex);
+            return cli_error("compare", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    size_t n = (size_t)(argc - optind);
+    if (!n) {
+        free(ex);
+        return cli_error("compare", EXIT_USAGE, "give at least one snapshot file (see --help)");
+    }
+    hvp_snapshot **snaps = calloc(n, sizeof *snaps);
+    const char **names = calloc(n, sizeof *names);
+    char *text = NULL;
+    size_t failed = 0;
+    for (size_t i = 0; snaps && names && i < n && !code; i++) {
+        names[i] = argv[optind + (int)i];
+        int rc = hvp_snapshot_load(names[i], &snaps[i], &err);
+        if (rc)
+            code = cli_error("compare", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", err.msg);
+    }
+    if (!snaps || !names)
+        code = cli_error("compare", EXIT_INTERNAL, "out of memory");
+    if (!code) {
+        int rc = hvp_compare((const hvp_snapshot *const *)snaps, names, n, ex, nex, fmt, &text, &failed, &err);
+        if (rc)
+            code = cli_error("compare", cli_exit_for(rc), "%s", err.msg);
+    }
+    if (!code) {
+        FILE *f = outpath ? fopen(outpath, "w") : stdout;
+        if (!f || fputs(text, f) < 0 || (outpath ? fclose(f) : fflush(f)) != 0) {
+            code = cli_error("compare", EXIT_OUTPUT, "cannot write %s", outpath ? outpath : "standard output");
+            if (outpath)
+                remove(outpath);
+        } else if (failed) {
+            code = EXIT_NEGATIVE;
+        }
+    }
+    for (size_t i = 0; snaps && i < n; i++)
+        hvp_snapshot_free(snaps[i]);
+    free(snaps);
+    free(names);
+    free(text);
+    free(ex);
+    return code;
+}

@@ -1,0 +1,471 @@
+/*
+ * analysis.c - hvp_analyse(): for each exception vector, the address the
+ * CPU fetches (arch/arm/exc_model), whether it can (memory reads and the
+ * memory map), what it finds (arch/arm/disasm) and a verdict from the
+ * closed vocabulary with a one-line reason.
+ *
+ * Evidence rules, so a verdict is right for the reason it gives:
+ *  - A virtual read is evidence only for the translation regime the CPU
+ *    was in at capture; for another regime (e.g. Hyp vectors seen from a
+ *    PL1 capture) only a physical read with that regime's MMU off counts.
+ *  - Physical reads QEMU could not back are errors, never zeros (capture
+ *    checks them against the flat memory map).
+ *  - A branch is `valid` only when its target is readable and is not a
+ *    self-loop; without the target's bytes, the memory map must show RAM
+ *    or ROM there (MMU off), else the verdict is `unknown`.
+ */
+#include "hvprobe/analysis.h"
+#include "arch/arm/disasm.h"
+#include "arch/arm/exc_model.h"
+#include "core/memmap.h"
+#include "elf/elf_image.h"
+#include "elf/elf_scan.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const verdict_names[HVP_V_COUNT] = {
+    "valid", "stub", "zero-filled", "erased", "data", "unmapped",
+    "target-unmapped", "undefined", "unknown"
+};
+
+const char *hvp_verdict_name(hvp_verdict v)
+{
+    return (unsigned)v < HVP_V_COUNT ? verdict_names[v] : "?";
+}
+
+int hvp_verdict_parse(const char *s, hvp_verdict *out)
+{
+    for (int i = 0; i < HVP_V_COUNT; i++)
+        if (!strcasecmp(s, verdict_names[i])) {
+            *out = (hvp_verdict)i;
+            return HVP_OK;
+        }
+    return HVP_E_INVAL;
+}
+
+/* Result of looking for bytes at an address in the snapshot's reads. */
+enum { MEM_NONE, MEM_OK, MEM_FAILED };
+
+typedef struct memlook {
+    int status;
+    const hvp_memread *m;
+    const uint8_t *p;       /* MEM_OK: bytes at addr */
+    size_t avail;           /* MEM_OK: bytes available from p */
+} memlook;
+
+static memlook mem_at(const hvp_snapshot *s, uint64_t addr, hvp_space space)
+{
+    memlook r = { MEM_NONE, NULL, NULL, 0 };
+    for (size_t i = 0; i < s->nmemory; i++) {
+        const hvp_memread *m = &s->memory[i];
+        if (m->space != space || addr < m->addr || addr >= m->addr + m->len)
+            continue;
+        size_t off = (size_t)(addr - m->addr);
+        if (off + 2 <= m->got) {
+            r.status = MEM_OK;
+            r.m = m;
+            r.p = m->bytes + off;
+            r.avail = m->got - off;
+            return r;
+        }
+        if (r.status == MEM_NONE) {
+            r.status = MEM_FAILED;
+            r.m = m;
+        }
+    }
+    return r;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void say(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
+static void note(hvp_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(hvp_analysis *a, const char *fmt, ...)
+{
+    if (a->nnotes >= HVP_NNOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->notes[a->nnotes++], sizeof a->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+static const char *regime_name(int r)
+{
+    return r == ARM_REGIME_HYP ? "Hyp (PL2)" : r == ARM_REGIME_PL1_S ? "Secure PL1&0" : "Non-secure PL1&0";
+}
+
+static void region_desc(const hvp_snapshot *s, uint64_t pa, char *buf, size_t n)
+{
+    const hvp_region *r = hvp_map_flat_at(s, "memory", pa);
+    if (r)
+        say(buf, n, "%s (%s)", r->name ? r->name : "?", r->kind ? r->kind : "?");
+    else if (hvp_map_has_flat(s, "memory"))
+        say(buf, n, "no region");
+    else
+        buf[0] = '\0';
+}
+
+/* Where can we get the bytes the CPU would fetch at `va` in `route`'s
+ * regime?  Returns the lookup and says which space was used. */
+static memlook fetch_bytes(const hvp_snapshot *s, const arm_route *route, uint64_t va,
+                           int *used_phys, char *why, size_t whyn)
+{
+    int cur = arm_current_regime(s);
+    *used_phys = 0;
+    why[0] = '\0';
+    /* cur < 0: no CPSR (an imported file): its virtual reads are all
+     * there is, and the snapshot is marked as reduced evidence. */
+    if ((int)route->regime == cur || cur < 0) {
+        memlook v = mem_at(s, va, HVP_SPACE_VIRTUAL);
+        if (v.status != MEM_NONE)
+            return v;
+    }
+    if (route->mmu == HVP_NO) {
+        *used_phys = 1;
+        return mem_at(s, va, HVP_SPACE_PHYSICAL);
+    }
+    memlook none = { MEM_NONE, NULL, NULL, 0 };
+    if ((int)route->regime != cur)
+        say(why, whyn, "the fetch goes through the %s translation regime with its MMU %s, but the "
+            "capture was taken in %s; its virtual reads do not apply", regime_name(route->regime),
+            route->mmu == HVP_YES ? "on" : "state unknown", regime_name(cur));
+    else
+        say(why, whyn, "the snapshot has no read of 0x%llx", (unsigned long long)va);
+    return none;
+}
+
+static void symbolise(const hvp_snapshot *s, uint64_t addr, char *buf, size_t n)
+{
+    uint64_t off = 0;
+    const hvp_symbol *y = s->image ? hvp_image_symbol_at(s->image, addr, &off) : NULL;
+    if (y)
+        say(buf, n, "%s+0x%llx", y->name, (unsigned long long)off);
+    else
+        buf[0] = '\0';
+}
+
+/* Judge a branch target: readable code that is not a self-loop. */
+static void judge_target(const hvp_snapshot *s, const arm_route *route, arm_disasm *dis,
+                         hvp_vector_report *v, const char *how)
+{
+    char sym[96], why[320], where[128];
+    symbolise(s, v->target, v->target_sym, sizeof v->target_sym);
+    say(sym, sizeof sym, "%s%s%s", v->target_sym[0] ? " (" : "", v->target_sym, v->target_sym[0] ? ")" : "");
+    int phys;
+    memlook t = fetch_bytes(s, route, v->target, &phys, why, sizeof why);
+    if (t.status == MEM_OK && t.avail >= 4) {
+        arm_decoded d;
+        arm_decode(dis, t.p, t.avail < 4 ? t.avail : 4, v->target, &d);
+        if (d.flow == ARM_FLOW_BRANCH && d.target == v->target && !d.conditional) {
+            v->verdict = HVP_V_STUB;
+            say(v->reason, sizeof v->reason, "%s 0x%llx%s, a handler that only loops (%s)", how,
+                (unsigned long long)v->target, sym, d.text);
+        } else if (d.flow == ARM_FLOW_UNDEFINED || le32(t.p) == 0 || le32(t.p) == 0xffffffffu) {
+            v->verdict = HVP_V_TARGET_UNMAPPED;
+            say(v->reason, sizeof v->reason, "%s 0x%llx%s, which does not hold code (0x%08x)", how,
+                (unsigned long long)v->target, sym, le32(t.p));
+        } else {
+            v->verdict = HVP_V_VALID;
+            say(v->reason, sizeof v->reason, "%s 0x%llx%s, readable code (%s)", how,
+                (unsigned long long)v->target, sym, d.text);
+        }
+        return;
+    }
+    if (t.status == MEM_FAILED) {
+        v->verdict = HVP_V_TARGET_UNMAPPED;
+        say(v->reason, sizeof v->reason, "%s 0x%llx%s, which cannot be read (%s)", how,
+            (unsigned long long)v->target, sym, t.m->error ? t.m->error : "read failed");
+        return;
+    }
+    /* No bytes of the target: the map decides when addresses are physical. */
+    if (route->mmu == HVP_NO && hvp_map_has_flat(s, "memory")) {
+        const hvp_region *r = hvp_map_flat_at(s, "memory", v->target);
+        if (!r || (r->kind && !strcmp(r->kind, "i/o"))) {
+            v->verdict = HVP_V_TARGET_UNMAPPED;
+            say(v->reason, sizeof v->reason, "%s 0x%llx%s, where %s", how, (unsigned long long)v->target, sym,
+                r ? "only I/O registers live" : "no memory region exists");
+        } else {
+            v->verdict = HVP_V_VALID;
+            region_desc(s, v->target, where, sizeof where);
+            say(v->reason, sizeof v->reason, "%s 0x%llx%s in %s (handler bytes not captured)", how,
+                (unsigned long long)v->target, sym, where);
+        }
+        return;
+    }
+    v->verdict = HVP_V_UNKNOWN;
+    say(v->reason, sizeof v->reason, "%s 0x%llx%s, but %s", how, (unsigned long long)v->target, sym,
+        why[0] ? why : "the snapshot has no bytes there");
+}
+
+static int is_dtb_at(const hvp_snapshot *s, const arm_route *route, uint64_t base)
+{
+    int phys;
+    char why[8];
+    memlook m = fetch_bytes(s, route, base, &phys, why, sizeof why);
+    /* FDT header magic 0xd00dfeed, stored big-endian (devicetree spec 5.2). */
+    return m.status == MEM_OK && m.avail >= 4 && m.p[0] == 0xd0 && m.p[1] == 0x0d && m.p[2] == 0xfe &&
+           m.p[3] == 0xed;
+}
+
+static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *dis,
+                     hvp_vector_report *v)
+{
+    v->verdict = HVP_V_UNKNOWN;
+    if (!route->known) {
+        say(v->reason, sizeof v->reason, "%s", route->missing);
+        return;
+    }
+    uint64_t fa = v->fetch;
+    if (route->mmu == HVP_NO)
+        region_desc(s, fa, v->region, sizeof v->region);
+    int phys;
+    char why[320];
+    memlook m = fetch_bytes(s, route, fa, &phys, why, sizeof why);
+    if (m.status == MEM_NONE) {
+        say(v->reason, sizeof v->reason, "%s", why);
+        return;
+    }
+    if (m.status == MEM_FAILED) {
+        v->verdict = HVP_V_UNMAPPED;
+        if (phys || route->mmu == HVP_NO)
+            say(v->reason, sizeof v->reason, "no memory backs address 0x%llx (MMU off, so it is physical): %s%s",
+                (unsigned long long)fa, m.m->error ? m.m->error : "read failed",
+                s->backend.machine && !strncmp(s->backend.machine, "vexpress", 8)
+                ? "; QEMU's vexpress boards ignore failed fetches, so the CPU reads zeros there and slides on"
+                : "; the fetch aborts");
+        else {
+            char extra[160] = "";
+            memlook p = mem_at(s, fa, HVP_SPACE_PHYSICAL);
+            if (route->mmu == HVP_YES && p.status == MEM_OK) {
+                char where[96];
+                region_desc(s, fa, where, sizeof where);
+                say(extra, sizeof extra, "; physical 0x%llx is %s, so the MMU's tables are what leave it out",
+                    (unsigned long long)fa, where[0] ? where : "readable");
+            }
+            say(v->reason, sizeof v->reason, "virtual address 0x%llx has no valid translation in the %s "
+                "regime (%s)%s", (unsigned long long)fa, regime_name(route->regime),
+                m.m->error ? m.m->error : "read failed", extra);
+        }
+        return;
+    }
+    if (m.avail < 4) {
+        say(v->reason, sizeof v->reason, "the read at 0x%llx ends inside this vector", (unsigned long long)fa);
+        return;
+    }
+    v->have_word = 1;
+    v->word = le32(m.p);
+    arm_decoded d;
+    arm_decode(dis, m.p, 4, fa, &d);
+    snprintf(v->insn, sizeof v->insn, "%s", d.text);
+    char in_region[128] = "";
+    if (v->region[0])
+        say(in_region, sizeof in_region, " in %s", v->region);
+    if (is_dtb_at(s, route, route->base)) {
+        v->verdict = HVP_V_DATA;
+        if (v->offset == 0)
+            say(v->reason, sizeof v->reason, "a flattened device tree header (magic 0xd00dfeed) sits at the vector base%s",
+                in_region);
+        else
+            say(v->reason, sizeof v->reason, "inside the device tree blob that starts at the vector base 0x%llx%s",
+                (unsigned long long)route->base, in_region);
+        return;
+    }
+    if (v->word == 0) {
+        v->verdict = HVP_V_ZERO_FILLED;
+        say(v->reason, sizeof v->reason, "0x00000000%s decodes as andeq r0, r0, r0: a no-op, the CPU slides on "
+            "to the next word instead of reaching a handler", in_region);
+        return;
+    }
+    if (v->word == 0xffffffffu) {
+        v->verdict = HVP_V_ERASED;
+        say(v->reason, sizeof v->reason, "0xffffffff%s: erased flash, not an instruction", in_region);
+        return;
+    }
+    switch (d.flow) {
+    case ARM_FLOW_UNDEFINED:
+        v->verdict = HVP_V_UNDEFINED;
+        say(v->reason, sizeof v->reason, "0x%08x%s is not a valid %s instruction", v->word, in_region,
+            route->thumb ? "Thumb" : "ARM");
+        return;
+    case ARM_FLOW_BRANCH:
+        v->have_target = 1;
+        v->target = d.target;
+        if (d.conditional) {
+            say(v->reason, sizeof v->reason, "a conditional branch (%s): it may fall through", d.text);
+            return;
+        }
+        if (d.target == fa) {
+            v->verdict = HVP_V_STUB;
+            say(v->reason, sizeof v->reason, "b . : branches to itself, the exception hangs here");
+            return;
+        }
+        judge_target(s, route, dis, v, "branches to");
+        return;
+    case ARM_FLOW_LOAD_PC: {
+        int ph;
+        char w2[64];
+        memlook lit = fetch_bytes(s, route, d.literal, &ph, w2, sizeof w2);
+        if (lit.status != MEM_OK || lit.avail < 4) {
+            say(v->reason, sizeof v->reason, "loads PC from the literal at 0x%llx, which the snapshot %s",
+                (unsigned long long)d.literal, lit.status == MEM_FAILED ? "could not read" : "does not hold");
+            if (lit.status == MEM_FAILED)
+                v->verdict = HVP_V_TARGET_UNMAPPED;
+            return;
+        }
+        v->have_target = 1;
+        v->target = le32(lit.p) & ~1u;
+        char how[96];
+        say(how, sizeof how, "loads PC from the literal at 0x%llx: jumps to", (unsigned long long)d.literal);
+        if (v->target == fa) {
+            v->verdict = HVP_V_STUB;
+            say(v->reason, sizeof v->reason, "%s itself, the exception hangs here", how);
+            return;
+        }
+        judge_target(s, route, dis, v, how);
+        return;
+    }
+    case ARM_FLOW_RETURN:
+        v->verdict = HVP_V_VALID;
+        say(v->reason, sizeof v->reason, "%s returns at once: the exception is ignored", d.text);
+        return;
+    case ARM_FLOW_MOV_PC:
+        say(v->reason, sizeof v->reason, "%s: the target is in a register at exception time", d.text);
+        return;
+    case ARM_FLOW_OTHER:
+        if (v->offset == 0x1c) {
+            v->verdict = HVP_V_VALID;
+            say(v->reason, sizeof v->reason, "FIQ handler code starts inline at the end of the table (%s)", d.text);
+        } else {
+            say(v->reason, sizeof v->reason, "%s is not a branch: execution falls through into the next entry",
+                d.text);
+        }
+        return;
+    }
+}
+
+static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
+{
+    const hvp_cpu_state *c = &s->cpu;
+    if (c->have_core) {
+        unsigned m = c->cpsr & 0x1f;
+        if (m == 0x1a)
+            note(a, "captured in Hyp mode (hyp32): virtual reads went through the hypervisor's translation "
+                    "regime, not the guest's; they do not show what the guest sees");
+        if (m == 0x17 || m == 0x1b) {
+            memlook pc = mem_at(s, c->r[15], HVP_SPACE_VIRTUAL);
+            int zero_pc = pc.status == MEM_OK && pc.avail >= 4 && le32(pc.p) == 0;
+            if (c->r[15] < 0x20 || zero_pc)
+                note(a, "the CPU was already in %s with PC 0x%08x%s when captured: the guest had crashed "
+                        "before capture, so registers describe the crash, not the guest's setup",
+                     hvp_arm_mode_name(c->cpsr), c->r[15], zero_pc ? " (zero-filled memory)" : "");
+        }
+    }
+    const char *l = s->label ? s->label : "";
+    int says_kvm = 0;
+    for (const char *p = l; *p; p++)
+        if (!strncasecmp(p, "kvm", 3))
+            says_kvm = 1;
+    if (says_kvm && s->backend.kvm_enabled == HVP_NO)
+        note(a, "labelled '%s' but QEMU reports KVM disabled (accelerator %s): this guest ran under TCG", l,
+             s->backend.accelerator ? s->backend.accelerator : "tcg");
+    if (!s->nmemory_map)
+        note(a, "no memory map in the snapshot: regions behind the vectors are not known");
+}
+
+/* The image's own vector tables, for a suggestion when the live base
+ * has none.  Only when the ELF on disk is the one captured (sha256). */
+static void image_suggestion(const hvp_snapshot *s, hvp_analysis *a, const arm_route *svc)
+{
+    if (!s->image || !s->image->path || a->vec[ARM_EXC_SVC].verdict == HVP_V_VALID)
+        return;
+    char sha[65];
+    if (hvp_file_sha256(s->image->path, sha, NULL) || strcmp(sha, s->image->sha256))
+        return;
+    uint64_t t[4];
+    size_t n = 0;
+    if (hvp_elf_find_vector_tables(s->image->path, t, 4, &n, NULL) || !n) {
+        for (size_t i = 0; i < s->image->nsymbols; i++) {
+            const char *nm = s->image->symbols[i].name;
+            if (strstr(nm, "SWI_Handler") || strstr(nm, "SVC_Handler") || strstr(nm, "svc_handler")) {
+                say(a->suggestion, sizeof a->suggestion, "the image has no vector table, but has a handler "
+                    "(%s at 0x%llx) that no table routes to: add an 8-entry table (b reset; b undef; b %s; "
+                    "b pabt; b dabt; b .; b irq; b fiq) and write its address to VBAR", nm,
+                    (unsigned long long)s->image->symbols[i].addr, nm);
+                return;
+            }
+        }
+        return;
+    }
+    char sym[96];
+    symbolise(s, t[0], sym, sizeof sym);
+    const char *reg = svc->regime == ARM_REGIME_HYP ? "HVBAR (mcr p15, 4, rX, c12, c0, 0)"
+                                                    : "VBAR (mcr p15, 0, rX, c12, c0, 0)";
+    say(a->suggestion, sizeof a->suggestion, "the vector base is 0x%08llx (%s), but the image has a vector table at "
+        "0x%08llx%s%s%s: write it to %s before enabling interrupts or issuing SVC", (unsigned long long)svc->base,
+        svc->source[0] ? svc->source : "unknown source", (unsigned long long)t[0], sym[0] ? " (" : "", sym,
+        sym[0] ? ")" : "", reg);
+}
+
+int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->label, sizeof a->label, "%s", s->label ? s->label : "");
+    if (s->cpu.have_core)
+        snprintf(a->mode, sizeof a->mode, "%s", hvp_arm_mode_name(s->cpu.cpsr));
+    a->secure = s->cpu.secure;
+    a->reduced = s->imported_from != NULL;
+    arm_route routes[ARM_EXC_COUNT];
+    arm_route_exceptions(s, routes);
+    arm_disasm *dis[2] = { NULL, NULL };
+    int rc = arm_disasm_new(0, &dis[0], err);
+    if (!rc)
+        rc = arm_disasm_new(1, &dis[1], err);
+    if (rc) {
+        arm_disasm_free(dis[0]);
+        return rc;
+    }
+    /* An imported file has no CP15: analyse what it shows, the words at
+     * 0x0, as the vector base its author assumed, and say so. */
+    for (int e = 0; a->reduced && e < HVP_NVEC; e++) {
+        arm_route *r = &routes[e];
+        if (r->known || arm_current_regime(s) == ARM_REGIME_HYP || e == ARM_EXC_HYP)
+            continue;
+        r->known = 1;
+        r->base = 0;
+        r->fetch = r->offset;
+        r->regime = (arm_regime)(arm_current_regime(s) < 0 ? ARM_REGIME_PL1_NS : arm_current_regime(s));
+        snprintf(r->source, sizeof r->source, "assumed 0x0 as the imported file does (it has no CP15 registers)");
+    }
+    for (int e = 0; e < HVP_NVEC; e++) {
+        hvp_vector_report *v = &a->vec[e];
+        const arm_route *r = &routes[e];
+        snprintf(v->name, sizeof v->name, "%s", arm_exc_name((arm_exc)e));
+        v->offset = r->offset;
+        snprintf(v->taken_to, sizeof v->taken_to, "%s", r->to_mode ? r->to_mode : "");
+        v->fetch_known = r->known;
+        v->fetch = r->fetch;
+        snprintf(v->base_source, sizeof v->base_source, "%s", r->known ? r->source : "");
+        classify(s, r, dis[r->thumb ? 1 : 0], v);
+    }
+    arm_disasm_free(dis[0]);
+    arm_disasm_free(dis[1]);
+    evidence_notes(s, a);
+    image_suggestion(s, a, &routes[ARM_EXC_SVC]);
+    return HVP_OK;
+}

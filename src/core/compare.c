@@ -1,0 +1,239 @@
+/*
+ * compare.c - the diagnosis: given per-snapshot analyses, say what
+ * differs, what is the same, and the most likely root cause, with the
+ * evidence chain that leads there.  Rendering is in compare_render.c.
+ *
+ * The SVC vector decides the user's question (FreeRTOS starts its
+ * scheduler and yields with SVC), so the root cause is argued from it;
+ * the other vectors appear in the differences.
+ */
+#include "core/compare_internal.h"
+#include "arch/arm/exc_model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_add(diag_lines *d, const char *fmt, ...)
+{
+    if (d->n >= DIAG_MAX)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->line[d->n++], DIAG_LINE, fmt, ap);
+    va_end(ap);
+}
+
+int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strrchr(spec, ':');
+    const char *eq = colon ? strchr(colon, '=') : NULL;
+    if (!colon || !eq || colon == spec || eq == colon + 1 || !eq[1])
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s' is not LABEL:VECTOR=VERDICT (e.g. kvm:svc=valid)", spec);
+    size_t ll = (size_t)(colon - spec);
+    if (ll >= sizeof out->label)
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': the label is too long", spec);
+    memcpy(out->label, spec, ll);
+    char vec[32];
+    size_t vl = (size_t)(eq - colon - 1);
+    if (vl >= sizeof vec)
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': no such vector", spec);
+    memcpy(vec, colon + 1, vl);
+    vec[vl] = '\0';
+    out->vec = arm_exc_parse(vec);
+    if (out->vec < 0)
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': '%s' is not a vector (reset, undef, svc, pabt, dabt, "
+                        "hyp, irq, fiq or an offset 0x0..0x1c)", spec, vec);
+    if (hvp_verdict_parse(eq + 1, &out->verdict))
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': '%s' is not a verdict (valid, stub, zero-filled, erased, "
+                        "data, unmapped, target-unmapped, undefined, unknown)", spec, eq + 1);
+    return HVP_OK;
+}
+
+/* "SVC -> taken to svc32 -> fetch at 0x8 (VBAR = 0x0 ...) -> region X holds
+ * 0x00000000 (andeq r0, r0, r0) -> zero-filled". */
+static void chain_for(cmp_ctx *c, size_t i, int e)
+{
+    const hvp_vector_report *v = &c->an[i].vec[e];
+    char word[128] = "";
+    if (v->have_word)
+        snprintf(word, sizeof word, " holds 0x%08x (%s)", v->word, v->insn);
+    if (!v->fetch_known) {
+        diag_add(&c->chain, "%s: %s -> %s: %s", c->labels[i], v->name, hvp_verdict_name(v->verdict), v->reason);
+        return;
+    }
+    diag_add(&c->chain, "%s: %s -> taken to %s -> fetch at 0x%08llx (%s)%s%s%s -> %s: %s", c->labels[i], v->name,
+             v->taken_to, (unsigned long long)v->fetch, v->base_source, v->region[0] ? " -> " : "", v->region,
+             word, hvp_verdict_name(v->verdict), v->reason);
+}
+
+/* Which factor differs between a working snapshot w and a failing f? */
+static void explain_split(cmp_ctx *c, size_t w, size_t f, int e)
+{
+    const hvp_vector_report *vw = &c->an[w].vec[e], *vf = &c->an[f].vec[e];
+    if (vw->fetch_known && vf->fetch_known && vw->fetch != vf->fetch) {
+        diag_add(&c->cause, "the vector base differs: under %s the CPU fetches %s at 0x%08llx (%s), under %s at "
+                 "0x%08llx (%s). The guest's own vector-base setup (VBAR/SCTLR.V) or the CPU mode it runs in is "
+                 "what differs, not the memory the hypervisor provides.", c->labels[w], vw->name,
+                 (unsigned long long)vw->fetch, vw->base_source, c->labels[f], (unsigned long long)vf->fetch,
+                 vf->base_source);
+        return;
+    }
+    if (vw->fetch_known && vf->fetch_known) {
+        diag_add(&c->cause, "both fetch %s at 0x%08llx, but what is there differs: %s finds a handler, %s finds %s. "
+                 "The guest relies on memory the hypervisor places at its vector base; a portable guest installs "
+                 "its own table and points VBAR at it.", vw->name, (unsigned long long)vw->fetch, c->labels[w],
+                 c->labels[f], hvp_verdict_name(vf->verdict));
+        return;
+    }
+    diag_add(&c->cause, "%s routes %s to a handler and %s does not (%s), but the snapshots lack the evidence to say "
+             "why.", c->labels[w], vw->name, c->labels[f], vf->reason);
+}
+
+static void diagnose(cmp_ctx *c)
+{
+    const int svc = ARM_EXC_SVC;
+    size_t nvalid = 0, nfail = 0, nunknown = 0, first_valid = 0, first_fail = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        hvp_verdict v = c->an[i].vec[svc].verdict;
+        if (v == HVP_V_VALID) {
+            if (!nvalid++)
+                first_valid = i;
+        } else if (v == HVP_V_UNKNOWN) {
+            nunknown++;
+        } else if (!nfail++) {
+            first_fail = i;
+        }
+        chain_for(c, i, svc);
+    }
+    /* Differences and sameness, vector by vector. */
+    for (int e = 0; e < HVP_NVEC; e++) {
+        int same_v = 1, same_f = 1;
+        for (size_t i = 1; i < c->n; i++) {
+            same_v &= c->an[i].vec[e].verdict == c->an[0].vec[e].verdict;
+            same_f &= c->an[i].vec[e].fetch_known == c->an[0].vec[e].fetch_known &&
+                      c->an[i].vec[e].fetch == c->an[0].vec[e].fetch;
+        }
+        char list[DIAG_LINE] = "";
+        size_t off = 0;
+        for (size_t i = 0; i < c->n && off < sizeof list - 1; i++) {
+            int k = snprintf(list + off, sizeof list - off, "%s%s=%s", i ? ", " : "", c->labels[i],
+                             hvp_verdict_name(c->an[i].vec[e].verdict));
+            if (k > 0)
+                off += (size_t)k;
+        }
+        if (c->n < 2)
+            continue;
+        if (!same_v)
+            diag_add(&c->differs, "%s vector: %s", c->an[0].vec[e].name, list);
+        else if (e == svc)
+            diag_add(&c->same, "svc vector: %s in every snapshot%s", hvp_verdict_name(c->an[0].vec[e].verdict),
+                     same_f && c->an[0].vec[e].fetch_known ? " (fetched at the same address)" : "");
+        if (!same_f && e == svc) {
+            char fl[DIAG_LINE] = "";
+            size_t o = 0;
+            for (size_t i = 0; i < c->n && o < sizeof fl - 1; i++) {
+                int k = c->an[i].vec[e].fetch_known
+                        ? snprintf(fl + o, sizeof fl - o, "%s%s=0x%llx", i ? ", " : "", c->labels[i],
+                                   (unsigned long long)c->an[i].vec[e].fetch)
+                        : snprintf(fl + o, sizeof fl - o, "%s%s=unknown", i ? ", " : "", c->labels[i]);
+                if (k > 0)
+                    o += (size_t)k;
+            }
+            diag_add(&c->differs, "SVC fetch address: %s", fl);
+        }
+    }
+    /* Root cause, argued from SVC. */
+    if (nfail && !nvalid && !nunknown) {
+        int all_same_fetch = 1;
+        for (size_t i = 1; i < c->n; i++)
+            all_same_fetch &= c->an[i].vec[svc].fetch == c->an[0].vec[svc].fetch;
+        diag_add(&c->cause, "no snapshot has a usable SVC vector: %s. The guest never installed a vector table "
+                 "where the CPU looks for it%s; the difference between %s is only how that failure shows "
+                 "(memory to slide through, or a fault).", c->n > 1 ? "the same root cause in all of them" : "see the chain",
+                 all_same_fetch ? " (the same vector base everywhere)" : "",
+                 c->n > 1 ? "the hypervisors" : "setups");
+    } else if (nfail && nvalid) {
+        explain_split(c, first_valid, first_fail, svc);
+    } else if (nvalid && !nfail && !nunknown) {
+        diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
+                 c->differs.n ? " (see the differences in the other vectors)" : "");
+    }
+    if (nunknown)
+        for (size_t i = 0; i < c->n; i++)
+            if (c->an[i].vec[svc].verdict == HVP_V_UNKNOWN)
+                diag_add(&c->cause, "cannot conclude for %s: %s", c->labels[i], c->an[i].vec[svc].reason);
+    for (size_t i = 0; i < c->n; i++) {
+        for (int k = 0; k < c->an[i].nnotes; k++)
+            diag_add(&c->warnings, "%s: %s", c->labels[i], c->an[i].notes[k]);
+        if (c->an[i].reduced)
+            diag_add(&c->warnings, "%s: imported from %s: reduced evidence (no CP15 registers, no physical reads); "
+                     "every conclusion about it assumes what that file shows", c->labels[i],
+                     c->snaps[i]->imported_from);
+        if (c->an[i].suggestion[0])
+            diag_add(&c->suggestions, "%s: %s", c->labels[i], c->an[i].suggestion);
+    }
+    (void)first_fail;
+}
+
+static void check_expectations(cmp_ctx *c, const hvp_expect *ex, size_t nex, size_t *failed)
+{
+    *failed = 0;
+    for (size_t k = 0; k < nex; k++) {
+        expect_result *r = &c->er[k];
+        r->ex = ex[k];
+        for (size_t i = 0; i < c->n; i++)
+            if (!strcmp(c->labels[i], ex[k].label)) {
+                r->found = 1;
+                r->got = c->an[i].vec[ex[k].vec].verdict;
+                r->held = r->got == ex[k].verdict;
+                break;
+            }
+        if (!r->held)
+            (*failed)++;
+    }
+}
+
+int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size_t n,
+                const hvp_expect *ex, size_t nex, hvp_format fmt, char **out,
+                size_t *failed, hvp_error *err)
+{
+    *out = NULL;
+    *failed = 0;
+    if (!n)
+        return hvp_fail(err, HVP_E_INVAL, "nothing to compare");
+    cmp_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    c->n = n;
+    c->snaps = snaps;
+    c->labels = calloc(n, sizeof *c->labels);
+    c->an = calloc(n, sizeof *c->an);
+    c->er = calloc(nex ? nex : 1, sizeof *c->er);
+    c->nex = nex;
+    int rc = HVP_OK;
+    if (!c->labels || !c->an || !c->er)
+        rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        c->labels[i] = snaps[i]->label && *snaps[i]->label ? snaps[i]->label : names[i];
+        rc = hvp_analyse(snaps[i], &c->an[i], err);
+    }
+    hvp_buf b = { 0 };
+    if (!rc) {
+        diagnose(c);
+        check_expectations(c, ex, nex, failed);
+        rc = fmt == HVP_FMT_JSON ? cmp_render_json(c, &b) : cmp_render_text(c, &b, fmt == HVP_FMT_MARKDOWN);
+        if (rc)
+            hvp_fail(err, rc, "out of memory while rendering the comparison");
+    }
+    if (!rc)
+        *out = hvp_buf_steal(&b);
+    hvp_buf_free(&b);
+    free(c->labels);
+    free(c->an);
+    free(c->er);
+    free(c);
+    return rc;
+}

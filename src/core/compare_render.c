@@ -1,0 +1,259 @@
+/* compare_render.c - render a comparison as text, Markdown or JSON. */
+#include "core/compare_internal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#define COLW 26
+
+static const char *mode_sec(const hvp_analysis *a, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s", a->mode[0] ? a->mode : "?",
+             a->secure == HVP_YES ? "Secure" : a->secure == HVP_NO ? "Non-secure" : "");
+    return buf;
+}
+
+static const char *backend_of(const hvp_snapshot *s, char *buf, size_t n)
+{
+    snprintf(buf, n, "QEMU %s %s", s->backend.qemu_version ? s->backend.qemu_version : "?",
+             s->backend.accelerator ? s->backend.accelerator : "?");
+    return buf;
+}
+
+/* One table row: a name cell and one cell per snapshot. */
+typedef const char *(*cell_fn)(const cmp_ctx *c, size_t i, int arg, char *buf, size_t n);
+
+static void row(hvp_buf *b, int md, const char *name, const cmp_ctx *c, cell_fn f, int arg)
+{
+    char cell[256];
+    if (md)
+        hvp_buf_printf(b, "| %s |", name);
+    else
+        hvp_buf_printf(b, "%-16s", name);
+    for (size_t i = 0; i < c->n; i++) {
+        const char *t = f(c, i, arg, cell, sizeof cell);
+        if (md)
+            hvp_buf_printf(b, " %s |", t[0] ? t : "-");
+        else
+            hvp_buf_printf(b, " %-*.*s", COLW, COLW, t[0] ? t : "-");
+    }
+    hvp_buf_putc(b, '\n');
+}
+
+static const char *c_label(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    snprintf(b, n, "%s", c->labels[i]);
+    return b;
+}
+static const char *c_backend(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    return backend_of(c->snaps[i], b, n);
+}
+static const char *c_machine(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    const hvp_backend_facts *f = &c->snaps[i]->backend;
+    snprintf(b, n, "%s %s", f->machine ? f->machine : "?", f->cpu_model ? f->cpu_model : "");
+    return b;
+}
+static const char *c_mode(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    return mode_sec(&c->an[i], b, n);
+}
+static const char *c_base(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    const hvp_vector_report *v = &c->an[i].vec[2];
+    if (!v->fetch_known)
+        snprintf(b, n, "unknown");
+    else {
+        char reg[24];
+        snprintf(reg, sizeof reg, "%.23s", v->base_source);
+        reg[strcspn(reg, " (")] = '\0';
+        snprintf(b, n, "0x%08llx %s", (unsigned long long)(v->fetch - v->offset), reg);
+    }
+    return b;
+}
+static const char *c_region(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    snprintf(b, n, "%s", c->an[i].vec[0].region);
+    return b;
+}
+static const char *c_handler(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    (void)arg;
+    const hvp_vector_report *v = &c->an[i].vec[2];
+    if (v->target_sym[0])
+        snprintf(b, n, "%s", v->target_sym);
+    else if (v->have_target)
+        snprintf(b, n, "0x%08llx", (unsigned long long)v->target);
+    else
+        b[0] = '\0';
+    return b;
+}
+
+static const char *c_vec(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
+{
+    snprintf(b, n, "%s", hvp_verdict_name(c->an[i].vec[arg].verdict));
+    return b;
+}
+
+static void section(hvp_buf *b, int md, const char *title, const diag_lines *d)
+{
+    if (!d->n)
+        return;
+    hvp_buf_printf(b, md ? "\n### %s\n\n" : "\n%s:\n", title);
+    for (int k = 0; k < d->n; k++)
+        hvp_buf_printf(b, md ? "- %s\n" : "  - %s\n", d->line[k]);
+}
+
+int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
+{
+    static const char *const vnames[HVP_NVEC] = {
+        "reset 0x00", "undef 0x04", "svc   0x08", "pabt  0x0c", "dabt  0x10", "hyp   0x14", "irq   0x18", "fiq   0x1c"
+    };
+    hvp_buf_printf(b, md ? "## hvprobe compare: %zu snapshot%s\n\n" : "hvprobe compare: %zu snapshot%s\n\n", c->n,
+                   c->n == 1 ? "" : "s");
+    row(b, md, "snapshot", c, c_label, 0);
+    if (md) {
+        hvp_buf_printf(b, "|---|");
+        for (size_t i = 0; i < c->n; i++)
+            hvp_buf_printf(b, "---|");
+        hvp_buf_putc(b, '\n');
+    }
+    row(b, md, "backend", c, c_backend, 0);
+    row(b, md, "machine", c, c_machine, 0);
+    row(b, md, "CPU at capture", c, c_mode, 0);
+    row(b, md, "vector base", c, c_base, 0);
+    row(b, md, "region at base", c, c_region, 0);
+    for (int e = 0; e < HVP_NVEC; e++)
+        row(b, md, vnames[e], c, c_vec, e);
+    row(b, md, "SVC handler", c, c_handler, 0);
+
+    hvp_buf_printf(b, md ? "\n### Vectors, with reasons\n\n" : "\nvectors:\n");
+    for (size_t i = 0; i < c->n; i++)
+        for (int e = 0; e < HVP_NVEC; e++) {
+            const hvp_vector_report *v = &c->an[i].vec[e];
+            char word[24] = "";
+            if (v->have_word)
+                snprintf(word, sizeof word, "0x%08x ", v->word);
+            hvp_buf_printf(b, md ? "- **%s** `%s` %s%s: **%s** — %s\n" : "  %s %-5s %s%s: %s: %s\n", c->labels[i],
+                           v->name, word, v->fetch_known ? "" : "", hvp_verdict_name(v->verdict), v->reason);
+        }
+    hvp_buf_printf(b, md ? "\n## Diagnosis\n" : "\ndiagnosis\n");
+    section(b, md, "Evidence chain (SVC)", &c->chain);
+    section(b, md, "What differs", &c->differs);
+    section(b, md, "What is the same", &c->same);
+    section(b, md, "Most likely root cause", &c->cause);
+    section(b, md, "Evidence warnings", &c->warnings);
+    section(b, md, "Suggested fix", &c->suggestions);
+    if (c->nex) {
+        hvp_buf_printf(b, md ? "\n### Expectations\n\n" : "\nexpectations:\n");
+        for (size_t k = 0; k < c->nex; k++) {
+            const expect_result *r = &c->er[k];
+            static const char *const vn[HVP_NVEC] = { "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq" };
+            if (!r->found)
+                hvp_buf_printf(b, md ? "- FAIL `%s:%s=%s`: no snapshot is labelled '%s'\n"
+                                     : "  FAIL %s:%s=%s: no snapshot is labelled '%s'\n",
+                               r->ex.label, vn[r->ex.vec], hvp_verdict_name(r->ex.verdict), r->ex.label);
+            else
+                hvp_buf_printf(b, md ? "- %s `%s:%s=%s`%s%s\n" : "  %s %s:%s=%s%s%s\n", r->held ? "PASS" : "FAIL",
+                               r->ex.label, vn[r->ex.vec], hvp_verdict_name(r->ex.verdict),
+                               r->held ? "" : " (got ", r->held ? "" : hvp_verdict_name(r->got));
+            if (r->found && !r->held)
+                hvp_buf_printf(b, ")\n");
+        }
+    }
+    return b->data ? HVP_OK : HVP_E_NOMEM;
+}
+
+static json_t *lines_json(const diag_lines *d)
+{
+    json_t *a = json_array();
+    for (int k = 0; k < d->n; k++)
+        json_array_append_new(a, json_string(d->line[k]));
+    return a;
+}
+
+static json_t *hexj(uint64_t v)
+{
+    char t[24];
+    snprintf(t, sizeof t, "0x%08llx", (unsigned long long)v);
+    return json_string(t);
+}
+
+int cmp_render_json(const cmp_ctx *c, hvp_buf *b)
+{
+    json_t *root = json_object(), *snaps = json_array();
+    for (size_t i = 0; i < c->n; i++) {
+        const hvp_analysis *a = &c->an[i];
+        const hvp_snapshot *s = c->snaps[i];
+        json_t *o = json_object(), *vecs = json_array(), *notes = json_array();
+        json_object_set_new(o, "label", json_string(c->labels[i]));
+        json_object_set_new(o, "machine", s->backend.machine ? json_string(s->backend.machine) : json_null());
+        json_object_set_new(o, "accelerator", s->backend.accelerator ? json_string(s->backend.accelerator) : json_null());
+        json_object_set_new(o, "mode", a->mode[0] ? json_string(a->mode) : json_null());
+        json_object_set_new(o, "security_state", a->secure == HVP_UNKNOWN ? json_null()
+                            : json_string(a->secure == HVP_YES ? "secure" : "non-secure"));
+        json_object_set_new(o, "reduced_evidence", json_boolean(a->reduced));
+        for (int e = 0; e < HVP_NVEC; e++) {
+            const hvp_vector_report *v = &a->vec[e];
+            json_t *j = json_object();
+            json_object_set_new(j, "name", json_string(v->name));
+            json_object_set_new(j, "offset", hexj(v->offset));
+            json_object_set_new(j, "taken_to", json_string(v->taken_to));
+            json_object_set_new(j, "fetch", v->fetch_known ? hexj(v->fetch) : json_null());
+            json_object_set_new(j, "base_source", v->fetch_known ? json_string(v->base_source) : json_null());
+            json_object_set_new(j, "word", v->have_word ? hexj(v->word) : json_null());
+            json_object_set_new(j, "instruction", v->have_word ? json_string(v->insn) : json_null());
+            json_object_set_new(j, "target", v->have_target ? hexj(v->target) : json_null());
+            json_object_set_new(j, "target_symbol", v->target_sym[0] ? json_string(v->target_sym) : json_null());
+            json_object_set_new(j, "region", v->region[0] ? json_string(v->region) : json_null());
+            json_object_set_new(j, "verdict", json_string(hvp_verdict_name(v->verdict)));
+            json_object_set_new(j, "reason", json_string(v->reason));
+            json_array_append_new(vecs, j);
+        }
+        for (int k = 0; k < a->nnotes; k++)
+            json_array_append_new(notes, json_string(a->notes[k]));
+        json_object_set_new(o, "vectors", vecs);
+        json_object_set_new(o, "notes", notes);
+        json_object_set_new(o, "suggestion", a->suggestion[0] ? json_string(a->suggestion) : json_null());
+        json_array_append_new(snaps, o);
+    }
+    json_object_set_new(root, "snapshots", snaps);
+    json_t *d = json_object();
+    json_object_set_new(d, "chain", lines_json(&c->chain));
+    json_object_set_new(d, "differs", lines_json(&c->differs));
+    json_object_set_new(d, "same", lines_json(&c->same));
+    json_object_set_new(d, "root_cause", lines_json(&c->cause));
+    json_object_set_new(d, "warnings", lines_json(&c->warnings));
+    json_object_set_new(d, "suggestions", lines_json(&c->suggestions));
+    json_object_set_new(root, "diagnosis", d);
+    json_t *ex = json_array();
+    size_t failed = 0;
+    for (size_t k = 0; k < c->nex; k++) {
+        const expect_result *r = &c->er[k];
+        static const char *const vn[HVP_NVEC] = { "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq" };
+        json_array_append_new(ex, json_pack("{s:s,s:s,s:s,s:o,s:b}", "label", r->ex.label, "vector", vn[r->ex.vec],
+                                            "expected", hvp_verdict_name(r->ex.verdict),
+                                            "got", r->found ? json_string(hvp_verdict_name(r->got)) : json_null(),
+                                            "held", r->held));
+        failed += !r->held;
+    }
+    json_object_set_new(root, "expectations", ex);
+    json_object_set_new(root, "expectations_failed", json_integer((json_int_t)failed));
+    char *t = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!t)
+        return HVP_E_NOMEM;
+    int rc = hvp_buf_append(b, t, strlen(t));
+    if (!rc)
+        rc = hvp_buf_putc(b, '\n');
+    free(t);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* elf_scan.c - candidate vector tables in an ELF image (elf_scan.h). */
+#include "elf/elf_scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A32 encodings (ARMv7-A ARM A8.8.18 B, A8.8.64 LDR literal):
+ *   B<al> imm24:   cond=1110 101 0 imm24          -> 0xEA000000 mask 0xFF000000
+ *   LDR PC, [PC, #+/-imm12]: 1110 0101 U001 1111 1111 imm12
+ *                                                  -> 0xE51FF000 mask 0xFF7FF000 */
+int hvp_is_vector_entry(uint32_t w, uint64_t addr, uint64_t lo, uint64_t hi)
+{
+    if ((w & 0xff000000u) == 0xea000000u) {
+        int32_t off = (int32_t)(w << 8) >> 6; /* sign-extend imm24, times 4 */
+        uint64_t t = (uint32_t)(addr + 8 + (int64_t)off);
+        return t >= lo && t < hi;
+    }
+    if ((w & 0xff7ff000u) == 0xe51ff000u) {
+        uint32_t imm = w & 0xfff;
+        uint64_t lit = (w & 0x00800000u) ? addr + 8 + imm : addr + 8 - imm;
+        return lit >= lo && lit < hi;
+    }
+    return 0;
+}
+
+int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
+{
+    *n = 0;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return hvp_fail(err, HVP_E_INTERNAL, "libelf is unusable");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hvp_fail(err, HVP_E_IO, "cannot open image '%s': %s", path, strerror(errno));
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    size_t nph = 0;
+    int rc = HVP_OK;
+    if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &nph) != 0) {
+        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is not a readable ELF image", path);
+        goto out;
+    }
+    size_t fsize = 0;
+    char *raw = elf_rawfile(e, &fsize);
+    /* The image spans its loadable segments; targets must land inside. */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < nph; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && ph.p_memsz) {
+            if (ph.p_vaddr < lo) lo = ph.p_vaddr;
+            if (ph.p_vaddr + ph.p_memsz > hi) hi = ph.p_vaddr + ph.p_memsz;
+        }
+    }
+    for (size_t i = 0; raw && i < nph && *n < max; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+            continue;
+        if (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset)
+            continue; /* truncated file: scan nothing rather than past the end */
+        const unsigned char *seg = (const unsigned char *)raw + ph.p_offset;
+        uint64_t first = (ph.p_vaddr + 31) & ~31ull;
+        for (uint64_t a = first; a + 32 <= ph.p_vaddr + ph.p_filesz && *n < max; a += 32) {
+            int all = 1;
+            for (int k = 0; k < 8 && all; k++) {
+                const unsigned char *p = seg + (a - ph.p_vaddr) + 4 * k;
+                uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+                all = hvp_is_vector_entry(w, a + 4 * k, lo, hi);
+            }
+            if (all)
+                out[(*n)++] = a;
+        }
+    }
+out:
+    if (e)
+        elf_end(e);
+    close(fd);
+    return rc;
+}
