@@ -409,9 +409,10 @@ int arm_describe_abort(uint32_t hsr, uint32_t far, const uint32_t *hpfar,
             put(&t, "stage-2 %s", h.fsc.name);
         else if (mmu && !h.from_lower)
             put(&t, "Hyp-mode stage-1 %s", h.fsc.name);
-        else if (mmu)   /* domain/address size from a lower level: stage 1 via HCR.TGE */
+        else if (h.fsc.kind == ARM_FAULT_DOMAIN)
+            /* stage 2 has no domains: a stage-1 fault routed by HCR.TGE */
             put(&t, "stage-1 %s (routed to Hyp)", h.fsc.name);
-        else
+        else    /* incl. address size faults: HSR does not say which stage */
             put(&t, "%s", h.fsc.name);
         if (h.ea && (h.fsc.kind == ARM_FAULT_SYNC_EXTERNAL ||
                      h.fsc.kind == ARM_FAULT_SYNC_EXTERNAL_WALK ||

@@ -179,7 +179,9 @@ uint64_t arm_hpfar_ipa(uint32_t hpfar, uint32_t far);
  *     guest) can trust the answer.  Returns 1.
  *   - Domain faults never come from stage 2 (it has no domains), and
  *     alignment, debug and external aborts are not translation faults of
- *     either stage: returns 0 and HPFAR is UNKNOWN for them. */
+ *     either stage: returns 0 and HPFAR is UNKNOWN for them.
+ *   - Address size faults can come from either stage and HSR does not
+ *     say which: returns 0, so HPFAR is not used for them. */
 int arm_abort_is_stage2(const arm_hsr_info *h);
 
 /* One English sentence (no trailing period) describing an exception taken

@@ -493,9 +493,14 @@ static void put_size(line *t, uint64_t sz)
         put(t, "%llu KiB", (unsigned long long)(sz >> 10));
 }
 
+static int regime_is(const arm_walk_result *r, const char *name)
+{
+    return r->regime && !strcmp(r->regime, name);
+}
+
 static const char *reg_name(const arm_walk_result *r)
 {
-    if (r->regime && strstr(r->regime, "stage 2"))
+    if (regime_is(r, "long-descriptor stage 2"))
         return "VTTBR";
     return r->ttbr == 1 ? "TTBR1" : r->ttbr == 0 ? "TTBR0" : NULL;
 }
@@ -506,7 +511,8 @@ int arm_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *
         return hvp_fail(err, HVP_E_INVAL, "arm_walk_describe: NULL argument");
     buf[0] = '\0';
     line t = { buf, n, 0, 0 };
-    int s2 = r->regime && strstr(r->regime, "stage 2") != NULL;
+    int s2 = regime_is(r, "long-descriptor stage 2");
+    int sd = regime_is(r, "short-descriptor");
     const char *in = s2 ? "IPA" : "VA";
     const char *reg = reg_name(r);
     const arm_walk_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
@@ -517,9 +523,9 @@ int arm_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *
         if (!last) {
             put(&t, " (%s)", r->why ? r->why : r->regime ? r->regime : "flat");
         } else {
-            put(&t, " via %s: %s, ", reg ? reg : "?", last->kind);
+            put(&t, " via %s: %s, ", reg ? reg : "?", last->kind ? last->kind : "?");
             put_size(&t, r->block_size);
-            if (!strcmp(r->regime, "short-descriptor"))
+            if (sd)
                 put(&t, ", AP=0b%d%d%d", (r->ap >> 2) & 1, (r->ap >> 1) & 1, r->ap & 1);
             else
                 put(&t, ", %s=0b%d%d", s2 ? "HAP" : "AP[2:1]", (r->ap >> 1) & 1, r->ap & 1);
@@ -542,10 +548,10 @@ int arm_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *
             put(&t, ", level %d", r->fault_level);
         put(&t, " (%s", reg ? reg : r->regime ? r->regime : "?");
         if (last) {
-            if (!strcmp(last->kind, "unreadable"))
+            if (last->kind && !strcmp(last->kind, "unreadable"))
                 put(&t, "; level-%d descriptor at 0x%llx unreadable", last->level,
                     (unsigned long long)last->desc_pa);
-            else if (!strcmp(r->regime, "short-descriptor"))
+            else if (sd)
                 put(&t, "; level-%d descriptor at 0x%llx = 0x%08llx", last->level,
                     (unsigned long long)last->desc_pa, (unsigned long long)last->desc);
             else
