@@ -162,11 +162,10 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
                                      : "  FAIL %s:%s=%s: no snapshot is labelled '%s'\n",
                                r->ex.label, vn[r->ex.vec], hvp_verdict_name(r->ex.verdict), r->ex.label);
             else
-                hvp_buf_printf(b, md ? "- %s `%s:%s=%s`%s%s\n" : "  %s %s:%s=%s%s%s\n", r->held ? "PASS" : "FAIL",
-                               r->ex.label, vn[r->ex.vec], hvp_verdict_name(r->ex.verdict),
-                               r->held ? "" : " (got ", r->held ? "" : hvp_verdict_name(r->got));
-            if (r->found && !r->held)
-                hvp_buf_printf(b, ")\n");
+                hvp_buf_printf(b, md ? "- %s `%s:%s=%s`%s%s%s\n" : "  %s %s:%s=%s%s%s%s\n",
+                               r->held ? "PASS" : "FAIL", r->ex.label, vn[r->ex.vec],
+                               hvp_verdict_name(r->ex.verdict), r->held ? "" : " (got ",
+                               r->held ? "" : hvp_verdict_name(r->got), r->held ? "" : ")");
         }
     }
     return b->data ? HVP_OK : HVP_E_NOMEM;

@@ -1,0 +1,106 @@
+# tests/integration/compare.sh - every verdict and diagnosis rule triggered
+# for real: real guests under QEMU, captured, then compared.
+. tests/lib/tap.sh
+. tests/lib/qemu.sh
+. tests/lib/json.sh
+T=$HVP_TEST_TMP/compare
+mkdir -p "$T"
+trap 'qemu_stop $T/q' EXIT
+
+# snap VARIANT BOARD [LABEL] [WAIT-TEXT]: run the guest, capture it, stop it.
+snap() {
+    local v=$1 b=$2 label=${3:-$1-$2} wait=${4:-issuing svc}
+    qemu_start "$T/q" "$b" "$GUESTS/tiny-$v-$b.elf"
+    qemu_wait_serial "$T/q" "$wait" 5
+    sleep 0.2   # let the SVC happen: what follows it is what is captured
+    "$HVPROBE" capture -q --qmp "unix:$T/q/qmp.sock" --gdb "unix:$T/q/gdb.sock" \
+        --elf "$GUESTS/tiny-$v-$b.elf" --label "$label" -o "$T/$label.json"
+    local rc=$?
+    [ -n "${ORIG:-}" ] && python3 tests/lib/orig-capture.py "$T/q/hmp.sock" "$ORIG" "$T/$ORIG.json"
+    qemu_stop "$T/q"
+    return $rc
+}
+
+for vb in low:vexpress low:virt vbar:vexpress vbar:virt mmu:vexpress hivecs:virt ldrpc:vexpress stubs:vexpress undef:virt; do
+    ok_if "capture ${vb%:*} guest on ${vb#*:}" snap "${vb%:*}" "${vb#*:}"
+done
+
+# Each verdict, from a real guest, as a hypothesis check.
+"$HVPROBE" compare -o "$T/all.txt" \
+    --expect low-vexpress:svc=zero-filled --expect low-virt:svc=data \
+    --expect vbar-vexpress:svc=valid --expect vbar-virt:svc=valid \
+    --expect mmu-vexpress:svc=unmapped --expect hivecs-virt:svc=unmapped \
+    --expect ldrpc-vexpress:svc=valid --expect ldrpc-vexpress:undef=stub \
+    --expect stubs-vexpress:svc=stub --expect undef-virt:svc=undefined \
+    --expect vbar-vexpress:0x14=unknown \
+    "$T"/low-vexpress.json "$T"/low-virt.json "$T"/vbar-vexpress.json "$T"/vbar-virt.json \
+    "$T"/mmu-vexpress.json "$T"/hivecs-virt.json "$T"/ldrpc-vexpress.json "$T"/stubs-vexpress.json \
+    "$T"/undef-virt.json
+expect_eq "every verdict holds on its real guest (exit 0)" "$?" 0
+ALL=$(cat "$T/all.txt")
+expect_match "all expectations reported PASS" "$(grep -c '^  PASS' "$T/all.txt")" '^11$'
+expect_match "zero-filled reason names the flash region and the sled" "$ALL" \
+    'low-vexpress svc +0x00000000 : zero-filled: 0x00000000 in vexpress.flash0 \(romd\) decodes as andeq r0, r0, r0'
+expect_match "data reason: the device tree blob at virt's 0x0" "$ALL" 'low-virt +svc .*: data: inside the device tree blob'
+expect_match "valid reason: the handler symbol" "$ALL" 'vbar-vexpress svc +0xea[0-9a-f]{6} : valid: branches to 0x600000[0-9a-f]{2} \(svc_handler\+0x0\)'
+expect_match "Secure guest: the base comes from VBAR_S" "$ALL" 'VBAR_S = 0x60000000 \(Secure state, SCTLR_S.V=0\)'
+expect_match "unmapped reason (MMU): no translation, and the MMU is what hides memory" "$ALL" \
+    'mmu-vexpress svc +: unmapped: virtual address 0x8 has no valid translation .*so the MMU.s tables are what leave it out'
+expect_match "unmapped reason (high vectors): no memory at 0xffff0008" "$ALL" 'hivecs-virt svc +: unmapped: no memory backs address 0xffff0008'
+expect_match "LDR PC table resolved through its literal" "$ALL" 'ldrpc-vexpress svc +0xe59ff018 : valid: loads PC from the literal at 0x600000e8: jumps to 0x600000[0-9a-f]{2} \(svc_handler'
+expect_match "stub reason" "$ALL" 'stubs-vexpress svc +0xeafffffe : stub: b \. : branches to itself'
+expect_match "undefined reason" "$ALL" 'undef-virt +svc +0xe7f000f0 : undefined'
+expect_match "crashed-guest warning (abt32 at the vector)" "$ALL" 'mmu-vexpress: the CPU was already in abt32 with PC 0x0000000c'
+
+# A false hypothesis: exit 1, and the report says what was found instead.
+OUT=$("$HVPROBE" compare --expect low-vexpress:svc=valid "$T/low-vexpress.json"); rc=$?
+expect_eq "a failing expectation exits 1" "$rc" 1
+expect_match "the failure says what was found" "$OUT" 'FAIL low-vexpress:svc=valid \(got zero-filled\)'
+OUT=$("$HVPROBE" compare --expect nosuch:svc=valid "$T/low-vexpress.json"); rc=$?
+expect_eq "an expectation naming no snapshot fails (exit 1)" "$rc" 1
+expect_match "...and says so" "$OUT" "no snapshot is labelled 'nosuch'"
+
+# Diagnosis rules.
+OUT=$("$HVPROBE" compare "$T/low-vexpress.json" "$T/vbar-vexpress.json")
+expect_match "rule: vector base differs (low vs vbar)" "$OUT" 'the vector base differs: under vbar-vexpress the CPU fetches svc at 0x60000008'
+expect_match "suggested fix names the image's table and VBAR" "$OUT" \
+    'low-vexpress: the vector base is 0x00000000 .*the image has a vector table at 0x60000000 \(_vectors\+0x0\): write it to VBAR'
+OUT=$("$HVPROBE" compare "$T/low-vexpress.json" "$T/mmu-vexpress.json" "$T/low-virt.json")
+expect_match "rule: same root cause everywhere, only the symptom differs" "$OUT" \
+    'no snapshot has a usable SVC vector: the same root cause in all of them\. The guest never installed a vector table'
+expect_match "evidence chain: fetch -> region -> word -> verdict" "$OUT" \
+    'low-vexpress: svc -> taken to svc32 -> fetch at 0x00000008 \(VBAR_S = 0x00000000.*\) -> vexpress.flash0 \(romd\) holds 0x00000000 \(andeq r0, r0, r0\) -> zero-filled'
+
+# A snapshot labelled KVM that ran under TCG is called out.
+ok_if "capture labelled kvm (on TCG)" snap vbar virt kvm-virt "handler ran"
+OUT=$("$HVPROBE" compare "$T/kvm-virt.json")
+expect_match "rule: KVM label on a TCG run" "$OUT" "kvm-virt: labelled 'kvm-virt' but QEMU reports KVM disabled"
+
+# Formats.
+MD=$("$HVPROBE" compare --format markdown "$T/low-vexpress.json" "$T/vbar-vexpress.json")
+expect_match "markdown: a table row per vector" "$MD" '^\| svc   0x08 \| zero-filled \| valid \|$'
+expect_match "markdown: diagnosis heading" "$MD" '^## Diagnosis$'
+"$HVPROBE" compare --format json --expect low-vexpress:svc=zero-filled "$T/low-vexpress.json" "$T/vbar-vexpress.json" >"$T/c.json"
+expect_eq "json: verdict per vector" "$(jget "$T/c.json" 'd["snapshots"][0]["vectors"][2]["verdict"]+","+d["snapshots"][1]["vectors"][2]["verdict"]')" zero-filled,valid
+expect_eq "json: expectation result" "$(jget "$T/c.json" 'd["expectations"][0]["held"]')" true
+expect_match "json: root cause" "$(jget "$T/c.json" 'd["diagnosis"]["root_cause"][0]')" 'vector base differs'
+
+# The original script's format, captured the way it captured: imported,
+# and its false positive ("vectors PRESENT") is not repeated.
+ORIG=orig-qemu snap low vexpress low-again
+ORIG=orig-mmu snap mmu vexpress mmu-again
+expect_match "original file has CRLF monitor text" "$(jget "$T/orig-qemu.json" 'repr(d["data"]["exception_table"])')" '\\r'
+OUT=$("$HVPROBE" compare --expect orig-qemu:svc=zero-filled --expect orig-mmu:svc=unmapped \
+      "$T/orig-qemu.json" "$T/orig-mmu.json"); rc=$?
+expect_eq "original-format snapshots import; zero words are not a vector table (exit 0)" "$rc" 0
+expect_match "import: reduced evidence is said" "$OUT" 'orig-qemu: imported from the original capture script.*reduced evidence'
+expect_match "import: the assumption is said" "$OUT" 'assumed 0x0 as the imported file does'
+expect_match "import: no 'hypothesis confirmed': one root cause, two symptoms" "$OUT" 'no snapshot has a usable SVC vector'
+ERR=$("$HVPROBE" compare "$T/none.json" 2>&1); rc=$?
+expect_eq "missing snapshot: exit 2" "$rc" 2
+ERR=$("$HVPROBE" compare --expect bad "$T/low-vexpress.json" 2>&1); rc=$?
+expect_eq "malformed --expect: exit 2" "$rc" 2
+expect_match "malformed --expect: says the form" "$ERR" 'is not LABEL:VECTOR=VERDICT'
+ERR=$("$HVPROBE" compare --expect x:svc=fine "$T/low-vexpress.json" 2>&1); rc=$?
+expect_match "unknown verdict: lists the vocabulary" "$ERR" "'fine' is not a verdict \(valid, stub, zero-filled"
+done_testing
