@@ -152,6 +152,8 @@ int cmd_show(int argc, char **argv)
     const hvp_backend_facts *b = &s->backend;
     printf("snapshot    %s (schema %d, hvprobe %s, captured %s)\n", path, s->schema_version,
            or_unknown(s->hvprobe_version), or_unknown(s->captured_at));
+    if (s->imported_from)
+        printf("imported    from %s: reduced evidence\n", s->imported_from);
     printf("label       %s\n", s->label ? s->label : "(none)");
     printf("channels    %s%s%s\n", s->channels & HVP_CH_QMP ? "qmp " : "", s->channels & HVP_CH_HMP ? "hmp " : "",
            s->channels & HVP_CH_GDB ? "gdb" : "");
@@ -159,8 +161,9 @@ int cmd_show(int argc, char **argv)
            or_unknown(b->target), or_unknown(b->machine), or_unknown(b->cpu_model));
     printf("accel       %s (KVM %s, %s)\n", or_unknown(b->accelerator),
            tri_s(b->kvm_enabled, "enabled", "disabled"), tri_s(b->kvm_present, "present", "not present"));
-    printf("run state   %s before capture; %s afterwards\n", or_unknown(b->run_state),
-           b->resumed == HVP_YES ? "resumed" : "left halted");
+    if (!s->imported_from)
+        printf("run state   %s before capture; %s afterwards\n", or_unknown(b->run_state),
+               b->resumed == HVP_YES ? "resumed" : "left halted");
     show_cpu(s);
     show_sysregs(s);
     show_memory(s);

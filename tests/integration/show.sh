@@ -39,8 +39,14 @@ expect_match "truncated snapshot: line and column" "$ERR" 'trunc.json: malformed
 ERR=$("$HVPROBE" show "$T/none.json" 2>&1); rc=$?
 expect_eq "missing snapshot: exit 2" "$rc" 2
 expect_match "missing snapshot: says so" "$ERR" "cannot open snapshot .*none.json.: No such file"
-printf '{"timestamp": "2025-01-18", "hypervisor": "Linux KVM", "data": {}}' >"$T/orig.json"
-ERR=$("$HVPROBE" show "$T/orig.json" 2>&1); rc=$?
+printf '{"timestamp": "2025-01-18", "hypervisor": "Linux KVM", "data": {"exception_table": "00000000: 0x00000000 0x00000000\\r"}}' >"$T/orig.json"
+OUT=$("$HVPROBE" show "$T/orig.json" 2>&1); rc=$?
+expect_eq "the original script's format is imported: exit 0" "$rc" 0
+expect_match "imported: says so" "$OUT" '^imported +from the original capture script.*reduced evidence'
+expect_match "imported: the hypervisor field is the label" "$OUT" '^label +Linux KVM$'
+expect_match "imported: words at 0x0 (CR stripped)" "$OUT" '0x00000000 virtual +hmp +00000000 00000000 +\[low-vectors\]'
+printf '{"hypervisor_name": "x"}' >"$T/other.json"
+ERR=$("$HVPROBE" show "$T/other.json" 2>&1); rc=$?
 expect_eq "a JSON file that is not a snapshot: exit 2" "$rc" 2
 expect_match "not a snapshot: names the missing field" "$ERR" "schema_version' is missing"
 ERR=$("$HVPROBE" show 2>&1); rc=$?
