@@ -17,6 +17,7 @@
 #include "hvprobe/analysis.h"
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
+#include "arch/arm/fault.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "elf/elf_scan.h"
@@ -359,6 +360,50 @@ static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *
     }
 }
 
+/* The fault registers of the current state, decoded into words: what the
+ * last abort was (the snapshot keeps them whatever the mode). */
+static void fault_notes(const hvp_snapshot *s, hvp_analysis *a)
+{
+    int sec = s->cpu.secure == HVP_YES ? HVP_YES : HVP_NO;
+    const hvp_reg *ttbcr = arm_banked_reg(s, "TTBCR", sec);
+    int lpae = ttbcr ? (int)((ttbcr->value >> 31) & 1) : 0; /* TTBCR.EAE */
+    static const struct { const char *fsr, *far; int ifsr; } pairs[] = {
+        { "IFSR", "IFAR", 1 }, { "DFSR", "DFAR", 0 }
+    };
+    for (int i = 0; i < 2; i++) {
+        const hvp_reg *fsr = arm_banked_reg(s, pairs[i].fsr, sec);
+        const hvp_reg *far = arm_banked_reg(s, pairs[i].far, sec);
+        arm_fsr_info fi;
+        if (!fsr || !fsr->value || arm_fsr_decode((uint32_t)fsr->value, lpae, pairs[i].ifsr, &fi))
+            continue;
+        note(a, "last %s abort recorded: %s = 0x%08llx (%s)%s%s%s%s", pairs[i].ifsr ? "prefetch" : "data",
+             fsr->name, (unsigned long long)fsr->value, fi.name, far ? " at " : "", far ? far->name : "",
+             far ? " = " : "", "");
+        if (far) {
+            size_t l = strlen(a->notes[a->nnotes - 1]);
+            snprintf(a->notes[a->nnotes - 1] + l, sizeof a->notes[0] - l, "0x%08llx", (unsigned long long)far->value);
+        }
+    }
+    const hvp_reg *hsr = hvp_snapshot_reg(s, "HSR");
+    if (!hsr)
+        hsr = hvp_snapshot_reg(s, "ESR_EL2");
+    if (hsr && hsr->value) {
+        arm_hsr_info h;
+        arm_hsr_decode((uint32_t)hsr->value, &h);
+        const hvp_reg *hifar = hvp_snapshot_reg(s, "HIFAR"), *hdfar = hvp_snapshot_reg(s, "HDFAR");
+        const hvp_reg *far2 = hvp_snapshot_reg(s, "FAR_EL2"), *hp = hvp_snapshot_reg(s, "HPFAR");
+        uint32_t far = 0;
+        if (h.is_abort && !h.is_data)
+            far = hifar ? (uint32_t)hifar->value : far2 ? (uint32_t)(far2->value >> 32) : 0;
+        else if (h.is_abort)
+            far = hdfar ? (uint32_t)hdfar->value : far2 ? (uint32_t)far2->value : 0;
+        uint32_t hpfar = hp ? (uint32_t)hp->value : 0;
+        char text[240];
+        arm_describe_abort((uint32_t)hsr->value, far, hp ? &hpfar : NULL, text, sizeof text, NULL);
+        note(a, "last exception taken to Hyp mode: %s = 0x%08llx: %s", hsr->name, (unsigned long long)hsr->value, text);
+    }
+}
+
 static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
 {
     const hvp_cpu_state *c = &s->cpu;
@@ -370,10 +415,13 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
         if (m == 0x17 || m == 0x1b) {
             memlook pc = mem_at(s, c->r[15], HVP_SPACE_VIRTUAL);
             int zero_pc = pc.status == MEM_OK && pc.avail >= 4 && le32(pc.p) == 0;
-            if (c->r[15] < 0x20 || zero_pc)
+            int in_vectors = c->r[15] < 0x20 || (c->r[15] >= 0xffff0000u && c->r[15] < 0xffff0020u);
+            if (in_vectors || zero_pc || pc.status == MEM_FAILED)
                 note(a, "the CPU was already in %s with PC 0x%08x%s when captured: the guest had crashed "
                         "before capture, so registers describe the crash, not the guest's setup",
-                     hvp_arm_mode_name(c->cpsr), c->r[15], zero_pc ? " (zero-filled memory)" : "");
+                     hvp_arm_mode_name(c->cpsr), c->r[15],
+                     zero_pc ? " (zero-filled memory)" : pc.status == MEM_FAILED ? " (unreadable memory)"
+                     : " (an exception vector)");
         }
     }
     const char *l = s->label ? s->label : "";
@@ -386,6 +434,7 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
              s->backend.accelerator ? s->backend.accelerator : "tcg");
     if (!s->nmemory_map)
         note(a, "no memory map in the snapshot: regions behind the vectors are not known");
+    fault_notes(s, a);
 }
 
 /* The image's own vector tables, for a suggestion when the live base
@@ -416,6 +465,11 @@ static void image_suggestion(const hvp_snapshot *s, hvp_analysis *a, const arm_r
     symbolise(s, t[0], sym, sizeof sym);
     const char *reg = svc->regime == ARM_REGIME_HYP ? "HVBAR (mcr p15, 4, rX, c12, c0, 0)"
                                                     : "VBAR (mcr p15, 0, rX, c12, c0, 0)";
+    if (strstr(svc->source, "high vectors"))
+        say(a->suggestion, sizeof a->suggestion, "SCTLR.V=1 sends exceptions to 0xffff0000, where the image has no "
+            "table; clear SCTLR.V (bit 13) and write the image's table at 0x%08llx%s%s%s to %s",
+            (unsigned long long)t[0], sym[0] ? " (" : "", sym, sym[0] ? ")" : "", reg);
+    else
     say(a->suggestion, sizeof a->suggestion, "the vector base is 0x%08llx (%s), but the image has a vector table at "
         "0x%08llx%s%s%s: write it to %s before enabling interrupts or issuing SVC", (unsigned long long)svc->base,
         svc->source[0] ? svc->source : "unknown source", (unsigned long long)t[0], sym[0] ? " (" : "", sym,

@@ -150,7 +150,7 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
     section(b, md, "What differs", &c->differs);
     section(b, md, "What is the same", &c->same);
     section(b, md, "Most likely root cause", &c->cause);
-    section(b, md, "Evidence warnings", &c->warnings);
+    section(b, md, "Evidence notes and warnings", &c->warnings);
     section(b, md, "Suggested fix", &c->suggestions);
     if (c->nex) {
         hvp_buf_printf(b, md ? "\n### Expectations\n\n" : "\nexpectations:\n");

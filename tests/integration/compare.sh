@@ -51,6 +51,9 @@ expect_match "LDR PC table resolved through its literal" "$ALL" 'ldrpc-vexpress 
 expect_match "stub reason" "$ALL" 'stubs-vexpress svc +0xeafffffe : stub: b \. : branches to itself'
 expect_match "undefined reason" "$ALL" 'undef-virt +svc +0xe7f000f0 : undefined'
 expect_match "crashed-guest warning (abt32 at the vector)" "$ALL" 'mmu-vexpress: the CPU was already in abt32 with PC 0x0000000c'
+expect_match "fault registers decoded (short-descriptor IFSR)" "$ALL" \
+    'mmu-vexpress: last prefetch abort recorded: IFSR_S = 0x00000005 \(translation fault, section\) at IFAR_S = 0x0000000c'
+expect_match "high vectors: the fix is to clear SCTLR.V" "$ALL" 'hivecs-virt: SCTLR.V=1 sends exceptions to 0xffff0000.*clear SCTLR.V'
 
 # A false hypothesis: exit 1, and the report says what was found instead.
 OUT=$("$HVPROBE" compare --expect low-vexpress:svc=valid "$T/low-vexpress.json"); rc=$?
