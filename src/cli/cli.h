@@ -29,5 +29,7 @@ int cli_error(const char *sub, int code, const char *fmt, ...)
 int cmd_capture(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@ static const struct {
     int (*fn)(int, char **);
     const char *summary;
 } commands[] = {
+    { "check", cmd_check, "what this host can run: QEMU, KVM for 32-bit ARM guests, tools" },
+    { "run", cmd_run, "run a guest under a backend (tcg, kvm, fixture), optionally capture it" },
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },

@@ -137,6 +137,12 @@ int hvp_elf_load(const char *path, int require_arm32, hvp_image **out, hvp_error
         goto out;
     }
     img->entry = eh.e_entry;
+    size_t fsize = 0;
+    elf_rawfile(e, &fsize);
+    if (eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize > fsize) {
+        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is truncated: its program headers end past the end of the file", path);
+        goto out;
+    }
     size_t nph = 0;
     if (elf_getphdrnum(e, &nph) != 0) {
         rc = hvp_fail(err, HVP_E_INPUT, "'%s' has a damaged program header table", path);
@@ -155,6 +161,11 @@ int hvp_elf_load(const char *path, int require_arm32, hvp_image **out, hvp_error
         }
         if (ph.p_type != PT_LOAD)
             continue;
+        if (ph.p_offset + ph.p_filesz > fsize) {
+            rc = hvp_fail(err, HVP_E_INPUT, "'%s' is truncated: a load segment ends at byte %llu of a %zu-byte file",
+                          path, (unsigned long long)(ph.p_offset + ph.p_filesz), fsize);
+            goto out;
+        }
         hvp_segment *g = &img->segments[img->nsegments++];
         g->vaddr = ph.p_vaddr;
         g->paddr = ph.p_paddr;

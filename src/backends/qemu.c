@@ -1,0 +1,429 @@
+/* qemu.c - launching QEMU for a backend (see qemu.h). */
+#include "backends/qemu.h"
+#include "elf/elf_image.h"
+#include "transport/qmp.h"
+#include "util/buf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Board facts: RAM base (ARM ARM-independent; QEMU hw/arm/vexpress.c,
+ * hw/arm/virt.c) and the default CPU hvprobe uses. */
+static const struct board {
+    const char *name, *cpu;
+    uint64_t ram_base;
+    uint64_t low_alias;     /* bytes of RAM/flash alias at 0x0 (vexpress) */
+} boards[] = {
+    { "vexpress-a9", "cortex-a9", 0x60000000u, 0x04000000u },
+    { "vexpress-a15", "cortex-a15", 0x80000000u, 0x04000000u },
+    { "virt", "cortex-a15", 0x40000000u, 0 },
+};
+
+typedef struct argv_b {
+    char **v;
+    size_t n, cap;
+    int oom;
+} argv_b;
+
+static void push(argv_b *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void push(argv_b *a, const char *fmt, ...)
+{
+    if (a->n + 2 > a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            a->oom = 1;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&a->v[a->n], fmt, ap) < 0) {
+        a->oom = 1;
+        va_end(ap);
+        return;
+    }
+    va_end(ap);
+    a->v[++a->n] = NULL;
+}
+
+void hvp_argv_free(char **argv)
+{
+    for (size_t i = 0; argv && argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    switch (*end) {
+    case 'G': case 'g': v <<= 30; break;
+    case 'M': case 'm': case '\0': v <<= 20; break;
+    case 'K': case 'k': v <<= 10; break;
+    default: return 0;
+    }
+    return v;
+}
+
+static void warn(hvp_qemu *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(hvp_qemu *q, const char *fmt, ...)
+{
+    if (q->nwarnings >= HVP_QEMU_MAXWARN)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->warnings[q->nwarnings++], sizeof q->warnings[0], fmt, ap);
+    va_end(ap);
+}
+
+/* Check an ELF image: 32-bit ARM, and its load segments inside the
+ * board's RAM (or the vexpress alias at 0x0); warn when they are not. */
+static int check_elf(const char *path, const struct board *b, uint64_t mem, hvp_qemu *q, hvp_error *err)
+{
+    hvp_image *img = NULL;
+    int rc = hvp_elf_load(path, 1, &img, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < img->nsegments; i++) {
+        const hvp_segment *s = &img->segments[i];
+        if (!s->memsz)
+            continue;
+        uint64_t lo = s->paddr, hi = s->paddr + s->memsz;
+        int in_ram = lo >= b->ram_base && hi <= b->ram_base + mem;
+        int in_alias = hi <= b->low_alias;
+        if (!in_ram && !in_alias)
+            warn(q, "%s: load segment 0x%08llx-0x%08llx lies outside %s's RAM (0x%08llx-0x%08llx): was it "
+                 "linked for another board?", path, (unsigned long long)lo, (unsigned long long)hi - 1, b->name,
+                 (unsigned long long)b->ram_base, (unsigned long long)(b->ram_base + mem - 1));
+    }
+    hvp_image_free(img);
+    return HVP_OK;
+}
+
+static int is_elf_file(const char *path, hvp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hvp_fail(err, HVP_E_INPUT, "cannot open image '%s': %s", path, strerror(errno));
+    unsigned char m[4] = { 0 };
+    size_t n = fread(m, 1, 4, f);
+    fclose(f);
+    return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+}
+
+int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
+{
+    memset(q, 0, sizeof *q);
+    q->pid = -1;
+    *argv = NULL;
+    const char *backend = o->backend ? o->backend : "tcg";
+    int kvm = !strcmp(backend, "kvm"), fixture = !strcmp(backend, "fixture");
+    if (!kvm && !fixture && strcmp(backend, "tcg"))
+        return hvp_fail(err, HVP_E_INVAL, "unknown backend '%s' (tcg, kvm or fixture)", backend);
+    const char *mname = o->machine ? o->machine : (kvm || fixture) ? "virt" : "vexpress-a9";
+    const struct board *b = NULL;
+    for (size_t i = 0; i < sizeof boards / sizeof boards[0]; i++)
+        if (!strcmp(boards[i].name, mname))
+            b = &boards[i];
+    if (!b)
+        return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s' (vexpress-a9, vexpress-a15 or virt)", mname);
+    if ((kvm || fixture) && strcmp(b->name, "virt"))
+        return hvp_fail(err, HVP_E_INVAL, "the %s backend runs the virt machine only, not %s", backend, b->name);
+    if (kvm && !h->kvm_arm32)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the kvm backend cannot run here: %s. Use --backend tcg (software "
+                        "emulation) or --backend fixture (a stage-2 hypervisor under TCG)", h->kvm_why);
+    const char *qemu = kvm ? "qemu-system-aarch64" : "qemu-system-arm";
+    if (!h->tools[kvm ? HVP_TOOL_QEMU_AARCH64 : HVP_TOOL_QEMU_ARM].present)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)", qemu);
+    if (fixture && (!o->fixture_elf || access(o->fixture_elf, R_OK)))
+        return hvp_fail(err, HVP_E_INPUT, "the fixture backend needs the hypervisor image %s (build it with make)",
+                        o->fixture_elf ? o->fixture_elf : "hyp-fixture.elf");
+    const char *memstr = o->memory ? o->memory : fixture ? "256M" : "128M";
+    uint64_t mem = parse_size(memstr);
+    if (!mem)
+        return hvp_fail(err, HVP_E_INVAL, "--memory wants a size like 128M or 1G, not '%s'", memstr);
+    if (!o->image)
+        return hvp_fail(err, HVP_E_INVAL, "no image given");
+    int elf = is_elf_file(o->image, err);
+    if (elf < 0)
+        return elf;
+    q->image_is_elf = elf;
+    snprintf(q->machine, sizeof q->machine, "%s", b->name);
+    int rc;
+    if (elf && (rc = check_elf(o->image, b, mem, q, err)))
+        return rc;
+    if (!elf && !o->have_load_addr)
+        return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address). QEMU's "
+                        "-kernel would treat it as a Linux zImage and load it at RAM base + 0x10000 (0x%08llx on %s)",
+                        o->image, (unsigned long long)(b->ram_base + 0x10000), b->name);
+
+    /* The private runtime directory: sockets, serial and logs live here. */
+    const char *tmp = getenv("XDG_RUNTIME_DIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = getenv("TMPDIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = "/tmp";
+    snprintf(q->rundir, sizeof q->rundir, "%s/hvprobe-XXXXXX", tmp);
+    if (!mkdtemp(q->rundir))
+        return hvp_fail(err, HVP_E_IO, "cannot create a runtime directory in %s: %s", tmp, strerror(errno));
+    snprintf(q->qmp, sizeof q->qmp, "unix:%s/qmp.sock", q->rundir);
+    snprintf(q->hmp, sizeof q->hmp, "unix:%s/hmp.sock", q->rundir);
+    snprintf(q->gdb, sizeof q->gdb, "unix:%s/gdb.sock", q->rundir);
+    snprintf(q->serial, sizeof q->serial, "%s", o->serial_file ? o->serial_file : "");
+    if (!o->serial_file)
+        snprintf(q->serial, sizeof q->serial, "%s/serial.log", q->rundir);
+    snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->rundir);
+    if (o->trace_events)
+        snprintf(q->trace, sizeof q->trace, "%s", o->trace_file ? o->trace_file : "");
+    if (o->trace_events && !o->trace_file)
+        snprintf(q->trace, sizeof q->trace, "%s/qemu-trace.log", q->rundir);
+
+    argv_b a = { 0 };
+    push(&a, "%s", qemu);
+    if (kvm) {
+        push(&a, "-enable-kvm");
+        push(&a, "-M");
+        push(&a, "virt");
+        push(&a, "-cpu");
+        push(&a, "%s", o->cpu ? o->cpu : "host,aarch64=off");
+    } else {
+        push(&a, "-M");
+        push(&a, "%s", fixture ? "virt,virtualization=on" : b->name);
+        push(&a, "-cpu");
+        push(&a, "%s", o->cpu ? o->cpu : b->cpu);
+    }
+    push(&a, "-m");
+    push(&a, "%s", memstr);
+    push(&a, "-nodefaults");
+    push(&a, "-display");
+    push(&a, "none");
+    push(&a, "-serial");
+    push(&a, "file:%s", q->serial);
+    push(&a, "-qmp");
+    push(&a, "%s,server=on,wait=off", q->qmp);
+    push(&a, "-monitor");
+    if (o->monitor_port) {
+        snprintf(q->hmp, sizeof q->hmp, "tcp:127.0.0.1:%d", o->monitor_port);
+        push(&a, "tcp:127.0.0.1:%d,server=on,wait=off", o->monitor_port);
+    } else {
+        push(&a, "%s,server=on,wait=off", q->hmp);
+    }
+    push(&a, "-gdb");
+    if (o->gdb_port) {
+        snprintf(q->gdb, sizeof q->gdb, "tcp:127.0.0.1:%d", o->gdb_port);
+        push(&a, "tcp:127.0.0.1:%d,server=on,wait=off", o->gdb_port);
+    } else {
+        push(&a, "%s,server=on,wait=off", q->gdb);
+    }
+    if (fixture) {
+        push(&a, "-kernel");
+        push(&a, "%s", o->fixture_elf);
+        push(&a, "-device");
+        push(&a, "loader,file=%s", o->image);
+    } else if (elf) {
+        push(&a, "-kernel");
+        push(&a, "%s", o->image);
+    } else {
+        /* Raw: QEMU's generic loader puts the bytes exactly at ADDR, and a
+         * second loader sets CPU 0's PC there. */
+        push(&a, "-device");
+        push(&a, "loader,file=%s,addr=0x%llx,force-raw=on", o->image, (unsigned long long)o->load_addr);
+        push(&a, "-device");
+        push(&a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
+    }
+    if (o->trace_events) {
+        push(&a, "-d");
+        push(&a, "%s", o->trace_events);
+        push(&a, "-D");
+        push(&a, "%s", q->trace);
+    }
+    if (o->halt_at_start)
+        push(&a, "-S");
+    for (int i = 0; i < o->nextra; i++)
+        push(&a, "%s", o->extra[i]);
+    if (a.oom) {
+        hvp_argv_free(a.v);
+        rmdir(q->rundir);
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    }
+    *argv = a.v;
+    return HVP_OK;
+}
+
+char *hvp_argv_join(char *const *argv)
+{
+    hvp_buf b = { 0 };
+    for (size_t i = 0; argv[i]; i++) {
+        const char *s = argv[i];
+        int plain = *s != '\0';
+        for (const char *p = s; *p; p++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%", *p))
+                plain = 0;
+        if (i)
+            hvp_buf_putc(&b, ' ');
+        if (plain)
+            hvp_buf_printf(&b, "%s", s);
+        else {
+            hvp_buf_putc(&b, '\'');
+            for (const char *p = s; *p; p++)
+                if (*p == '\'')
+                    hvp_buf_printf(&b, "'\\''");
+                else
+                    hvp_buf_putc(&b, *p);
+            hvp_buf_putc(&b, '\'');
+        }
+    }
+    return hvp_buf_steal(&b);
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(q->stderr_path, "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0])
+            snprintf(buf, n, "%s", line);
+    }
+    fclose(f);
+}
+
+int hvp_qemu_alive(hvp_qemu *q, int *status)
+{
+    if (q->pid <= 0)
+        return 0;
+    int st = 0;
+    pid_t r = waitpid(q->pid, &st, WNOHANG);
+    if (r == 0)
+        return 1;
+    if (r == q->pid) {
+        q->pid = -1;
+        if (status)
+            *status = st;
+    }
+    return 0;
+}
+
+int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *err)
+{
+    int errfd = open(q->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (errfd < 0)
+        return hvp_fail(err, HVP_E_IO, "cannot create %s: %s", q->stderr_path, strerror(errno));
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(errfd);
+        return hvp_fail(err, HVP_E_IO, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        /* QEMU must not outlive hvprobe, even if hvprobe is killed. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
+        int nul = open("/dev/null", O_RDWR);
+        dup2(nul, 0);
+        dup2(nul, 1);
+        dup2(errfd, 2);
+        setenv("QEMU_AUDIO_DRV", "none", 1); /* no ALSA noise on hosts without sound */
+        execvp(argv[0], argv);
+        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(errfd);
+    q->pid = pid;
+    long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int st;
+        if (!hvp_qemu_alive(q, &st)) {
+            char last[400];
+            hvp_qemu_last_error(q, last, sizeof last);
+            return hvp_fail(err, HVP_E_TARGET, "QEMU exited at start (status %d): %s",
+                            WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+                            last[0] ? last : "no message");
+        }
+        qmp_client *c = NULL;
+        if (qmp_open(q->qmp, 500, &c, NULL) == HVP_OK) {
+            qmp_close(c);
+            return HVP_OK;
+        }
+        if (now_ms() > deadline)
+            return hvp_fail(err, HVP_E_TIMEOUT, "QEMU did not open its QMP socket within %d ms", timeout_ms);
+        usleep(20000);
+    }
+}
+
+static void rm_rundir(hvp_qemu *q)
+{
+    if (!q->rundir[0])
+        return;
+    DIR *d = opendir(q->rundir);
+    if (d) {
+        struct dirent *e;
+        char p[600];
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                snprintf(p, sizeof p, "%s/%s", q->rundir, e->d_name);
+                unlink(p);
+            }
+        closedir(d);
+    }
+    rmdir(q->rundir);
+    q->rundir[0] = '\0';
+}
+
+static int wait_gone(hvp_qemu *q, int ms)
+{
+    long deadline = now_ms() + ms;
+    while (hvp_qemu_alive(q, NULL)) {
+        if (now_ms() > deadline)
+            return 0;
+        usleep(10000);
+    }
+    return 1;
+}
+
+void hvp_qemu_stop(hvp_qemu *q)
+{
+    if (q->pid > 0) {
+        qmp_client *c = NULL;
+        if (qmp_open(q->qmp, 1000, &c, NULL) == HVP_OK) {
+            json_t *r = NULL;
+            qmp_execute(c, "quit", NULL, &r, NULL);
+            json_decref(r);
+            qmp_close(c);
+        }
+        if (!wait_gone(q, 2000)) {
+            kill(q->pid, SIGTERM);
+            if (!wait_gone(q, 2000)) {
+                kill(q->pid, SIGKILL);
+                waitpid(q->pid, NULL, 0);
+                q->pid = -1;
+            }
+        }
+    }
+    rm_rundir(q);
+}

@@ -1,0 +1,87 @@
+/*
+ * qemu.h - launch a guest image under QEMU for a backend, with its debug
+ * channels wired safely: QMP, HMP and the gdbstub on unix sockets in a
+ * private 0700 runtime directory (TCP only on request, and then bound to
+ * 127.0.0.1).  Backends:
+ *   tcg      qemu-system-arm, software emulation, any host
+ *   kvm      qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off,
+ *            only on an arm64 host whose KVM runs AArch32 guests
+ *   fixture  qemu-system-arm -M virt,virtualization=on -cpu cortex-a15 with
+ *            guests/hyp-fixture (a stage-2 hypervisor that behaves like the
+ *            seL4 VMM) loading the guest
+ * A backend that cannot run here is refused with the reason and the
+ * backend that would work; hvprobe never falls back silently.
+ *
+ * Ownership: hvp_run_plan() fills a caller-owned hvp_qemu and returns an
+ * argv the caller frees with hvp_argv_free().  hvp_qemu_stop() ends QEMU
+ * and removes the runtime directory; QEMU also dies with hvprobe
+ * (PR_SET_PDEATHSIG), so no orphan survives a crash of hvprobe.
+ */
+#ifndef HVP_BACKENDS_QEMU_H
+#define HVP_BACKENDS_QEMU_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "backends/host.h"
+#include "hvprobe/error.h"
+
+typedef struct hvp_run_opts {
+    const char *image;
+    const char *backend;        /* "tcg" (default), "kvm", "fixture" */
+    const char *machine;        /* vexpress-a9 (default), vexpress-a15, virt */
+    const char *cpu;            /* NULL: the machine's default */
+    const char *memory;         /* NULL: "128M" */
+    int have_load_addr;
+    uint64_t load_addr;         /* raw images: where to load and enter */
+    const char *serial_file;    /* NULL: inside the runtime directory */
+    const char *trace_events;   /* QEMU -d events, e.g. "int,guest_errors" */
+    const char *trace_file;     /* NULL: inside the runtime directory */
+    int halt_at_start;          /* -S */
+    int gdb_port, monitor_port; /* 0: unix sockets only */
+    char *const *extra;         /* appended QEMU arguments */
+    int nextra;
+    const char *fixture_elf;    /* backend fixture: the hypervisor image */
+} hvp_run_opts;
+
+#define HVP_QEMU_MAXWARN 4
+
+typedef struct hvp_qemu {
+    pid_t pid;
+    char rundir[256];
+    char qmp[300], hmp[300], gdb[300];  /* channel addresses for capture */
+    char serial[300];
+    char trace[300];
+    char stderr_path[300];
+    int image_is_elf;
+    char machine[32];
+    char warnings[HVP_QEMU_MAXWARN][320];
+    int nwarnings;
+} hvp_qemu;
+
+/* Validate the options against the host and the image, create the
+ * runtime directory and build QEMU's argv.  Errors: HVP_E_INVAL (bad
+ * option, raw image without load address), HVP_E_INPUT (image missing
+ * or not a 32-bit ARM ELF), HVP_E_UNSUPPORTED (backend cannot run here:
+ * the message says why and what to use instead). */
+int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err);
+void hvp_argv_free(char **argv);
+
+/* Start QEMU and wait (up to timeout_ms) until its QMP socket answers.
+ * HVP_E_TARGET when QEMU exits first (message: its last error line),
+ * HVP_E_TIMEOUT when it never answers. */
+int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *err);
+
+/* 1 while QEMU runs; 0 once it exited (*status = its wait status). */
+int hvp_qemu_alive(hvp_qemu *q, int *status);
+
+/* The last non-empty line QEMU wrote to stderr ("" if none). */
+void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n);
+
+/* Ask QEMU to quit (QMP), then SIGTERM, then SIGKILL; reap it; remove
+ * the runtime directory.  Safe to call twice. */
+void hvp_qemu_stop(hvp_qemu *q);
+
+/* Shell-quoted command line (caller frees). */
+char *hvp_argv_join(char *const *argv);
+
+#endif

@@ -1,0 +1,333 @@
+/* cmd_run.c - `hvprobe run`: run a guest image under a backend, stream
+ * its serial output, and optionally capture it at a trigger. */
+#include "backends/host.h"
+#include "backends/qemu.h"
+#include "cli/cli.h"
+#include "hvprobe/capture.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: hvprobe run IMAGE [--backend tcg|kvm|fixture] [--machine vexpress-a9|vexpress-a15|virt]\n"
+    "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--serial FILE|-]\n"
+    "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
+    "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
+    "                   [--capture SNAP.json (--after SECONDS | --at-serial TEXT) [--label NAME]]\n"
+    "                   [-q] [-- EXTRA-QEMU-ARGS...]\n"
+    "\n"
+    "Run a guest image under one backend, with its debug channels wired safely, and\n"
+    "stream its serial output to the terminal until it exits or you press Ctrl-C.\n"
+    "\n"
+    "Backends (see 'hvprobe check' for what this host can run):\n"
+    "  tcg      QEMU software emulation (qemu-system-arm), any host; the default\n"
+    "  kvm      real Linux KVM: qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off;\n"
+    "           only on an arm64 host whose KVM runs 32-bit guests. Refused elsewhere,\n"
+    "           never replaced by TCG behind your back\n"
+    "  fixture  a stage-2 hypervisor (guests/hyp-fixture) that maps no memory at IPA 0,\n"
+    "           like the seL4 VMM, on QEMU virt with virtualization=on\n"
+    "\n"
+    "Images: an ELF is checked (32-bit ARM, segments inside the machine's RAM) and\n"
+    "loaded at its addresses. A raw binary needs --load-addr ADDR: it is loaded exactly\n"
+    "there and entered there (QEMU's -kernel would treat it as a Linux zImage at RAM\n"
+    "base + 0x10000).\n"
+    "\n"
+    "Debug channels: QMP, HMP and the gdbstub on unix sockets in a private 0700\n"
+    "directory (printed at start, removed at exit). --gdb-port / --monitor-port add\n"
+    "TCP listeners on 127.0.0.1 only (the original scripts used 1235 and 55556).\n"
+    "\n"
+    "  --serial FILE|-   write the guest's serial output to FILE ('-': terminal, default)\n"
+    "  --trace EVENTS    QEMU -d events (e.g. int,guest_errors), logged to --trace-log\n"
+    "                    FILE (default ./qemu-trace.log); read it with 'hvprobe trace'\n"
+    "  --halt-at-start   start with the CPU halted (attach gdb, then 'continue')\n"
+    "  --dry-run         print the exact QEMU command line and exit\n"
+    "  --capture FILE    capture a snapshot (as 'hvprobe capture') when the trigger fires,\n"
+    "                    then stop QEMU and exit. Triggers:\n"
+    "      --after SECONDS     that long after start\n"
+    "      --at-serial TEXT    when the guest's serial output first contains TEXT\n"
+    "  --label NAME      the snapshot's label (default: backend-machine)\n"
+    "  -q                do not stream serial output or print notes\n"
+    "\n"
+    "Examples:\n"
+    "  hvprobe run build/guests/tiny-vbar-vexpress.elf\n"
+    "  hvprobe run guest.elf --machine virt --capture tcg.json --at-serial 'issuing svc'\n"
+    "  hvprobe run guest.bin --load-addr 0x60000000 --dry-run\n"
+    "\n"
+    "Exit: 0 the guest ran (and the capture was written), 2 usage or bad image,\n"
+    "3 QEMU failed or the backend cannot run here (the message says what would),\n"
+    "5 the snapshot could not be written, 130 interrupted.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Copy new serial bytes to stdout (when streaming) and keep the last
+ * 4 KiB for --at-serial matching. */
+typedef struct serial_tail {
+    FILE *f;
+    char window[8192];
+    size_t wlen;
+} serial_tail;
+
+static void pump_serial(serial_tail *t, const char *path, int stream)
+{
+    if (!t->f && !(t->f = fopen(path, "r")))
+        return;
+    char buf[4096];
+    size_t n;
+    clearerr(t->f);
+    while ((n = fread(buf, 1, sizeof buf, t->f)) > 0) {
+        if (stream) {
+            fwrite(buf, 1, n, stdout);
+            fflush(stdout);
+        }
+        if (n >= sizeof t->window / 2) {
+            memcpy(t->window, buf + n - sizeof t->window / 2, sizeof t->window / 2);
+            t->wlen = sizeof t->window / 2;
+        } else {
+            if (t->wlen + n >= sizeof t->window) {
+                size_t drop = t->wlen + n - sizeof t->window / 2;
+                memmove(t->window, t->window + drop, t->wlen - drop);
+                t->wlen -= drop;
+            }
+            memcpy(t->window + t->wlen, buf, n);
+            t->wlen += n;
+        }
+        t->window[t->wlen] = '\0';
+    }
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || *end || end == s)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static void note_line(void *ctx, const char *msg)
+{
+    if (!*(int *)ctx)
+        fprintf(stderr, "hvprobe run: note: %s\n", msg);
+}
+
+/* Directory of this executable's build tree, to find hyp-fixture.elf:
+ * $HVPROBE_FIXTURE, else <dir of hvprobe>/guests/hyp-fixture.elf, else
+ * <dir>/../guests/hyp-fixture.elf (build/san/hvprobe). */
+static void find_fixture(char *out, size_t n)
+{
+    const char *env = getenv("HVPROBE_FIXTURE");
+    if (env) {
+        snprintf(out, n, "%s", env);
+        return;
+    }
+    char self[4096];
+    ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+    out[0] = '\0';
+    if (l <= 0)
+        return;
+    self[l] = '\0';
+    char *d = dirname(self);
+    snprintf(out, n, "%s/guests/hyp-fixture.elf", d);
+    if (access(out, R_OK))
+        snprintf(out, n, "%s/../guests/hyp-fixture.elf", d);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "backend", required_argument, 0, 'b' }, { "machine", required_argument, 0, 'M' },
+        { "cpu", required_argument, 0, 'c' }, { "memory", required_argument, 0, 'm' },
+        { "load-addr", required_argument, 0, 'A' }, { "serial", required_argument, 0, 's' },
+        { "trace", required_argument, 0, 't' }, { "trace-log", required_argument, 0, 'T' },
+        { "halt-at-start", no_argument, 0, 'S' }, { "gdb-port", required_argument, 0, 'g' },
+        { "monitor-port", required_argument, 0, 'p' }, { "dry-run", no_argument, 0, 'n' },
+        { "capture", required_argument, 0, 'C' }, { "after", required_argument, 0, 'a' },
+        { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
+        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+    };
+    hvp_run_opts o = { 0 };
+    const char *capture = NULL, *at_serial = NULL, *label = NULL;
+    double after = -1;
+    int dry = 0, quiet = 0, c, stream = 1;
+    char fixture[4096];
+    int dashdash = 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--"))
+            dashdash = 1;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        uint64_t v;
+        switch (c) {
+        case 'b': o.backend = optarg; break;
+        case 'M': o.machine = optarg; break;
+        case 'c': o.cpu = optarg; break;
+        case 'm': o.memory = optarg; break;
+        case 'A':
+            if (parse_u64(optarg, &v) || v > 0xffffffffu)
+                return cli_error("run", EXIT_USAGE, "--load-addr wants an address like 0x60000000, not '%s'", optarg);
+            o.have_load_addr = 1;
+            o.load_addr = v;
+            break;
+        case 's':
+            if (strcmp(optarg, "-"))
+                o.serial_file = optarg, stream = 0;
+            break;
+        case 't': o.trace_events = optarg; break;
+        case 'T': o.trace_file = optarg; break;
+        case 'S': o.halt_at_start = 1; break;
+        case 'g':
+        case 'p':
+            if (parse_u64(optarg, &v) || v < 1 || v > 65535)
+                return cli_error("run", EXIT_USAGE, "--%s wants a TCP port 1..65535, not '%s'",
+                                 c == 'g' ? "gdb-port" : "monitor-port", optarg);
+            *(c == 'g' ? &o.gdb_port : &o.monitor_port) = (int)v;
+            break;
+        case 'n': dry = 1; break;
+        case 'C': capture = optarg; break;
+        case 'a': {
+            char *end;
+            after = strtod(optarg, &end);
+            if (*end || after < 0 || after > 86400)
+                return cli_error("run", EXIT_USAGE, "--after wants seconds, not '%s'", optarg);
+            break;
+        }
+        case 'w': at_serial = optarg; break;
+        case 'l': label = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(help, stdout); return EXIT_OK;
+        default:
+            return cli_error("run", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_error("run", EXIT_USAGE, "no image given (see --help)");
+    o.image = argv[optind++];
+    if (optind < argc && !dashdash)
+        return cli_error("run", EXIT_USAGE, "unexpected argument '%s' (QEMU arguments go after --)", argv[optind]);
+    o.extra = argv + optind;
+    o.nextra = argc - optind;
+    if (capture && after < 0 && !at_serial)
+        return cli_error("run", EXIT_USAGE, "--capture needs a trigger: --after SECONDS or --at-serial TEXT");
+    if (!capture && (after >= 0 || at_serial))
+        return cli_error("run", EXIT_USAGE, "--after/--at-serial are triggers for --capture FILE");
+    if (o.trace_events && !o.trace_file)
+        o.trace_file = "qemu-trace.log";
+    if (o.backend && !strcmp(o.backend, "fixture")) {
+        find_fixture(fixture, sizeof fixture);
+        o.fixture_elf = fixture;
+    }
+    if (quiet)
+        stream = 0;
+
+    hvp_host host;
+    hvp_host_probe(&host);
+    hvp_qemu q;
+    char **qargv = NULL;
+    hvp_error err = { 0 };
+    int rc = hvp_run_plan(&o, &host, &q, &qargv, &err);
+    if (rc)
+        return cli_error("run", rc == HVP_E_UNSUPPORTED ? EXIT_TARGET : cli_exit_for(rc), "%s", err.msg);
+    for (int i = 0; i < q.nwarnings && !quiet; i++)
+        fprintf(stderr, "hvprobe run: warning: %s\n", q.warnings[i]);
+    if (dry) {
+        char *line = hvp_argv_join(qargv);
+        printf("%s\n", line);
+        free(line);
+        hvp_argv_free(qargv);
+        hvp_qemu_stop(&q);
+        return EXIT_OK;
+    }
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    rc = hvp_qemu_spawn(&q, qargv, 10000, &err);
+    hvp_argv_free(qargv);
+    if (rc) {
+        hvp_qemu_stop(&q);
+        return cli_error("run", EXIT_TARGET, "%s", err.msg);
+    }
+    if (!quiet) {
+        fprintf(stderr, "hvprobe run: QEMU pid %d, backend %s, machine %s; channels in %s\n", (int)q.pid,
+                o.backend ? o.backend : "tcg", q.machine, q.rundir);
+        fprintf(stderr, "hvprobe run: attach: gdb-multiarch -ex 'target remote %s' %s\n",
+                strncmp(q.gdb, "unix:", 5) ? q.gdb + 4 : q.gdb + 5, o.image);
+        fprintf(stderr, "hvprobe run: capture: hvprobe capture --qmp %s --gdb %s -o snap.json\n", q.qmp, q.gdb);
+    }
+    serial_tail tail = { 0 };
+    long start = now_ms();
+    int code = EXIT_OK, status = 0, exited = 0;
+    while (!stop_requested) {
+        pump_serial(&tail, q.serial, stream);
+        if (!hvp_qemu_alive(&q, &status)) {
+            exited = 1;
+            break;
+        }
+        int fire = capture && ((after >= 0 && now_ms() - start >= (long)(after * 1000)) ||
+                               (at_serial && strstr(tail.window, at_serial)));
+        if (fire) {
+            char deflabel[64];
+            snprintf(deflabel, sizeof deflabel, "%s-%s", o.backend ? o.backend : "tcg", q.machine);
+            hvp_capture_opts co = { 0 };
+            co.qmp = q.qmp;
+            co.gdb = q.gdb;
+            co.elf = q.image_is_elf ? o.image : NULL;
+            co.label = label ? label : deflabel;
+            co.note = note_line;
+            co.note_ctx = &quiet;
+            hvp_snapshot *s = NULL;
+            rc = hvp_capture(&co, &s, &err);
+            if (rc)
+                code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);
+            else if ((rc = hvp_snapshot_save(s, capture, &err)))
+                code = cli_error("run", EXIT_OUTPUT, "%s", err.msg);
+            else if (!quiet)
+                fprintf(stderr, "hvprobe run: wrote %s\n", capture);
+            hvp_snapshot_free(s);
+            break;
+        }
+        usleep(10000);
+    }
+    pump_serial(&tail, q.serial, stream);
+    if (tail.f)
+        fclose(tail.f);
+    if (exited) {
+        char last[400];
+        hvp_qemu_last_error(&q, last, sizeof last);
+        int st = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (capture)
+            code = cli_error("run", EXIT_TARGET, "QEMU exited (status %d) before the capture trigger fired%s%s", st,
+                             last[0] ? ": " : "", last);
+        else if (st != 0)
+            code = cli_error("run", EXIT_TARGET, "QEMU exited with status %d%s%s", st, last[0] ? ": " : "", last);
+    }
+    if (stop_requested && code == EXIT_OK)
+        code = 130;
+    hvp_qemu_stop(&q);
+    return code;
+}
