@@ -61,6 +61,8 @@ typedef struct hvp_analysis {
     char mode[8];           /* "svc32", "" when unknown */
     int secure;             /* HVP_YES/NO/UNKNOWN */
     int reduced;            /* evidence is reduced (imported snapshot) */
+    int guest_view;         /* captured in Hyp mode: vectors are the guest's
+                               view, walked through stage 2 */
     hvp_vector_report vec[HVP_NVEC];
     char notes[HVP_NNOTES][320]; /* evidence warnings, one line each */
     int nnotes;

@@ -29,12 +29,19 @@ typedef struct hvp_expect {
  * HVP_E_INVAL with a sentence naming the bad part. */
 int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err);
 
+typedef struct hvp_compare_opts {
+    hvp_format format;
+    int brief;              /* text/markdown: table and diagnosis only,
+                               without the per-vector reasons */
+    const hvp_expect *expect;
+    size_t nexpect;
+} hvp_compare_opts;
+
 /* Analyse and compare snaps[0..n) (names[i]: shown when a snapshot has
  * no label).  *failed = number of expectations that did not hold
  * (an expectation naming no snapshot fails, and says so). */
 int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size_t n,
-                const hvp_expect *ex, size_t nex, hvp_format fmt, char **out,
-                size_t *failed, hvp_error *err);
+                const hvp_compare_opts *o, char **out, size_t *failed, hvp_error *err);
 
 #ifdef __cplusplus
 }

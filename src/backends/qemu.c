@@ -92,12 +92,14 @@ static void warn(hvp_qemu *q, const char *fmt, ...)
 
 /* Check an ELF image: 32-bit ARM, and its load segments inside the
  * board's RAM (or the vexpress alias at 0x0); warn when they are not. */
-static int check_elf(const char *path, const struct board *b, uint64_t mem, hvp_qemu *q, hvp_error *err)
+static int check_elf(const char *path, const struct board *b, uint64_t mem, hvp_qemu *q, uint64_t *entry,
+                     hvp_error *err)
 {
     hvp_image *img = NULL;
     int rc = hvp_elf_load(path, 1, &img, err);
     if (rc)
         return rc;
+    *entry = img->entry;
     for (size_t i = 0; i < img->nsegments; i++) {
         const hvp_segment *s = &img->segments[i];
         if (!s->memsz)
@@ -164,8 +166,11 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
     q->image_is_elf = elf;
     snprintf(q->machine, sizeof q->machine, "%s", b->name);
     int rc;
-    if (elf && (rc = check_elf(o->image, b, mem, q, err)))
+    uint64_t entry = 0;
+    if (elf && (rc = check_elf(o->image, b, mem, q, &entry, err)))
         return rc;
+    if (fixture && !elf)
+        return hvp_fail(err, HVP_E_INVAL, "the fixture backend needs an ELF guest image");
     if (!elf && !o->have_load_addr)
         return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address). QEMU's "
                         "-kernel would treat it as a Linux zImage and load it at RAM base + 0x10000 (0x%08llx on %s)",
@@ -230,10 +235,17 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
         push(&a, "%s,server=on,wait=off", q->gdb);
     }
     if (fixture) {
+        /* guests/hyp-fixture/run-fixture documents this argument list:
+         * the guest is QEMU's -kernel (so the DTB lands where it would
+         * without the fixture), the fixture is loaded by the generic
+         * loader and takes CPU 0's reset PC, and the guest's entry point
+         * goes into the fixture's boot parameter word at 0x48000000. */
         push(&a, "-kernel");
-        push(&a, "%s", o->fixture_elf);
+        push(&a, "%s", o->image);
         push(&a, "-device");
-        push(&a, "loader,file=%s", o->image);
+        push(&a, "loader,file=%s,cpu-num=0", o->fixture_elf);
+        push(&a, "-device");
+        push(&a, "loader,addr=0x48000000,data=0x%llx,data-len=4", (unsigned long long)entry);
     } else if (elf) {
         push(&a, "-kernel");
         push(&a, "%s", o->image);

@@ -5,6 +5,8 @@
 #ifndef HVP_CLI_H
 #define HVP_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
 #include "hvprobe/error.h"
 
 /* Exit codes, the same for every subcommand (README "Exit codes"). */
@@ -25,11 +27,27 @@ int cli_exit_for(int status);
 int cli_error(const char *sub, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Path of a built guest image: $HVPROBE_GUESTS/NAME, else
+ * <dir of hvprobe>/guests/NAME, else <dir>/../guests/NAME (the
+ * sanitizer build lives in build/san).  Writes out; 1 if it exists. */
+int cli_guest_path(const char *name, char *out, size_t n);
+
+/* Following a guest's serial log: new bytes go to stdout when `stream`
+ * is set, and the last 4-8 KiB stay in `window` (NUL-terminated) for
+ * matching trigger text.  Close t->f when done. */
+typedef struct cli_serial_tail {
+    FILE *f;
+    char window[8192];
+    size_t wlen;
+} cli_serial_tail;
+void cli_pump_serial(cli_serial_tail *t, const char *path, int stream);
+
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_capture(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

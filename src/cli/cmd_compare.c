@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: hvprobe compare [--format text|markdown|json] [--expect LABEL:VECTOR=VERDICT]...\n"
+    "usage: hvprobe compare [--format text|markdown|json] [--brief] [--expect LABEL:VECTOR=VERDICT]...\n"
     "                       [-o FILE] SNAP.json [SNAP.json ...]\n"
     "\n"
     "Analyse every snapshot and compare them side by side: for each exception vector,\n"
@@ -35,6 +35,7 @@ static const char help[] =
     "                undef, svc, pabt, dabt, hyp, irq, fiq or an offset such as 0x8;\n"
     "                LABEL is a snapshot's label (or its file name)\n"
     "  --format F    text (default), markdown, json\n"
+    "  --brief       text/markdown: the table and the diagnosis, without each vector's reason\n"
     "  -o FILE       write the comparison to FILE instead of standard output\n"
     "\n"
     "Example:\n"
@@ -48,9 +49,11 @@ int cmd_compare(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "format", required_argument, 0, 'f' }, { "expect", required_argument, 0, 'e' },
-        { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "output", required_argument, 0, 'o' }, { "brief", no_argument, 0, 'B' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     hvp_format fmt = HVP_FMT_TEXT;
+    int brief = 0;
     hvp_expect *ex = calloc((size_t)argc, sizeof *ex);
     size_t nex = 0;
     const char *outpath = NULL;
@@ -79,6 +82,7 @@ int cmd_compare(int argc, char **argv)
             nex++;
             break;
         case 'o': outpath = optarg; break;
+        case 'B': brief = 1; break;
         case 'h': free(ex); fputs(help, stdout); return EXIT_OK;
         default:
             free(ex);
@@ -103,7 +107,8 @@ int cmd_compare(int argc, char **argv)
     if (!snaps || !names)
         code = cli_error("compare", EXIT_INTERNAL, "out of memory");
     if (!code) {
-        int rc = hvp_compare((const hvp_snapshot *const *)snaps, names, n, ex, nex, fmt, &text, &failed, &err);
+        hvp_compare_opts co = { fmt, brief, ex, nex };
+        int rc = hvp_compare((const hvp_snapshot *const *)snaps, names, n, &co, &text, &failed, &err);
         if (rc)
             code = cli_error("compare", cli_exit_for(rc), "%s", err.msg);
     }

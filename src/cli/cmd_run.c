@@ -80,42 +80,6 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Copy new serial bytes to stdout (when streaming) and keep the last
- * 4 KiB for --at-serial matching. */
-typedef struct serial_tail {
-    FILE *f;
-    char window[8192];
-    size_t wlen;
-} serial_tail;
-
-static void pump_serial(serial_tail *t, const char *path, int stream)
-{
-    if (!t->f && !(t->f = fopen(path, "r")))
-        return;
-    char buf[4096];
-    size_t n;
-    clearerr(t->f);
-    while ((n = fread(buf, 1, sizeof buf, t->f)) > 0) {
-        if (stream) {
-            fwrite(buf, 1, n, stdout);
-            fflush(stdout);
-        }
-        if (n >= sizeof t->window / 2) {
-            memcpy(t->window, buf + n - sizeof t->window / 2, sizeof t->window / 2);
-            t->wlen = sizeof t->window / 2;
-        } else {
-            if (t->wlen + n >= sizeof t->window) {
-                size_t drop = t->wlen + n - sizeof t->window / 2;
-                memmove(t->window, t->window + drop, t->wlen - drop);
-                t->wlen -= drop;
-            }
-            memcpy(t->window + t->wlen, buf, n);
-            t->wlen += n;
-        }
-        t->window[t->wlen] = '\0';
-    }
-}
-
 static int parse_u64(const char *s, uint64_t *v)
 {
     char *end;
@@ -131,28 +95,6 @@ static void note_line(void *ctx, const char *msg)
 {
     if (!*(int *)ctx)
         fprintf(stderr, "hvprobe run: note: %s\n", msg);
-}
-
-/* Directory of this executable's build tree, to find hyp-fixture.elf:
- * $HVPROBE_FIXTURE, else <dir of hvprobe>/guests/hyp-fixture.elf, else
- * <dir>/../guests/hyp-fixture.elf (build/san/hvprobe). */
-static void find_fixture(char *out, size_t n)
-{
-    const char *env = getenv("HVPROBE_FIXTURE");
-    if (env) {
-        snprintf(out, n, "%s", env);
-        return;
-    }
-    char self[4096];
-    ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
-    out[0] = '\0';
-    if (l <= 0)
-        return;
-    self[l] = '\0';
-    char *d = dirname(self);
-    snprintf(out, n, "%s/guests/hyp-fixture.elf", d);
-    if (access(out, R_OK))
-        snprintf(out, n, "%s/../guests/hyp-fixture.elf", d);
 }
 
 int cmd_run(int argc, char **argv)
@@ -237,7 +179,7 @@ int cmd_run(int argc, char **argv)
     if (o.trace_events && !o.trace_file)
         o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
-        find_fixture(fixture, sizeof fixture);
+        cli_guest_path("hyp-fixture.elf", fixture, sizeof fixture);
         o.fixture_elf = fixture;
     }
     if (quiet)
@@ -279,11 +221,11 @@ int cmd_run(int argc, char **argv)
                 strncmp(q.gdb, "unix:", 5) ? q.gdb + 4 : q.gdb + 5, o.image);
         fprintf(stderr, "hvprobe run: capture: hvprobe capture --qmp %s --gdb %s -o snap.json\n", q.qmp, q.gdb);
     }
-    serial_tail tail = { 0 };
+    cli_serial_tail tail = { 0 };
     long start = now_ms();
     int code = EXIT_OK, status = 0, exited = 0;
     while (!stop_requested) {
-        pump_serial(&tail, q.serial, stream);
+        cli_pump_serial(&tail, q.serial, stream);
         if (!hvp_qemu_alive(&q, &status)) {
             exited = 1;
             break;
@@ -313,7 +255,7 @@ int cmd_run(int argc, char **argv)
         }
         usleep(10000);
     }
-    pump_serial(&tail, q.serial, stream);
+    cli_pump_serial(&tail, q.serial, stream);
     if (tail.f)
         fclose(tail.f);
     if (exited) {

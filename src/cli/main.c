@@ -3,7 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <libgen.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
     const char *name;
@@ -14,6 +17,7 @@ static const struct {
     { "run", cmd_run, "run a guest under a backend (tcg, kvm, fixture), optionally capture it" },
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
+    { "demo", cmd_demo, "the whole experiment: two guests x three backends, captured and compared" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
 };
 
@@ -50,6 +54,27 @@ int cli_exit_for(int status)
     case HVP_E_TARGET: return EXIT_TARGET;
     default: return EXIT_INTERNAL;
     }
+}
+
+int cli_guest_path(const char *name, char *out, size_t n)
+{
+    const char *env = getenv("HVPROBE_GUESTS");
+    if (env) {
+        snprintf(out, n, "%s/%s", env, name);
+        return access(out, R_OK) == 0;
+    }
+    char self[4096];
+    ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+    out[0] = '\0';
+    if (l <= 0)
+        return 0;
+    self[l] = '\0';
+    char *d = dirname(self);
+    snprintf(out, n, "%s/guests/%s", d, name);
+    if (access(out, R_OK) == 0)
+        return 1;
+    snprintf(out, n, "%s/../guests/%s", d, name);
+    return access(out, R_OK) == 0;
 }
 
 int cli_error(const char *sub, int code, const char *fmt, ...)

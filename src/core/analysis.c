@@ -18,6 +18,7 @@
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
 #include "arch/arm/fault.h"
+#include "arch/arm/guest_view.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "elf/elf_scan.h"
@@ -56,11 +57,20 @@ typedef struct memlook {
     const hvp_memread *m;
     const uint8_t *p;       /* MEM_OK: bytes at addr */
     size_t avail;           /* MEM_OK: bytes available from p */
+    char detail[320];       /* MEM_FAILED in a guest view: the failing walk */
 } memlook;
+
+/* Whose view the vectors are judged in: the CPU's at capture, or (a Hyp
+ * mode capture with stage 2 on) the guest's, walked from outside. */
+typedef struct view {
+    const hvp_snapshot *s;
+    int guest;
+    arm_guest_ctx g;
+} view;
 
 static memlook mem_at(const hvp_snapshot *s, uint64_t addr, hvp_space space)
 {
-    memlook r = { MEM_NONE, NULL, NULL, 0 };
+    memlook r = { MEM_NONE, NULL, NULL, 0, "" };
     for (size_t i = 0; i < s->nmemory; i++) {
         const hvp_memread *m = &s->memory[i];
         if (m->space != space || addr < m->addr || addr >= m->addr + m->len)
@@ -124,12 +134,44 @@ static void region_desc(const hvp_snapshot *s, uint64_t pa, char *buf, size_t n)
 
 /* Where can we get the bytes the CPU would fetch at `va` in `route`'s
  * regime?  Returns the lookup and says which space was used. */
-static memlook fetch_bytes(const hvp_snapshot *s, const arm_route *route, uint64_t va,
+/* Physical reader over the snapshot's recorded reads, for re-walking
+ * the guest's tables. */
+static int snap_phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+    const hvp_snapshot *s = ctx;
+    memlook m = mem_at(s, pa, HVP_SPACE_PHYSICAL);
+    if (m.status != MEM_OK || m.avail < len)
+        return -1;
+    memcpy(buf, m.p, len);
+    return 0;
+}
+
+/* Where can we get the bytes the CPU would fetch at `va` in `route`'s
+ * regime?  Returns the lookup and says which space was used. */
+static memlook fetch_bytes(const view *vw, const arm_route *route, uint64_t va,
                            int *used_phys, char *why, size_t whyn)
 {
+    const hvp_snapshot *s = vw->s;
     int cur = arm_current_regime(s);
     *used_phys = 0;
     why[0] = '\0';
+    if (vw->guest && route->regime == ARM_REGIME_PL1_NS) {
+        arm_guest_xlate x;
+        memlook r = { MEM_NONE, NULL, NULL, 0, "" };
+        *used_phys = 1;
+        if (arm_guest_translate(&vw->g, (uint32_t)va, snap_phys_read, (void *)s, &x, NULL) == HVP_OK && !x.ok) {
+            r.status = MEM_FAILED;
+            snprintf(r.detail, sizeof r.detail, "%s", x.detail);
+            return r;
+        }
+        if (x.ok) {
+            r = mem_at(s, x.pa, HVP_SPACE_PHYSICAL);
+            if (r.status == MEM_NONE)
+                say(why, whyn, "the guest's VA 0x%llx is IPA 0x%llx, PA 0x%llx, which the snapshot did not read",
+                    (unsigned long long)va, (unsigned long long)x.ipa, (unsigned long long)x.pa);
+        }
+        return r;
+    }
     /* cur < 0: no CPSR (an imported file): its virtual reads are all
      * there is, and the snapshot is marked as reduced evidence. */
     if ((int)route->regime == cur || cur < 0) {
@@ -141,7 +183,7 @@ static memlook fetch_bytes(const hvp_snapshot *s, const arm_route *route, uint64
         *used_phys = 1;
         return mem_at(s, va, HVP_SPACE_PHYSICAL);
     }
-    memlook none = { MEM_NONE, NULL, NULL, 0 };
+    memlook none = { MEM_NONE, NULL, NULL, 0, "" };
     if ((int)route->regime != cur)
         say(why, whyn, "the fetch goes through the %s translation regime with its MMU %s, but the "
             "capture was taken in %s; its virtual reads do not apply", regime_name(route->regime),
@@ -162,14 +204,15 @@ static void symbolise(const hvp_snapshot *s, uint64_t addr, char *buf, size_t n)
 }
 
 /* Judge a branch target: readable code that is not a self-loop. */
-static void judge_target(const hvp_snapshot *s, const arm_route *route, arm_disasm *dis,
+static void judge_target(const view *vw, const arm_route *route, arm_disasm *dis,
                          hvp_vector_report *v, const char *how)
 {
+    const hvp_snapshot *s = vw->s;
     char sym[96], why[320], where[128];
     symbolise(s, v->target, v->target_sym, sizeof v->target_sym);
     say(sym, sizeof sym, "%s%s%s", v->target_sym[0] ? " (" : "", v->target_sym, v->target_sym[0] ? ")" : "");
     int phys;
-    memlook t = fetch_bytes(s, route, v->target, &phys, why, sizeof why);
+    memlook t = fetch_bytes(vw, route, v->target, &phys, why, sizeof why);
     if (t.status == MEM_OK && t.avail >= 4) {
         arm_decoded d;
         arm_decode(dis, t.p, t.avail < 4 ? t.avail : 4, v->target, &d);
@@ -191,11 +234,11 @@ static void judge_target(const hvp_snapshot *s, const arm_route *route, arm_disa
     if (t.status == MEM_FAILED) {
         v->verdict = HVP_V_TARGET_UNMAPPED;
         say(v->reason, sizeof v->reason, "%s 0x%llx%s, which cannot be read (%s)", how,
-            (unsigned long long)v->target, sym, t.m->error ? t.m->error : "read failed");
+            (unsigned long long)v->target, sym, t.detail[0] ? t.detail : t.m->error ? t.m->error : "read failed");
         return;
     }
     /* No bytes of the target: the map decides when addresses are physical. */
-    if (route->mmu == HVP_NO && hvp_map_has_flat(s, "memory")) {
+    if (route->mmu == HVP_NO && !vw->guest && hvp_map_has_flat(s, "memory")) {
         const hvp_region *r = hvp_map_flat_at(s, "memory", v->target);
         if (!r || (r->kind && !strcmp(r->kind, "i/o"))) {
             v->verdict = HVP_V_TARGET_UNMAPPED;
@@ -214,32 +257,38 @@ static void judge_target(const hvp_snapshot *s, const arm_route *route, arm_disa
         why[0] ? why : "the snapshot has no bytes there");
 }
 
-static int is_dtb_at(const hvp_snapshot *s, const arm_route *route, uint64_t base)
+static int is_dtb_at(const view *vw, const arm_route *route, uint64_t base)
 {
     int phys;
     char why[8];
-    memlook m = fetch_bytes(s, route, base, &phys, why, sizeof why);
+    memlook m = fetch_bytes(vw, route, base, &phys, why, sizeof why);
     /* FDT header magic 0xd00dfeed, stored big-endian (devicetree spec 5.2). */
     return m.status == MEM_OK && m.avail >= 4 && m.p[0] == 0xd0 && m.p[1] == 0x0d && m.p[2] == 0xfe &&
            m.p[3] == 0xed;
 }
 
-static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *dis,
+static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
                      hvp_vector_report *v)
 {
+    const hvp_snapshot *s = vw->s;
     v->verdict = HVP_V_UNKNOWN;
     if (!route->known) {
         say(v->reason, sizeof v->reason, "%s", route->missing);
         return;
     }
     uint64_t fa = v->fetch;
-    if (route->mmu == HVP_NO)
+    if (route->mmu == HVP_NO && !vw->guest)
         region_desc(s, fa, v->region, sizeof v->region);
     int phys;
     char why[320];
-    memlook m = fetch_bytes(s, route, fa, &phys, why, sizeof why);
+    memlook m = fetch_bytes(vw, route, fa, &phys, why, sizeof why);
     if (m.status == MEM_NONE) {
         say(v->reason, sizeof v->reason, "%s", why);
+        return;
+    }
+    if (m.status == MEM_FAILED && m.detail[0]) {
+        v->verdict = HVP_V_UNMAPPED;
+        say(v->reason, sizeof v->reason, "the guest cannot fetch VA 0x%llx: %s", (unsigned long long)fa, m.detail);
         return;
     }
     if (m.status == MEM_FAILED) {
@@ -277,7 +326,7 @@ static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *
     char in_region[128] = "";
     if (v->region[0])
         say(in_region, sizeof in_region, " in %s", v->region);
-    if (is_dtb_at(s, route, route->base)) {
+    if (is_dtb_at(vw, route, route->base)) {
         v->verdict = HVP_V_DATA;
         if (v->offset == 0)
             say(v->reason, sizeof v->reason, "a flattened device tree header (magic 0xd00dfeed) sits at the vector base%s",
@@ -316,12 +365,12 @@ static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *
             say(v->reason, sizeof v->reason, "b . : branches to itself, the exception hangs here");
             return;
         }
-        judge_target(s, route, dis, v, "branches to");
+        judge_target(vw, route, dis, v, "branches to");
         return;
     case ARM_FLOW_LOAD_PC: {
         int ph;
         char w2[64];
-        memlook lit = fetch_bytes(s, route, d.literal, &ph, w2, sizeof w2);
+        memlook lit = fetch_bytes(vw, route, d.literal, &ph, w2, sizeof w2);
         if (lit.status != MEM_OK || lit.avail < 4) {
             say(v->reason, sizeof v->reason, "loads PC from the literal at 0x%llx, which the snapshot %s",
                 (unsigned long long)d.literal, lit.status == MEM_FAILED ? "could not read" : "does not hold");
@@ -338,7 +387,7 @@ static void classify(const hvp_snapshot *s, const arm_route *route, arm_disasm *
             say(v->reason, sizeof v->reason, "%s itself, the exception hangs here", how);
             return;
         }
-        judge_target(s, route, dis, v, how);
+        judge_target(vw, route, dis, v, how);
         return;
     }
     case ARM_FLOW_RETURN:
@@ -409,7 +458,7 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
     const hvp_cpu_state *c = &s->cpu;
     if (c->have_core) {
         unsigned m = c->cpsr & 0x1f;
-        if (m == 0x1a)
+        if (m == 0x1a && !a->guest_view)
             note(a, "captured in Hyp mode (hyp32): virtual reads went through the hypervisor's translation "
                     "regime, not the guest's; they do not show what the guest sees");
         if (m == 0x17 || m == 0x1b) {
@@ -485,7 +534,18 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     a->secure = s->cpu.secure;
     a->reduced = s->imported_from != NULL;
     arm_route routes[ARM_EXC_COUNT];
-    arm_route_exceptions(s, routes);
+    view vw = { s, 0, { 0 } };
+    vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
+    if (vw.guest) {
+        arm_route_exceptions_as(s, ARM_REGIME_PL1_NS, routes);
+        note(a, "the CPU was in Hyp mode with stage 2 on: the vectors below are the guest's (Non-secure PL1), "
+                "reconstructed by walking its stage-1 tables and the hypervisor's stage 2 (VTTBR) from the "
+                "snapshot's physical reads");
+        snprintf(a->mode, sizeof a->mode, "svc32");
+        a->guest_view = 1;
+    } else {
+        arm_route_exceptions(s, routes);
+    }
     arm_disasm *dis[2] = { NULL, NULL };
     int rc = arm_disasm_new(0, &dis[0], err);
     if (!rc)
@@ -515,7 +575,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         v->fetch_known = r->known;
         v->fetch = r->fetch;
         snprintf(v->base_source, sizeof v->base_source, "%s", r->known ? r->source : "");
-        classify(s, r, dis[r->thumb ? 1 : 0], v);
+        classify(&vw, r, dis[r->thumb ? 1 : 0], v);
     }
     arm_disasm_free(dis[0]);
     arm_disasm_free(dis[1]);

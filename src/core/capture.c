@@ -10,6 +10,7 @@
 #include "hvprobe/capture.h"
 #include "arch/arm/disasm.h"
 #include "backends/target.h"
+#include "core/capture_internal.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "transport/hmp_parse.h"
@@ -144,6 +145,20 @@ static int phys_backed(const hvp_snapshot *s, uint64_t addr)
     return hvp_map_flat_at(s, "memory", addr) ? HVP_YES : HVP_NO;
 }
 
+void hvp_capture_add_phys(hvp_snapshot *s, uint64_t pa, size_t len, const uint8_t *buf, size_t got,
+                          const char *etext, const char *purpose, const char *channel)
+{
+    int backed = phys_backed(s, pa);
+    if (backed == HVP_NO && !etext) {
+        /* QEMU answers zeros here; record the truth instead. */
+        got = 0;
+        etext = "no memory region backs this physical address (QEMU reads it as zeros without an error)";
+    }
+    if (hvp_snapshot_add_mem(s, pa, HVP_SPACE_PHYSICAL, len, buf, got,
+                             etext ? etext : (got < len ? "short read" : NULL), purpose, channel) == HVP_OK)
+        s->memory[s->nmemory - 1].backed = backed;
+}
+
 typedef struct cand {
     uint64_t addr;
     char purpose[96];
@@ -190,16 +205,11 @@ static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
                 return hvp_wrap(err, rc, "reading %s memory at 0x%llx", sp ? "physical" : "virtual",
                                 (unsigned long long)c[i].addr);
             }
-            int backed = sp ? phys_backed(s, c[i].addr) : HVP_UNKNOWN;
-            if (backed == HVP_NO && !etext) {
-                /* QEMU answers zeros here; record the truth instead. */
-                got = 0;
-                etext = strdup("no memory region backs this physical address "
-                               "(QEMU reads it as zeros without an error)");
-            }
-            hvp_snapshot_add_mem(s, c[i].addr, sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL, VEC_LEN, buf,
-                                 got, etext ? etext : (got < VEC_LEN ? "short read" : NULL), c[i].purpose, ch);
-            s->memory[s->nmemory - 1].backed = backed;
+            if (sp)
+                hvp_capture_add_phys(s, c[i].addr, VEC_LEN, buf, got, etext, c[i].purpose, ch);
+            else
+                hvp_snapshot_add_mem(s, c[i].addr, HVP_SPACE_VIRTUAL, VEC_LEN, buf, got,
+                                     etext ? etext : (got < VEC_LEN ? "short read" : NULL), c[i].purpose, ch);
             free(etext);
         }
     return HVP_OK;
@@ -359,7 +369,9 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
         return rc;
     if ((rc = capture_memory(t, s, err)))
         return rc;
-    return capture_targets(t, s, err);
+    if ((rc = capture_targets(t, s, err)))
+        return rc;
+    return hvp_capture_guest_view(t, s, err);
 }
 
 int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)

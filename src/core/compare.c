@@ -197,9 +197,11 @@ static void check_expectations(cmp_ctx *c, const hvp_expect *ex, size_t nex, siz
 }
 
 int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size_t n,
-                const hvp_expect *ex, size_t nex, hvp_format fmt, char **out,
-                size_t *failed, hvp_error *err)
+                const hvp_compare_opts *o, char **out, size_t *failed, hvp_error *err)
 {
+    const hvp_expect *ex = o->expect;
+    size_t nex = o->nexpect;
+    hvp_format fmt = o->format;
     *out = NULL;
     *failed = 0;
     if (!n)
@@ -213,6 +215,7 @@ int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size
     c->an = calloc(n, sizeof *c->an);
     c->er = calloc(nex ? nex : 1, sizeof *c->er);
     c->nex = nex;
+    c->brief = o->brief;
     int rc = HVP_OK;
     if (!c->labels || !c->an || !c->er)
         rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");

@@ -29,6 +29,7 @@ typedef struct cmp_ctx {
     diag_lines differs, same, chain, warnings, cause, suggestions;
     expect_result *er;
     size_t nex;
+    int brief;
 } cmp_ctx;
 
 void diag_add(diag_lines *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

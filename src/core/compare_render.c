@@ -135,8 +135,9 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
         row(b, md, vnames[e], c, c_vec, e);
     row(b, md, "SVC handler", c, c_handler, 0);
 
-    hvp_buf_printf(b, md ? "\n### Vectors, with reasons\n\n" : "\nvectors:\n");
-    for (size_t i = 0; i < c->n; i++)
+    if (!c->brief)
+        hvp_buf_printf(b, md ? "\n### Vectors, with reasons\n\n" : "\nvectors:\n");
+    for (size_t i = 0; !c->brief && i < c->n; i++)
         for (int e = 0; e < HVP_NVEC; e++) {
             const hvp_vector_report *v = &c->an[i].vec[e];
             char word[24] = "";

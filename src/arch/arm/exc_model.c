@@ -149,7 +149,11 @@ static void route_pl1(const hvp_snapshot *s, arm_route *r, int secure)
 
 void arm_route_exceptions(const hvp_snapshot *s, arm_route out[ARM_EXC_COUNT])
 {
-    int regime = arm_current_regime(s);
+    arm_route_exceptions_as(s, arm_current_regime(s), out);
+}
+
+void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT])
+{
     const hvp_reg *hcr = any_reg(s, "HCR", "HCR_EL2");
     const hvp_reg *scr = any_reg(s, "SCR", "SCR_S");
     for (int e = 0; e < ARM_EXC_COUNT; e++) {

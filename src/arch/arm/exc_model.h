@@ -63,6 +63,10 @@ int arm_current_regime(const hvp_snapshot *s);
  * snapshot's CPU was in. */
 void arm_route_exceptions(const hvp_snapshot *s, arm_route out[ARM_EXC_COUNT]);
 
+/* The same for exceptions raised in a given regime: used for the guest's
+ * view (ARM_REGIME_PL1_NS) of a capture taken in Hyp mode. */
+void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT]);
+
 /* The register of `base` name in the bank for `secure`: "VBAR" + secure
  * -> "VBAR_S" when the snapshot has it.  NULL when absent. */
 const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secure);

@@ -1,0 +1,88 @@
+/* guest_view.c - a guest's view of memory, walked from outside (guest_view.h). */
+#include "arch/arm/guest_view.h"
+#include "arch/arm/exc_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const hvp_reg *first(const hvp_snapshot *s, const char *a, const char *b)
+{
+    const hvp_reg *r = hvp_snapshot_reg(s, a);
+    return r ? r : (b ? hvp_snapshot_reg(s, b) : NULL);
+}
+
+int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_t whyn)
+{
+    memset(g, 0, sizeof *g);
+    char dummy[8];
+    if (!why) {
+        why = dummy;
+        whyn = sizeof dummy;
+    }
+    why[0] = '\0';
+    if (!s->cpu.have_core || (s->cpu.cpsr & 0x1f) != 0x1a) {
+        snprintf(why, whyn, "the capture was not taken in Hyp mode");
+        return 0;
+    }
+    const hvp_reg *hcr = first(s, "HCR", "HCR_EL2");
+    if (!hcr || !(hcr->value & 1)) { /* HCR.VM, bit 0: stage 2 enabled */
+        snprintf(why, whyn, "%s", hcr ? "stage 2 is off (HCR.VM=0)" : "the snapshot lacks HCR");
+        return 0;
+    }
+    const hvp_reg *sctlr = arm_banked_reg(s, "SCTLR", HVP_NO), *vttbr = first(s, "VTTBR", NULL),
+                  *vtcr = first(s, "VTCR", NULL);
+    if (!sctlr || !vttbr || !vtcr) {
+        snprintf(why, whyn, "the snapshot lacks %s", !sctlr ? "the guest's SCTLR" : !vttbr ? "VTTBR" : "VTCR");
+        return 0;
+    }
+    const hvp_reg *t0 = first(s, "TTBR0_EL1", "TTBR0"), *t1 = first(s, "TTBR1_EL1", "TTBR1"),
+                  *tc = first(s, "TTBCR", NULL);
+    g->sctlr = (uint32_t)sctlr->value;
+    g->vttbr = vttbr->value;
+    g->vtcr = (uint32_t)vtcr->value;
+    g->ttbr0 = t0 ? t0->value : 0;
+    g->ttbr1 = t1 ? t1->value : 0;
+    g->ttbcr = tc ? (uint32_t)tc->value : 0;
+    if ((g->sctlr & 1) && (!t0 || !tc)) {
+        snprintf(why, whyn, "the guest's MMU is on but the snapshot lacks TTBR0/TTBCR");
+        return 0;
+    }
+    return 1;
+}
+
+int arm_guest_translate(const arm_guest_ctx *g, uint32_t va, arm_phys_read_fn rd, void *ctx,
+                        arm_guest_xlate *x, hvp_error *err)
+{
+    memset(x, 0, sizeof *x);
+    arm_s2_reader s2 = { g->vttbr, g->vtcr, rd, ctx, { 0 } };
+    arm_walk_result r1;
+    int rc = arm_walk_stage1(g->sctlr, g->ttbr0, g->ttbr1, g->ttbcr, va, arm_s2_read, &s2, &r1, err);
+    if (rc)
+        return rc;
+    char line[256];
+    if (!r1.ok) {
+        x->failed_stage = 1;
+        arm_walk_describe(&r1, line, sizeof line, NULL);
+        if (r1.fault && !strcmp(r1.fault, "table unreadable") && s2.last.nsteps && !s2.last.ok) {
+            char l2[200];
+            arm_walk_describe(&s2.last, l2, sizeof l2, NULL);
+            snprintf(x->detail, sizeof x->detail, "guest stage 1: %.120s; its table is not mapped by stage 2: %.140s", line, l2);
+        } else {
+            snprintf(x->detail, sizeof x->detail, "guest stage 1: %s", line);
+        }
+        return HVP_OK;
+    }
+    x->ipa = r1.out_addr;
+    arm_walk_result r2;
+    if ((rc = arm_walk_lpae_s2(g->vttbr, g->vtcr, x->ipa, rd, ctx, &r2, err)))
+        return rc;
+    if (!r2.ok) {
+        x->failed_stage = 2;
+        arm_walk_describe(&r2, line, sizeof line, NULL);
+        snprintf(x->detail, sizeof x->detail, "stage 2: %s", line);
+        return HVP_OK;
+    }
+    x->ok = 1;
+    x->pa = r2.out_addr;
+    return HVP_OK;
+}

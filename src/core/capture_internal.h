@@ -1,0 +1,16 @@
+/* capture_internal.h - pieces shared by capture.c and capture_guest.c. */
+#ifndef HVP_CORE_CAPTURE_INTERNAL_H
+#define HVP_CORE_CAPTURE_INTERNAL_H
+
+#include "backends/target.h"
+#include "hvprobe/snapshot.h"
+
+/* Record a physical read, checked against QEMU's flat memory map: an
+ * address no region backs becomes an error, never QEMU's zeros. */
+void hvp_capture_add_phys(hvp_snapshot *s, uint64_t pa, size_t len, const uint8_t *buf, size_t got,
+                          const char *etext, const char *purpose, const char *channel);
+
+/* The guest's view when the CPU was captured in Hyp mode (stage 2 on). */
+int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err);
+
+#endif
