@@ -1,0 +1,39 @@
+# tests/integration/demo.sh - `hvprobe demo` end to end (real QEMU, the
+# real guests and the stage-2 fixture), and the fixture backend of run.
+. tests/lib/tap.sh
+. tests/lib/json.sh
+T=$HVP_TEST_TMP/demo
+mkdir -p "$T"
+export TMPDIR=$T
+trap 'pkill -KILL -f "qemu-system.*$T" 2>/dev/null' EXIT
+
+OUT=$(timeout 120 "$HVPROBE" demo -o "$T/out" 2>"$T/err"); rc=$?
+expect_eq "demo exits 0: every expectation held" "$rc" 0
+expect_eq "six expectations, all PASS" "$(printf '%s\n' "$OUT" | grep -c '^  PASS')" 6
+expect_match "progress: the fixture reproduces the seL4 VMM's report" "$(cat "$T/err")" \
+    'fixture-low +captured at .*Pagefault from \[vm0\]: read prefetch fault @ PC: 0x8 IPA: 0x8, FSR: 0x6'
+expect_match "fixture-low: unmapped at stage 2, IPA 0x8, with the descriptor" "$OUT" \
+    'fixture-low: svc -> .* -> unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault, level 2 \(VTTBR; level-2 descriptor at 0x[0-9a-f]+ = 0x0+\)'
+expect_match "fixture-low: HSR decoded" "$OUT" 'fixture-low: last exception taken to Hyp mode: (HSR|ESR_EL2) = 0x8[0-9a-f]{7}: stage-2 translation fault, level 2, on instruction fetch from IPA 0x8'
+expect_match "fixture-low: the guest view is said" "$OUT" 'fixture-low: the CPU was in Hyp mode with stage 2 on: the vectors below are the guest'
+expect_match "conclusion printed" "$OUT" "^conclusion: the guest's vector base decides it"
+ok_if "summary.md written" test -s "$T/out/summary.md"
+expect_eq "six snapshots written" "$(ls "$T/out"/*.json | wc -l)" 6
+ok_if "demo snapshots validate against the schema" tests/lib/validate-snapshot "$T"/out/*.json
+S=$T/out/fixture-low.json
+expect_eq "fixture snapshot: captured in hyp32" "$(jget "$S" 'd["cpu"]["cpsr"]["mode"]')" hyp32
+expect_eq "fixture snapshot: guest VBAR is 0" "$(jget "$S" 'd["cp15"]["VBAR"]')" 0x00000000
+expect_match "fixture snapshot: the stage-2 walk's descriptor reads are recorded" \
+    "$(jget "$S" '[m["purpose"] for m in d["memory"] if m["space"]=="physical"]')" '"walk"'
+expect_eq "no runtime directories left" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
+
+# The fixture backend of run, capturing at the VMM's fault report.
+timeout 60 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture -q \
+    --capture "$T/fx.json" --at-serial 'Halting...' --label sel4-like; rc=$?
+expect_eq "run --backend fixture --capture at the fault: exit 0" "$rc" 0
+"$HVPROBE" compare --expect sel4-like:svc=unmapped "$T/fx.json" >/dev/null
+expect_eq "run --backend fixture: the low guest's SVC vector is unmapped" "$?" 0
+CMD=$("$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --dry-run)
+expect_match "fixture command line: virt with virtualization, guest as -kernel, fixture by the loader" "$CMD" \
+    '-M virt,virtualization=on -cpu cortex-a15 .*-kernel .*tiny-low-virt.elf -device loader,file=.*hyp-fixture.elf,cpu-num=0 -device loader,addr=0x48000000,data=0x40000020,data-len=4'
+done_testing
