@@ -66,6 +66,9 @@ typedef struct view {
     const hvp_snapshot *s;
     int guest;
     arm_guest_ctx g;
+    int s2;         /* captured inside a guest with stage 2 on (HCR.VM):
+                       its "physical" addresses are IPAs, so QEMU's
+                       physical reads and memory map do not apply */
 } view;
 
 static memlook mem_at(const hvp_snapshot *s, uint64_t addr, hvp_space space)
@@ -179,7 +182,7 @@ static memlook fetch_bytes(const view *vw, const arm_route *route, uint64_t va,
         if (v.status != MEM_NONE)
             return v;
     }
-    if (route->mmu == HVP_NO) {
+    if (route->mmu == HVP_NO && !vw->s2) {
         *used_phys = 1;
         return mem_at(s, va, HVP_SPACE_PHYSICAL);
     }
@@ -238,7 +241,7 @@ static void judge_target(const view *vw, const arm_route *route, arm_disasm *dis
         return;
     }
     /* No bytes of the target: the map decides when addresses are physical. */
-    if (route->mmu == HVP_NO && !vw->guest && hvp_map_has_flat(s, "memory")) {
+    if (route->mmu == HVP_NO && !vw->guest && !vw->s2 && hvp_map_has_flat(s, "memory")) {
         const hvp_region *r = hvp_map_flat_at(s, "memory", v->target);
         if (!r || (r->kind && !strcmp(r->kind, "i/o"))) {
             v->verdict = HVP_V_TARGET_UNMAPPED;
@@ -277,7 +280,7 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
         return;
     }
     uint64_t fa = v->fetch;
-    if (route->mmu == HVP_NO && !vw->guest)
+    if (route->mmu == HVP_NO && !vw->guest && !vw->s2)
         region_desc(s, fa, v->region, sizeof v->region);
     int phys;
     char why[320];
@@ -534,8 +537,15 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     a->secure = s->cpu.secure;
     a->reduced = s->imported_from != NULL;
     arm_route routes[ARM_EXC_COUNT];
-    view vw = { s, 0, { 0 } };
+    view vw = { s, 0, { 0 }, 0 };
     vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
+    const hvp_reg *hcr = hvp_snapshot_reg(s, "HCR");
+    if (!hcr)
+        hcr = hvp_snapshot_reg(s, "HCR_EL2");
+    vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
+    if (vw.s2)
+        note(a, "captured inside a guest with stage 2 on (HCR.VM=1): reads are the guest's view; QEMU's memory "
+                "map describes host physical memory, so regions are not shown");
     if (vw.guest) {
         arm_route_exceptions_as(s, ARM_REGIME_PL1_NS, routes);
         note(a, "the CPU was in Hyp mode with stage 2 on: the vectors below are the guest's (Non-secure PL1), "
