@@ -55,7 +55,8 @@ static void show_sysregs(const hvp_snapshot *s)
 {
     static const char *const key[] = {
         "SCTLR", "SCTLR_S", "VBAR", "VBAR_S", "MVBAR", "HVBAR", "VBAR_EL2", "HSCTLR", "SCTLR_EL2",
-        "SCR", "DFSR", "IFSR", "DFAR", "IFAR", "HSR", "ESR_EL2", "HIFAR", "HPFAR", NULL
+        "SCR", "DFSR", "IFSR", "DFAR", "IFAR", "HSR", "ESR_EL2", "HIFAR", "HPFAR", "HCR", "HCR_EL2",
+        "VTTBR", "VTCR", NULL
     };
     if (!s->ncp15) {
         printf("cp15        none captured\n");
