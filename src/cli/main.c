@@ -19,6 +19,7 @@ static const struct {
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
     { "demo", cmd_demo, "the whole experiment: two guests x three backends, captured and compared" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
+    { "trace", cmd_trace, "summarise a QEMU -d int log or seL4 serial log: faults, loops, timeline" },
 };
 
 static void usage(FILE *f)
