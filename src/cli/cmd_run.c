@@ -3,7 +3,11 @@
 #include "backends/host.h"
 #include "backends/qemu.h"
 #include "cli/cli.h"
+#include "arch/arm/exc_model.h"
+#include "elf/elf_image.h"
+#include "elf/elf_scan.h"
 #include "hvprobe/capture.h"
+#include "transport/rsp.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,9 +25,8 @@ static const char help[] =
     "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--serial FILE|-]\n"
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
-    "                   [--capture SNAP.json (--after SECONDS | --at-serial TEXT) [--label NAME]]\n"
-    "                   [-q] [-- EXTRA-QEMU-ARGS...]\n"
-    "\n"
+    "                   [--capture SNAP.json TRIGGER [--label NAME]] [-q] [-- EXTRA-QEMU-ARGS...]\n"
+        "\n"
     "Run a guest image under one backend, with its debug channels wired safely, and\n"
     "stream its serial output to the terminal until it exits or you press Ctrl-C.\n"
     "\n"
@@ -53,6 +56,13 @@ static const char help[] =
     "                    then stop QEMU and exit. Triggers:\n"
     "      --after SECONDS     that long after start\n"
     "      --at-serial TEXT    when the guest's serial output first contains TEXT\n"
+    "      --at-pc ADDR        when the CPU reaches ADDR (a gdbstub breakpoint)\n"
+    "      --at-symbol NAME    when the CPU reaches the ELF symbol NAME\n"
+    "      --at-exception E    when exception E (svc, undef, pabt, dabt, irq, fiq) is first\n"
+    "                          taken: breakpoints on every address its vector can be\n"
+    "                          fetched from (0x0 and 0xffff0000 tables, VBAR banks, and\n"
+    "                          the image's own vector tables), so the capture shows the\n"
+    "                          CPU at the vector, even one that cannot be fetched\n"
     "  --label NAME      the snapshot's label (default: backend-machine)\n"
     "  -q                do not stream serial output or print notes\n"
     "\n"
@@ -97,6 +107,78 @@ static void note_line(void *ctx, const char *msg)
         fprintf(stderr, "hvprobe run: note: %s\n", msg);
 }
 
+/* Breakpoint addresses for the first `exc`: its slot in every table the
+ * CPU could use — 0x0, 0xffff0000, the VBAR banks the gdbstub shows now,
+ * and the image's own vector tables (a guest may set VBAR later). */
+static size_t exception_addrs(rsp_client *c, int exc, const char *elf, uint64_t *out, size_t max)
+{
+    size_t n = 0;
+    uint64_t off = 4u * (unsigned)exc, bases[8];
+    size_t nb = 0;
+    bases[nb++] = 0;
+    bases[nb++] = 0xffff0000u;
+    static const char *const regs[] = { "VBAR", "VBAR_S", "MVBAR", "VBAR_EL2", "HVBAR" };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        uint64_t v;
+        if (rsp_reg_find(c, regs[i]) && rsp_read_reg(c, regs[i], &v, NULL) == HVP_OK)
+            bases[nb++] = v & ~0x1full;
+    }
+    uint64_t tables[4];
+    size_t nt = 0;
+    if (elf && hvp_elf_find_vector_tables(elf, tables, 4, &nt, NULL) == HVP_OK)
+        for (size_t i = 0; i < nt && nb < 8; i++)
+            bases[nb++] = tables[i];
+    for (size_t i = 0; i < nb && n < max; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < n; k++)
+            dup |= out[k] == bases[i] + off;
+        if (!dup)
+            out[n++] = bases[i] + off;
+    }
+    return n;
+}
+
+/* Attach to the gdbstub, plant breakpoints, let the guest run until one
+ * is hit (streaming serial, watching QEMU and signals), remove them and
+ * leave the guest halted with the gdbstub free for the capture.
+ * Returns EXIT_OK when hit; an exit code (message printed) otherwise. */
+static int run_to_breakpoint(hvp_qemu *q, const uint64_t *addrs, size_t n, int exc, const char *elf,
+                             cli_serial_tail *tail, int stream, int quiet)
+{
+    rsp_client *c = NULL;
+    hvp_error err = { 0 };
+    uint64_t list[16];
+    int rc = rsp_open(q->gdb, 5000, &c, &err);
+    if (!rc && exc >= 0)
+        n = exception_addrs(c, exc, elf, list, 16), addrs = list;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = rsp_breakpoint(c, 1, addrs[i], &err);
+    if (!rc)
+        rc = rsp_continue(c, &err);
+    while (!rc) {
+        rc = rsp_wait_stop(c, 50, &err);
+        if (rc != HVP_E_TIMEOUT)
+            break;
+        rc = HVP_OK;
+        cli_pump_serial(tail, q->serial, stream);
+        if (stop_requested || !hvp_qemu_alive(q, NULL)) {
+            rsp_close(c);
+            return stop_requested ? 130 : cli_error("run", EXIT_TARGET, "QEMU exited before the breakpoint was hit");
+        }
+    }
+    uint64_t pc = 0;
+    if (!rc)
+        rc = rsp_read_reg(c, "pc", &pc, &err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = rsp_breakpoint(c, 0, addrs[i], &err);
+    rsp_close(c); /* no `D`: the guest stays halted for the capture */
+    if (rc)
+        return cli_error("run", cli_exit_for(rc), "breakpoint trigger: %s", err.msg);
+    if (!quiet)
+        fprintf(stderr, "hvprobe run: stopped at 0x%08llx\n", (unsigned long long)pc);
+    return EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -108,10 +190,14 @@ int cmd_run(int argc, char **argv)
         { "monitor-port", required_argument, 0, 'p' }, { "dry-run", no_argument, 0, 'n' },
         { "capture", required_argument, 0, 'C' }, { "after", required_argument, 0, 'a' },
         { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
+        { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
+        { "at-exception", required_argument, 0, 'E' },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     hvp_run_opts o = { 0 };
-    const char *capture = NULL, *at_serial = NULL, *label = NULL;
+    const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL;
+    int at_exc = -1, have_pc = 0;
+    uint64_t at_pc = 0;
     double after = -1;
     int dry = 0, quiet = 0, c, stream = 1;
     char fixture[4096];
@@ -158,6 +244,18 @@ int cmd_run(int argc, char **argv)
             break;
         }
         case 'w': at_serial = optarg; break;
+        case 'P':
+            if (parse_u64(optarg, &at_pc) || at_pc > 0xffffffffu)
+                return cli_error("run", EXIT_USAGE, "--at-pc wants an address like 0x60000054, not '%s'", optarg);
+            have_pc = 1;
+            break;
+        case 'Y': at_symbol = optarg; break;
+        case 'E':
+            at_exc = arm_exc_parse(optarg);
+            if (at_exc < 0 || at_exc == ARM_EXC_RESET || at_exc == ARM_EXC_HYP)
+                return cli_error("run", EXIT_USAGE, "--at-exception wants svc, undef, pabt, dabt, irq or fiq, not '%s'",
+                                 optarg);
+            break;
         case 'l': label = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(help, stdout); return EXIT_OK;
@@ -172,10 +270,12 @@ int cmd_run(int argc, char **argv)
         return cli_error("run", EXIT_USAGE, "unexpected argument '%s' (QEMU arguments go after --)", argv[optind]);
     o.extra = argv + optind;
     o.nextra = argc - optind;
-    if (capture && after < 0 && !at_serial)
-        return cli_error("run", EXIT_USAGE, "--capture needs a trigger: --after SECONDS or --at-serial TEXT");
-    if (!capture && (after >= 0 || at_serial))
-        return cli_error("run", EXIT_USAGE, "--after/--at-serial are triggers for --capture FILE");
+    int ntrig = (after >= 0) + !!at_serial + have_pc + !!at_symbol + (at_exc >= 0);
+    if (capture && ntrig != 1)
+        return cli_error("run", EXIT_USAGE, "--capture needs exactly one trigger: --after, --at-serial, --at-pc, "
+                         "--at-symbol or --at-exception");
+    if (!capture && ntrig)
+        return cli_error("run", EXIT_USAGE, "--after/--at-* are triggers for --capture FILE");
     if (o.trace_events && !o.trace_file)
         o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
@@ -185,6 +285,10 @@ int cmd_run(int argc, char **argv)
     if (quiet)
         stream = 0;
 
+    /* Breakpoint triggers must be planted before the guest runs its first
+     * instruction: start halted, attach, plant, then let it go. */
+    if (have_pc || at_symbol || at_exc >= 0)
+        o.halt_at_start = 1;
     hvp_host host;
     hvp_host_probe(&host);
     hvp_qemu q;
@@ -223,14 +327,33 @@ int cmd_run(int argc, char **argv)
     }
     cli_serial_tail tail = { 0 };
     long start = now_ms();
-    int code = EXIT_OK, status = 0, exited = 0;
-    while (!stop_requested) {
+    int code = EXIT_OK, status = 0, exited = 0, bp_hit = 0;
+    if (have_pc || at_symbol || at_exc >= 0) {
+        if (at_symbol) {
+            hvp_image *img = NULL;
+            const hvp_symbol *y = NULL;
+            if (q.image_is_elf && hvp_elf_load(o.image, 1, &img, &err) == HVP_OK)
+                for (size_t i = 0; i < img->nsymbols && !y; i++)
+                    if (!strcmp(img->symbols[i].name, at_symbol))
+                        y = &img->symbols[i];
+            if (y)
+                at_pc = y->addr;
+            hvp_image_free(img);
+            if (!y) {
+                hvp_qemu_stop(&q);
+                return cli_error("run", EXIT_USAGE, "--at-symbol: '%s' is not a symbol of %s", at_symbol, o.image);
+            }
+        }
+        code = run_to_breakpoint(&q, &at_pc, 1, at_exc, q.image_is_elf ? o.image : NULL, &tail, stream, quiet);
+        bp_hit = code == EXIT_OK;
+    }
+    while (!stop_requested && !code) {
         cli_pump_serial(&tail, q.serial, stream);
         if (!hvp_qemu_alive(&q, &status)) {
             exited = 1;
             break;
         }
-        int fire = capture && ((after >= 0 && now_ms() - start >= (long)(after * 1000)) ||
+        int fire = capture && (bp_hit || (after >= 0 && now_ms() - start >= (long)(after * 1000)) ||
                                (at_serial && strstr(tail.window, at_serial)));
         if (fire) {
             char deflabel[64];

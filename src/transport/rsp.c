@@ -722,6 +722,52 @@ int rsp_continue(rsp_client *c, hvp_error *err)
     return HVP_OK;
 }
 
+int rsp_breakpoint(rsp_client *c, int insert, uint64_t addr, hvp_error *err)
+{
+    char cmd[48];
+    const char *rep;
+    size_t len;
+    /* Z0/z0: software breakpoint, kind 4 = a 32-bit ARM instruction. */
+    int n = snprintf(cmd, sizeof cmd, "%c0,%llx,4", insert ? 'Z' : 'z', (unsigned long long)addr);
+    int rc = transact(c, cmd, (size_t)n, &rep, &len, err);
+    if (rc)
+        return rc;
+    if (len == 0)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub at %s does not support breakpoints",
+                        hvp_conn_addr(c->conn));
+    if (strcmp(rep, "OK") != 0)
+        return hvp_fail(err, HVP_E_TARGET, "the gdbstub at %s refused a breakpoint at 0x%llx (%s)",
+                        hvp_conn_addr(c->conn), (unsigned long long)addr, rep);
+    return HVP_OK;
+}
+
+int rsp_wait_stop(rsp_client *c, int wait_ms, hvp_error *err)
+{
+    int rc = check_usable(c, err);
+    if (rc || !c->running)
+        return rc;
+    int saved = c->timeout_ms;
+    c->timeout_ms = wait_ms > 0 ? wait_ms : 1;
+    for (;;) {
+        const char *rep;
+        size_t len;
+        rc = recv_packet(c, 0, &rep, &len, err);
+        if (rc == HVP_E_TIMEOUT && !rsp_decoder_in_packet(&c->dec))
+            break; /* still running: not an error of the connection */
+        if (rc) {
+            c->timeout_ms = saved;
+            return broke(c, rc);
+        }
+        if (is_stop_reply(rep, len)) {
+            set_stop(c, rep);
+            c->running = 0;
+            break;
+        }
+    }
+    c->timeout_ms = saved;
+    return rc;
+}
+
 int rsp_detach(rsp_client *c, hvp_error *err)
 {
     const char *rep;

@@ -140,6 +140,17 @@ int rsp_detach(rsp_client *c, hvp_error *err);
 /* The last stop reply, e.g. "T05thread:p01.01;" ("" if none yet). */
 const char *rsp_stop_reply(const rsp_client *c);
 
+/* Insert (insert=1) or remove a software breakpoint (Z0/z0, ARM kind 4)
+ * at addr; the target must be stopped.  HVP_E_UNSUPPORTED on an empty
+ * reply, HVP_E_TARGET on an error reply. */
+int rsp_breakpoint(rsp_client *c, int insert, uint64_t addr, hvp_error *err);
+
+/* After rsp_continue(): wait up to wait_ms for the target to stop.
+ * HVP_OK when it stopped (rsp_stop_reply() tells why), HVP_E_TIMEOUT when
+ * it is still running (the connection stays usable: call again), other
+ * codes when the connection failed. */
+int rsp_wait_stop(rsp_client *c, int wait_ms, hvp_error *err);
+
 /* Negotiated packet size in bytes (from PacketSize=, hex on the wire). */
 size_t rsp_packet_size(const rsp_client *c);
 

@@ -73,6 +73,28 @@ expect_match "--serial FILE receives the output" "$(cat "$T/serial.txt")" 'svc: 
 expect_eq "no runtime directory left after runs" "$(rundirs)" 0
 expect_eq "no QEMU left after runs" "$(pgrep -f "qemu-system.*$T" | wc -l)" 0
 
+# ---- breakpoint triggers: QEMU starts halted, the capture shows the CPU at the spot
+timeout 30 "$HVPROBE" run "$GUESTS/tiny-mmu-vexpress.elf" -q --capture "$T/exc.json" --at-exception svc --label mmu; rc=$?
+expect_eq "--at-exception svc: exit 0" "$rc" 0
+expect_eq "--at-exception svc: PC at the SVC vector, still svc32 (before the abort loop)" \
+    "$(jget "$T/exc.json" 'd["cpu"]["registers"]["pc"]+" "+d["cpu"]["cpsr"]["mode"]')" "0x00000008 svc32"
+"$HVPROBE" compare --expect mmu:svc=unmapped "$T/exc.json" >/dev/null
+expect_eq "--at-exception svc on the mmu guest: svc=unmapped" "$?" 0
+timeout 30 "$HVPROBE" run "$ELF" -q --capture "$T/vexc.json" --at-exception svc; rc=$?
+expect_eq "--at-exception svc on the vbar guest (VBAR set after start): caught at the image's table" \
+    "$rc:$(jget "$T/vexc.json" 'd["cpu"]["registers"]["pc"]')" "0:0x60000008"
+timeout 30 "$HVPROBE" run "$ELF" -q --capture "$T/sym.json" --at-symbol svc_handler; rc=$?
+SYM=$(arm-none-eabi-nm "$ELF" | awk '$3=="svc_handler" {print $1}')
+expect_eq "--at-symbol svc_handler: PC there" "$rc:$(jget "$T/sym.json" 'd["cpu"]["registers"]["pc"]')" "0:0x$SYM"
+timeout 30 "$HVPROBE" run "$ELF" -q --capture "$T/pc.json" --at-pc "0x$SYM"; rc=$?
+expect_eq "--at-pc ADDR: PC there" "$rc:$(jget "$T/pc.json" 'd["cpu"]["registers"]["pc"]')" "0:0x$SYM"
+ERR=$("$HVPROBE" run "$ELF" --capture "$T/x.json" --at-symbol no_such_symbol 2>&1); rc=$?
+expect_eq "--at-symbol unknown: exit 2" "$rc" 2
+expect_match "--at-symbol unknown: says so" "$ERR" "'no_such_symbol' is not a symbol"
+ERR=$("$HVPROBE" run "$ELF" --capture "$T/x.json" --after 1 --at-pc 0x0 2>&1); rc=$?
+expect_eq "two triggers: exit 2" "$rc" 2
+expect_eq "no runtime directory left after breakpoint runs" "$(rundirs)" 0
+
 # ---- QEMU killed under hvprobe: clear error, clean exit
 "$HVPROBE" run "$ELF" -q >"$T/out" 2>"$T/err" &
 HV=$!
