@@ -543,10 +543,14 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     if (!hcr)
         hcr = hvp_snapshot_reg(s, "HCR_EL2");
     vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
-    if (vw.s2)
+    if (vw.s2 && vw.guest)
+        note(a, "captured inside a guest with stage 2 on (HCR.VM=1): vectors are judged by walking the guest's "
+                "stage 1 and the hypervisor's stage 2 (VTTBR); QEMU's memory map describes host physical memory, "
+                "so regions are not shown");
+    else if (vw.s2)
         note(a, "captured inside a guest with stage 2 on (HCR.VM=1): reads are the guest's view; QEMU's memory "
                 "map describes host physical memory, so regions are not shown");
-    if (vw.guest) {
+    if (vw.guest && arm_current_regime(s) == ARM_REGIME_HYP) {
         arm_route_exceptions_as(s, ARM_REGIME_PL1_NS, routes);
         note(a, "the CPU was in Hyp mode with stage 2 on: the vectors below are the guest's (Non-secure PL1), "
                 "reconstructed by walking its stage-1 tables and the hypervisor's stage 2 (VTTBR) from the "

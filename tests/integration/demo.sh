@@ -33,6 +33,13 @@ timeout 60 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture -q \
 expect_eq "run --backend fixture --capture at the fault: exit 0" "$rc" 0
 "$HVPROBE" compare --expect sel4-like:svc=unmapped "$T/fx.json" >/dev/null
 expect_eq "run --backend fixture: the low guest's SVC vector is unmapped" "$?" 0
+timeout 60 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture -q \
+    --capture "$T/fx-svc.json" --at-exception svc --label in-guest; rc=$?
+expect_eq "run --backend fixture --at-exception svc: exit 0" "$rc" 0
+OUT=$("$HVPROBE" compare --expect in-guest:svc=unmapped "$T/fx-svc.json"); rc=$?
+expect_eq "captured inside the guest at its SVC: svc=unmapped" "$rc" 0
+expect_match "inside the guest: the stage-2 walk names IPA 0x8" "$OUT" \
+    'in-guest svc +: unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault, level 2'
 CMD=$("$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --dry-run)
 expect_match "fixture command line: virt with virtualization, guest as -kernel, fixture by the loader" "$CMD" \
     '-M virt,virtualization=on -cpu cortex-a15 .*-kernel .*tiny-low-virt.elf -device loader,file=.*hyp-fixture.elf,cpu-num=0 -device loader,addr=0x48000000,data=0x40000020,data-len=4'

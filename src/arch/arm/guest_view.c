@@ -20,8 +20,10 @@ int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_
         whyn = sizeof dummy;
     }
     why[0] = '\0';
-    if (!s->cpu.have_core || (s->cpu.cpsr & 0x1f) != 0x1a) {
-        snprintf(why, whyn, "the capture was not taken in Hyp mode");
+    /* In Hyp mode, or inside the guest (Non-secure PL0/PL1): either way
+     * stage 2 (HCR.VM) decides what the guest's addresses reach. */
+    if (!s->cpu.have_core || arm_current_regime(s) == ARM_REGIME_PL1_S) {
+        snprintf(why, whyn, "the capture was taken in Secure state or without CPU registers");
         return 0;
     }
     const hvp_reg *hcr = first(s, "HCR", "HCR_EL2");

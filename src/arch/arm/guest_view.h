@@ -23,9 +23,9 @@ typedef struct arm_guest_ctx {
     uint32_t vtcr;
 } arm_guest_ctx;
 
-/* 1 and *g filled when the snapshot was taken in Hyp mode with stage 2
- * enabled (HCR.VM) and has the registers a walk needs; else 0 and `why`
- * says which is missing (why may be NULL). */
+/* 1 and *g filled when the snapshot was taken in Hyp mode or inside a
+ * Non-secure guest, with stage 2 enabled (HCR.VM), and has the registers
+ * a walk needs; else 0 and `why` says which is missing (may be NULL). */
 int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_t whyn);
 
 typedef struct arm_guest_xlate {
