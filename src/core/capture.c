@@ -145,6 +145,39 @@ static int phys_backed(const hvp_snapshot *s, uint64_t addr)
     return hvp_map_flat_at(s, "memory", addr) ? HVP_YES : HVP_NO;
 }
 
+int hvp_snapshot_add_mtree(hvp_snapshot *s, const char *text, hvp_error *err)
+{
+    hmp_region *r = NULL;
+    size_t nr = 0;
+    int rc = hmp_parse_mtree(text, &r, &nr, err);
+    if (rc)
+        return rc;
+    hvp_region *out = calloc(nr ? nr : 1, sizeof *out);
+    for (size_t k = 0; out && k < nr; k++) {
+        /* hmp_region and hvp_region carry the same fields: move them. */
+        out[k].address_space = r[k].address_space;
+        out[k].section = r[k].mr_section;
+        out[k].start = r[k].start;
+        out[k].end = r[k].end;
+        out[k].prio = r[k].prio;
+        out[k].kind = r[k].kind;
+        out[k].name = r[k].name;
+        out[k].is_alias = r[k].is_alias;
+        out[k].alias_target = r[k].alias_target;
+        out[k].alias_offset = r[k].alias_offset;
+        out[k].depth = r[k].depth;
+        out[k].parent = r[k].parent;
+        out[k].enabled = r[k].enabled;
+        out[k].flat = r[k].flat;
+        r[k].address_space = r[k].mr_section = r[k].kind = r[k].name = NULL;
+        r[k].alias_target = r[k].parent = NULL;
+    }
+    hmp_regions_free(r, nr);
+    if (!out)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    return hvp_snapshot_add_regions(s, out, nr);
+}
+
 void hvp_capture_add_phys(hvp_snapshot *s, uint64_t pa, size_t len, const uint8_t *buf, size_t got,
                           const char *etext, const char *purpose, const char *channel)
 {
@@ -292,32 +325,8 @@ static int capture_map(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         int rc = hvp_target_monitor(t, cmds[i], &text, err);
         if (rc)
             return hvp_wrap(err, rc, "%s", cmds[i]);
-        hmp_region *r = NULL;
-        size_t nr = 0;
         hvp_error pe = { 0 };
-        if (hmp_parse_mtree(text, &r, &nr, &pe) == HVP_OK) {
-            hvp_region *out = calloc(nr ? nr : 1, sizeof *out);
-            for (size_t k = 0; out && k < nr; k++) {
-                /* hmp_region and hvp_region carry the same fields. */
-                out[k].address_space = r[k].address_space; r[k].address_space = NULL;
-                out[k].section = r[k].mr_section; r[k].mr_section = NULL;
-                out[k].start = r[k].start;
-                out[k].end = r[k].end;
-                out[k].prio = r[k].prio;
-                out[k].kind = r[k].kind; r[k].kind = NULL;
-                out[k].name = r[k].name; r[k].name = NULL;
-                out[k].is_alias = r[k].is_alias;
-                out[k].alias_target = r[k].alias_target; r[k].alias_target = NULL;
-                out[k].alias_offset = r[k].alias_offset;
-                out[k].depth = r[k].depth;
-                out[k].parent = r[k].parent; r[k].parent = NULL;
-                out[k].enabled = r[k].enabled;
-                out[k].flat = r[k].flat;
-            }
-            hmp_regions_free(r, nr);
-            if (out)
-                hvp_snapshot_add_regions(s, out, nr);
-        } else {
+        if (hvp_snapshot_add_mtree(s, text, &pe) != HVP_OK) {
             char why[HVP_ERROR_MSG_MAX + 32];
             snprintf(why, sizeof why, "could not parse `%s`: %s", cmds[i], pe.msg);
             hvp_snapshot_add_unknown(s, "memory_map", why);

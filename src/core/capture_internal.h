@@ -10,6 +10,10 @@
 void hvp_capture_add_phys(hvp_snapshot *s, uint64_t pa, size_t len, const uint8_t *buf, size_t got,
                           const char *etext, const char *purpose, const char *channel);
 
+/* Parse `info mtree` / `info mtree -f` text and append its regions to the
+ * snapshot's memory map.  HVP_E_INPUT when the text is not mtree output. */
+int hvp_snapshot_add_mtree(hvp_snapshot *s, const char *text, hvp_error *err);
+
 /* The guest's view when the CPU was captured in Hyp mode (stage 2 on). */
 int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err);
 

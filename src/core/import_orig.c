@@ -15,6 +15,7 @@
  * treats its conclusions as reduced evidence.
  */
 #include "core/import_orig.h"
+#include "core/capture_internal.h"
 #include "transport/hmp_parse.h"
 
 #include <stdlib.h>
@@ -126,32 +127,8 @@ int hvp_import_original(json_t *root, hvp_snapshot **out, hvp_error *err)
 
     const char *mt = data_text(data, "memory_layout");
     char *ms = mt ? filter_lines(mt, NULL) : NULL;
-    hmp_region *r = NULL;
-    size_t nr = 0;
-    if (ms && hmp_parse_mtree(ms, &r, &nr, NULL) == HVP_OK) {
-        hvp_region *g = calloc(nr ? nr : 1, sizeof *g);
-        for (size_t k = 0; g && k < nr; k++) {
-            g[k].address_space = r[k].address_space; r[k].address_space = NULL;
-            g[k].section = r[k].mr_section; r[k].mr_section = NULL;
-            g[k].start = r[k].start;
-            g[k].end = r[k].end;
-            g[k].prio = r[k].prio;
-            g[k].kind = r[k].kind; r[k].kind = NULL;
-            g[k].name = r[k].name; r[k].name = NULL;
-            g[k].is_alias = r[k].is_alias;
-            g[k].alias_target = r[k].alias_target; r[k].alias_target = NULL;
-            g[k].alias_offset = r[k].alias_offset;
-            g[k].depth = r[k].depth;
-            g[k].parent = r[k].parent; r[k].parent = NULL;
-            g[k].enabled = r[k].enabled;
-            g[k].flat = r[k].flat;
-        }
-        if (g)
-            hvp_snapshot_add_regions(s, g, nr);
-    } else if (mt) {
+    if (ms && hvp_snapshot_add_mtree(s, ms, NULL) != HVP_OK)
         hvp_snapshot_add_unknown(s, "memory_map", "data.memory_layout could not be parsed as info mtree output");
-    }
-    hmp_regions_free(r, nr);
     free(ms);
     *out = s;
     return HVP_OK;
