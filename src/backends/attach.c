@@ -338,6 +338,21 @@ int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space spac
     return hvp_fail(err, HVP_E_UNSUPPORTED, "reading memory needs --gdb, --qmp or --hmp");
 }
 
+int hvp_target_save_mem(hvp_target *t, uint64_t addr, uint64_t len, hvp_space space,
+                        const char *path, hvp_error *err)
+{
+    if (!t->qmp)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "QEMU-side memory saves need the QMP channel (--qmp)");
+    int rc = space == HVP_SPACE_PHYSICAL ? qmp_pmemsave(t->qmp, addr, len, path, err)
+                                         : qmp_memsave(t->qmp, addr, len, -1, path, err);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "%s 0x%llx %llu", space == HVP_SPACE_PHYSICAL ? "pmemsave" : "memsave",
+             (unsigned long long)addr, (unsigned long long)len);
+    if (!rc)
+        log_raw(t, "qmp", cmd, "{}");
+    return rc;
+}
+
 /* "vexpress-a9-machine" -> "vexpress-a9"; "cortex-a9-arm-cpu" -> "cortex-a9". */
 static char *strip_suffix(const char *s, const char *suffix)
 {

@@ -62,6 +62,13 @@ int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space spac
                         uint8_t *buf, size_t *got, char **errtext,
                         const char **channel, hvp_error *err);
 
+/* Have QEMU write len bytes at addr to `path` itself (QMP pmemsave for
+ * physical, memsave for virtual addresses): the fast path for bulk
+ * memory.  `path` must be reachable from the QEMU process.
+ * HVP_E_UNSUPPORTED without a QMP channel. */
+int hvp_target_save_mem(hvp_target *t, uint64_t addr, uint64_t len, hvp_space space,
+                        const char *path, hvp_error *err);
+
 /* Backend facts (version, machine, accelerator, KVM, CPU model) that the
  * monitor channels can tell; fields it cannot fill stay NULL/UNKNOWN and
  * are named in the snapshot's unknown list by the caller. */

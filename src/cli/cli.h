@@ -42,6 +42,11 @@ typedef struct cli_serial_tail {
 } cli_serial_tail;
 void cli_pump_serial(cli_serial_tail *t, const char *path, int stream);
 
+/* A channel address as users type it ("1235", "localhost:1235", a path)
+ * in the form the library takes ("tcp:127.0.0.1:1235", "unix:PATH").
+ * NULL in, NULL out; caller frees. */
+char *cli_norm_addr(const char *a);
+
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_capture(int argc, char **argv);
 int cmd_show(int argc, char **argv);
@@ -50,5 +55,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif

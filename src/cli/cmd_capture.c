@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 #include "hvprobe/capture.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -44,27 +43,6 @@ static const char help[] =
     "  hvprobe capture --hmp :55556 --gdb :1235 --label tcg -o tcg.json\n"
     "\n"
     "Exit: 0 written, 2 usage or bad --elf, 3 a channel failed, 5 output not written.\n";
-
-/* Accept the spellings users type: "1235" and "localhost:1235" (TCP), a
- * bare path containing '/' (unix socket). */
-static char *norm_addr(const char *a)
-{
-    if (!a)
-        return NULL;
-    char *out = malloc(strlen(a) + 24);
-    if (!out)
-        return NULL;
-    size_t i = 0;
-    while (a[i] && isdigit((unsigned char)a[i]))
-        i++;
-    if (i && !a[i])
-        sprintf(out, "tcp:127.0.0.1:%s", a);
-    else if (strncmp(a, "unix:", 5) && strncmp(a, "tcp:", 4) && strchr(a, '/'))
-        sprintf(out, "unix:%s", a);
-    else
-        strcpy(out, a);
-    return out;
-}
 
 static void print_note(void *ctx, const char *msg)
 {
@@ -124,7 +102,7 @@ int cmd_capture(int argc, char **argv)
         if (!ok)
             return cli_error("capture", EXIT_OUTPUT, "cannot write '%s': its directory is missing or not writable", outpath);
     }
-    char *aq = norm_addr(qmp), *ah = norm_addr(hmp), *ag = norm_addr(gdb);
+    char *aq = cli_norm_addr(qmp), *ah = cli_norm_addr(hmp), *ag = cli_norm_addr(gdb);
     o.qmp = aq;
     o.hmp = ah;
     o.gdb = ag;

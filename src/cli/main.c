@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ static const struct {
     { "run", cmd_run, "run a guest under a backend (tcg, kvm, fixture), optionally capture it" },
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
+    { "dump", cmd_dump, "save a range of guest memory to a file (QMP pmemsave, or streamed gdbstub reads)" },
     { "demo", cmd_demo, "the whole experiment: two guests x three backends, captured and compared" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
     { "trace", cmd_trace, "summarise a QEMU -d int log or seL4 serial log: faults, loops, timeline" },
@@ -76,6 +78,27 @@ int cli_guest_path(const char *name, char *out, size_t n)
         return 1;
     snprintf(out, n, "%s/../guests/%s", d, name);
     return access(out, R_OK) == 0;
+}
+
+/* Accept the spellings users type: "1235" and "localhost:1235" (TCP), a
+ * bare path containing '/' (unix socket). */
+char *cli_norm_addr(const char *a)
+{
+    if (!a)
+        return NULL;
+    char *out = malloc(strlen(a) + 24);
+    if (!out)
+        return NULL;
+    size_t i = 0;
+    while (a[i] && isdigit((unsigned char)a[i]))
+        i++;
+    if (i && !a[i])
+        sprintf(out, "tcp:127.0.0.1:%s", a);
+    else if (strncmp(a, "unix:", 5) && strncmp(a, "tcp:", 4) && strchr(a, '/'))
+        sprintf(out, "unix:%s", a);
+    else
+        strcpy(out, a);
+    return out;
 }
 
 int cli_error(const char *sub, int code, const char *fmt, ...)

@@ -1,0 +1,127 @@
+/* dump.c - guest memory to a file (see hvprobe/dump.h). */
+#include "hvprobe/dump.h"
+#include "backends/target.h"
+#include "elf/elf_image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RSP_CHUNK (64u * 1024u)
+
+/* Stream the range through the gdbstub into fd. */
+static int dump_rsp(hvp_target *t, const hvp_dump_opts *o, int fd, hvp_error *err)
+{
+    uint8_t *buf = malloc(RSP_CHUNK);
+    if (!buf)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    int rc = HVP_OK;
+    for (uint64_t off = 0; off < o->len && !rc; off += RSP_CHUNK) {
+        size_t want = o->len - off < RSP_CHUNK ? (size_t)(o->len - off) : RSP_CHUNK, got = 0;
+        char *etext = NULL;
+        const char *ch = "";
+        rc = hvp_target_read_mem(t, o->addr + off, want, o->space, buf, &got, &etext, &ch, err);
+        if (!rc && got < want)
+            rc = hvp_fail(err, HVP_E_TARGET, "memory at 0x%llx cannot be read (%s)",
+                          (unsigned long long)(o->addr + off + got), etext ? etext : "short read");
+        free(etext);
+        for (size_t w = 0; !rc && w < got;) {
+            ssize_t n = write(fd, buf + w, got - w);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                rc = hvp_fail(err, HVP_E_IO, "cannot write %s: %s", o->path, n < 0 ? strerror(errno) : "short write");
+            else
+                w += (size_t)n;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (!o->len)
+        return hvp_fail(err, HVP_E_INVAL, "nothing to dump: the length is 0");
+    if (o->method == HVP_DUMP_QMP && !o->qmp)
+        return hvp_fail(err, HVP_E_INVAL, "the QMP method needs --qmp");
+    if (o->method == HVP_DUMP_RSP && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "the gdbstub method needs --gdb");
+    int use_qmp = o->method == HVP_DUMP_QMP || (o->method == HVP_DUMP_AUTO && o->qmp);
+    if (!use_qmp && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "dumping needs --qmp (fast) or --gdb");
+    /* A QMP save of N MiB may take a while: give it time. */
+    int tmo = (o->timeout_ms > 0 ? o->timeout_ms : 5000) + (use_qmp ? (int)(o->len >> 20) * 1000 : 0);
+    hvp_target_opts to = { o->qmp, o->hmp, use_qmp ? NULL : o->gdb, tmo };
+    hvp_target *t = NULL;
+    int rc = hvp_target_open(&to, &t, err);
+    if (rc)
+        return rc;
+    int running = HVP_UNKNOWN, halted = 0;
+    char *state = NULL;
+    if (!o->keep_running) {
+        if ((o->qmp || o->hmp) && (rc = hvp_target_run_state(t, &running, &state, err)) == HVP_OK &&
+            running == HVP_YES && (rc = hvp_target_halt(t, err)) == HVP_OK)
+            halted = 1;
+        free(state);
+    }
+    if (!rc && !use_qmp)
+        rc = hvp_target_attach_gdb(t, err);
+
+    char *dcopy = strdup(o->path), tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s/.hvprobe-dump.XXXXXX", dcopy ? dirname(dcopy) : ".");
+    free(dcopy);
+    int fd = -1;
+    if (!rc && (fd = mkstemp(tmp)) < 0)
+        rc = hvp_fail(err, HVP_E_IO, "cannot create a file next to %s: %s", o->path, strerror(errno));
+    if (!rc && use_qmp) {
+        /* QEMU opens the path itself and writes the bytes. */
+        close(fd);
+        fd = -1;
+        char abs[4200];
+        if (!realpath(tmp, abs))
+            snprintf(abs, sizeof abs, "%s", tmp);
+        rc = hvp_target_save_mem(t, o->addr, o->len, o->space, abs, err);
+        struct stat st;
+        if (!rc && (stat(tmp, &st) || (uint64_t)st.st_size != o->len))
+            rc = hvp_fail(err, HVP_E_TARGET, "QEMU wrote %lld of %llu bytes", (long long)st.st_size,
+                          (unsigned long long)o->len);
+        r->method = HVP_DUMP_QMP;
+    } else if (!rc) {
+        rc = dump_rsp(t, o, fd, err);
+        if (!rc && fsync(fd))
+            rc = hvp_fail(err, HVP_E_IO, "cannot write %s: %s", o->path, strerror(errno));
+        r->method = HVP_DUMP_RSP;
+    }
+    if (fd >= 0 && close(fd) && !rc)
+        rc = hvp_fail(err, HVP_E_IO, "cannot write %s: %s", o->path, strerror(errno));
+    if (!rc && chmod(tmp, 0644))
+        rc = hvp_fail(err, HVP_E_IO, "cannot set the mode of %s: %s", o->path, strerror(errno));
+    if (!rc && rename(tmp, o->path))
+        rc = hvp_fail(err, HVP_E_IO, "cannot create %s: %s", o->path, strerror(errno));
+    if (rc)
+        unlink(tmp); /* nothing partial: the template name when mkstemp failed is harmless */
+    /* Resume what we halted; attaching the gdbstub halts too, so resume
+     * after a gdbstub dump unless the guest was already stopped. */
+    if (halted || (!use_qmp && running != HVP_NO)) {
+        hvp_error re = { 0 };
+        int rrc = hvp_target_resume(t, &re);
+        if (!rc && rrc) {
+            rc = rrc;
+            if (err)
+                *err = re;
+        }
+    }
+    hvp_target_close(t);
+    if (!rc) {
+        r->bytes = o->len;
+        hvp_file_sha256(o->path, r->sha256, NULL);
+    }
+    return rc;
+}
