@@ -77,7 +77,9 @@ static int read_symbols(Elf *e, hvp_image *img, hvp_error *err)
             if (!gelf_getsym(d, (int)i, &sym))
                 return hvp_fail(err, HVP_E_INPUT, "'%s' has a truncated symbol table", img->path);
             int t = GELF_ST_TYPE(sym.st_info);
-            if (sym.st_shndx == SHN_UNDEF || t == STT_SECTION || t == STT_FILE)
+            /* Absolute symbols (e.g. --defsym RAM_BASE=...) are numbers,
+             * not places in the image. */
+            if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || t == STT_SECTION || t == STT_FILE)
                 continue;
             const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
             if (!name || !*name || is_mapping_symbol(name))

@@ -61,13 +61,20 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size
         if (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset)
             continue; /* truncated file: scan nothing rather than past the end */
         const unsigned char *seg = (const unsigned char *)raw + ph.p_offset;
-        uint64_t first = (ph.p_vaddr + 31) & ~31ull;
-        for (uint64_t a = first; a + 32 <= ph.p_vaddr + ph.p_filesz && *n < max; a += 32) {
+        /* Walk offsets into the segment, not addresses: p_vaddr + size
+         * may wrap around 2^64 in an ELF64 file. */
+        uint64_t skip = (32 - (ph.p_vaddr & 31)) & 31;
+        for (uint64_t o = skip; o + 32 <= ph.p_filesz && *n < max; o += 32) {
+            uint64_t a = ph.p_vaddr + o;
             int all = 1;
             for (int k = 0; k < 8 && all; k++) {
-                const unsigned char *p = seg + (a - ph.p_vaddr) + 4 * k;
+                const unsigned char *p = seg + o + 4 * k;
                 uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-                all = hvp_is_vector_entry(w, a + 4 * k, lo, hi);
+                /* Slot 0x14 (reserved outside Hyp mode) is often a NOP in
+                 * RTOS tables (FreeRTOS Zynq/CA9 ports): NOP (0xe320f000)
+                 * or MOV r0, r0 (0xe1a00000) is accepted there. */
+                all = hvp_is_vector_entry(w, a + 4 * k, lo, hi) ||
+                      (k == 5 && (w == 0xe320f000u || w == 0xe1a00000u));
             }
             if (all)
                 out[(*n)++] = a;

@@ -2,7 +2,8 @@
  * elf_scan.h - find candidate ARM vector tables inside an ELF image:
  * 8 consecutive words at a 32-byte aligned address (VBAR ignores bits
  * 4:0) that are each an unconditional `B` into the image or an
- * `LDR PC, [PC, #imm]` whose literal lies in the image.
+ * `LDR PC, [PC, #imm]` whose literal lies in the image (the reserved
+ * slot 0x14 may also be a NOP, as in FreeRTOS's tables).
  */
 #ifndef HVP_ELF_SCAN_H
 #define HVP_ELF_SCAN_H

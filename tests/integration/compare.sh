@@ -74,6 +74,17 @@ expect_match "rule: same root cause everywhere, only the symptom differs" "$OUT"
 expect_match "evidence chain: fetch -> region -> word -> verdict" "$OUT" \
     'low-vexpress: svc -> taken to svc32 -> fetch at 0x00000008 \(VBAR_S = 0x00000000.*\) -> vexpress.flash0 \(romd\) holds 0x00000000 \(andeq r0, r0, r0\) -> zero-filled'
 
+# The FreeRTOS-like guest: its table has a NOP in slot 0x14 and LDR PC
+# entries; the fix names the table symbol, the handlers are symbolised.
+timeout 30 "$HVPROBE" run "$GUESTS/rtos-low-vexpress.elf" -q --capture "$T/rtos-low.json" --at-exception svc --label rtos-low
+timeout 30 "$HVPROBE" run "$GUESTS/rtos-vbar-vexpress.elf" -q --capture "$T/rtos-vbar.json" --at-exception svc --label rtos-vbar
+OUT=$("$HVPROBE" compare --expect rtos-low:svc=zero-filled --expect rtos-vbar:svc=valid --expect rtos-vbar:irq=valid \
+      "$T/rtos-low.json" "$T/rtos-vbar.json"); rc=$?
+expect_eq "RTOS guest: low zero-filled, vbar svc and irq valid" "$rc" 0
+expect_match "RTOS guest: SVC handler symbolised through the literal pool" "$OUT" 'rtos-vbar svc .*jumps to 0x[0-9a-f]+ \(FreeRTOS_SWI_Handler\+0x0\)'
+expect_match "RTOS guest: the fix names _freertos_vector_table and VBAR" "$OUT" \
+    'rtos-low: the vector base is 0x00000000 .*vector table at 0x60000000 \(_freertos_vector_table\+0x0\): write it to VBAR'
+
 # A snapshot labelled KVM that ran under TCG is called out.
 ok_if "capture labelled kvm (on TCG)" snap vbar virt kvm-virt "handler ran"
 OUT=$("$HVPROBE" compare "$T/kvm-virt.json")
