@@ -3,6 +3,7 @@
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make SANITIZE=1 check   the same under ASan + UBSan (separate build dir)
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   / make uninstall
 # Sources are found by directory, so adding a module needs no edit here.
 
 VERSION   := 0.1.0
@@ -11,7 +12,8 @@ CC        ?= cc
 SANITIZE  ?=
 BUILD     ?= $(if $(SANITIZE),build/san,build)
 
-CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 \
+SOMAJOR   := 0
+CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
                -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
@@ -28,21 +30,46 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB       := $(BUILD)/libhvprobe.a
+SOLIB     := $(BUILD)/libhvprobe.so.$(VERSION)
 BIN       := $(BUILD)/hvprobe
+MAN       := $(BUILD)/hvprobe.1
+PC        := $(BUILD)/hvprobe.pc
 
-.PHONY: all deps check demo guests clean unit-tests
-all: $(BIN) unit-tests guests
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    := $(DESTDIR)$(PREFIX)/bin
+LIBDIR    := $(DESTDIR)$(PREFIX)/lib
+INCDIR    := $(DESTDIR)$(PREFIX)/include/hvprobe
+SHAREDIR  := $(DESTDIR)$(PREFIX)/share
+PUBLIC_H  := $(sort $(wildcard include/hvprobe/*.h))
+
+.PHONY: all deps check demo guests clean unit-tests install uninstall
+all: $(BIN) $(SOLIB) $(MAN) $(PC) unit-tests guests
 
 deps:
 	@scripts/install-deps
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(SOLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libhvprobe.so.$(SOMAJOR) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The man page is rendered from the binary's own --help texts.
+$(MAN): $(BIN) scripts/gen-man
+	scripts/gen-man $(BIN) > $@
+
+$(PC): Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: hvprobe' 'Description: capture and explain ARM guest exception state across hypervisors' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -lhvprobe' \
+	  'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
@@ -63,6 +90,30 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(BIN) demo
+
+install: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
+	install -d $(BINDIR) $(LIBDIR)/pkgconfig $(INCDIR) $(SHAREDIR)/man/man1 $(SHAREDIR)/hvprobe \
+	    $(SHAREDIR)/bash-completion/completions $(SHAREDIR)/doc/hvprobe/examples
+	install -m 755 $(BIN) $(BINDIR)/hvprobe
+	install -m 644 $(LIB) $(LIBDIR)/libhvprobe.a
+	install -m 755 $(SOLIB) $(LIBDIR)/libhvprobe.so.$(VERSION)
+	ln -sf libhvprobe.so.$(VERSION) $(LIBDIR)/libhvprobe.so.$(SOMAJOR)
+	ln -sf libhvprobe.so.$(SOMAJOR) $(LIBDIR)/libhvprobe.so
+	install -m 644 $(PUBLIC_H) $(INCDIR)/
+	install -m 644 $(PC) $(LIBDIR)/pkgconfig/hvprobe.pc
+	install -m 644 $(MAN) $(SHAREDIR)/man/man1/hvprobe.1
+	install -m 644 docs/snapshot.schema.json docs/snapshot.md $(SHAREDIR)/hvprobe/
+	install -m 644 scripts/hvprobe.bash-completion $(SHAREDIR)/bash-completion/completions/hvprobe
+	cp -R guests/tiny guests/rtos guests/hyp-fixture $(SHAREDIR)/doc/hvprobe/examples/
+	cp guests/Makefile $(SHAREDIR)/doc/hvprobe/examples/
+
+uninstall:
+	rm -f $(BINDIR)/hvprobe $(LIBDIR)/libhvprobe.a $(LIBDIR)/libhvprobe.so $(LIBDIR)/libhvprobe.so.$(SOMAJOR) \
+	    $(LIBDIR)/libhvprobe.so.$(VERSION) $(LIBDIR)/pkgconfig/hvprobe.pc $(SHAREDIR)/man/man1/hvprobe.1 \
+	    $(SHAREDIR)/bash-completion/completions/hvprobe
+	rm -f $(addprefix $(INCDIR)/,$(notdir $(PUBLIC_H)))
+	rm -rf $(SHAREDIR)/hvprobe $(SHAREDIR)/doc/hvprobe
+	-rmdir $(INCDIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 /* error.c - hvp_error helpers (see include/hvprobe/error.h). */
 #include "hvprobe/error.h"
+#include "hvprobe/hvprobe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,4 +50,9 @@ const char *hvp_status_name(int code)
     case HVP_E_INTERNAL: return "internal error";
     default: return "unknown error";
     }
+}
+
+const char *hvp_version(void)
+{
+    return HVP_VERSION;
 }

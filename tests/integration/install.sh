@@ -1,0 +1,58 @@
+# tests/integration/install.sh - `make install` into a DESTDIR, an external
+# program built against the installed library through pkg-config, the man
+# page, completion, and `make uninstall` leaving nothing behind.
+. tests/lib/tap.sh
+T=$HVP_TEST_TMP/install
+R=$T/root
+mkdir -p "$T"
+make -s BUILD="$BUILD" install DESTDIR="$R" PREFIX=/usr/local >"$T/make.log" 2>&1
+expect_eq "make install DESTDIR=... PREFIX=/usr/local exits 0" "$?" 0
+for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.0 include/hvprobe/hvprobe.h \
+         include/hvprobe/snapshot.h lib/pkgconfig/hvprobe.pc share/man/man1/hvprobe.1 \
+         share/hvprobe/snapshot.schema.json share/bash-completion/completions/hvprobe \
+         share/doc/hvprobe/examples/tiny/start.S; do
+    ok_if "installed: $f" test -e "$R/usr/local/$f"
+done
+expect_match "the shared library has a soname" "$(objdump -p "$R/usr/local/lib/libhvprobe.so" | awk '/SONAME/ {print $2}')" '^libhvprobe\.so\.0$'
+expect_match "installed binary runs" "$("$R/usr/local/bin/hvprobe" --version)" '^hvprobe [0-9]+\.[0-9]+\.[0-9]+'
+
+cat >"$T/base.c" <<'C'
+#include <stdio.h>
+#include <hvprobe/hvprobe.h>
+
+/* Print the effective vector base of a snapshot and its SVC verdict. */
+int main(int argc, char **argv)
+{
+    hvp_snapshot *s = NULL;
+    hvp_error err = { 0 };
+    if (argc != 2 || hvp_snapshot_load(argv[1], &s, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    hvp_analysis a;
+    hvp_analyse(s, &a, &err);
+    const hvp_vector_report *svc = &a.vec[2];
+    printf("libhvprobe %s: vector base 0x%08llx (%s), svc %s\n", hvp_version(),
+           (unsigned long long)(svc->fetch - svc->offset), svc->base_source, hvp_verdict_name(svc->verdict));
+    hvp_snapshot_free(s);
+    return 0;
+}
+C
+SAN=""
+nm "$HVPROBE" 2>/dev/null | grep -q __asan_init && SAN="-fsanitize=address,undefined"
+export PKG_CONFIG_PATH=$R/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$R
+ok_if "pkg-config knows hvprobe" pkg-config --exists hvprobe
+ok_if "an external program builds with pkg-config --cflags --libs hvprobe" \
+    cc $SAN -o "$T/base" "$T/base.c" $(pkg-config --cflags --libs hvprobe)
+OUT=$(LD_LIBRARY_PATH=$R/usr/local/lib "$T/base" tests/fixtures/snapshots/vbar-vexpress.json); rc=$?
+expect_eq "the external program runs against the installed shared library" "$rc" 0
+expect_match "it prints the effective vector base" "$OUT" 'vector base 0x60000000 \(VBAR_S = 0x60000000 \(Secure state, SCTLR_S.V=0\)\), svc valid'
+ok_if "the man page renders" sh -c "man -l '$R/usr/local/share/man/man1/hvprobe.1' >/dev/null 2>&1 || groff -man -Tutf8 '$R/usr/local/share/man/man1/hvprobe.1' >/dev/null"
+expect_eq "the man page has the same text as 'hvprobe help capture'" \
+    "$(grep -c -F -- "$("$HVPROBE" help capture | sed -n 5p)" "$R/usr/local/share/man/man1/hvprobe.1")" 1
+expect_match "bash completion loads" "$(bash -c ". '$R/usr/local/share/bash-completion/completions/hvprobe'; complete -p hvprobe")" '_hvprobe hvprobe'
+
+make -s BUILD="$BUILD" uninstall DESTDIR="$R" PREFIX=/usr/local >"$T/make.log" 2>&1
+expect_eq "make uninstall exits 0" "$?" 0
+expect_eq "make uninstall leaves no files" "$(find "$R" -type f -o -type l | wc -l)" 0
+done_testing
