@@ -1,5 +1,6 @@
 /* qemu.c - launching QEMU for a backend (see qemu.h). */
 #include "backends/qemu.h"
+#include "backends/kvm_nested.h"
 #include "elf/elf_image.h"
 #include "transport/qmp.h"
 #include "util/buf.h"
@@ -133,9 +134,11 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
     q->pid = -1;
     *argv = NULL;
     const char *backend = o->backend ? o->backend : "tcg";
+    if (!strcmp(backend, "kvm-nested"))
+        return hvp_kvm_nested_plan(o, h, q, argv, err);
     int kvm = !strcmp(backend, "kvm"), fixture = !strcmp(backend, "fixture");
     if (!kvm && !fixture && strcmp(backend, "tcg"))
-        return hvp_fail(err, HVP_E_INVAL, "unknown backend '%s' (tcg, kvm or fixture)", backend);
+        return hvp_fail(err, HVP_E_INVAL, "unknown backend '%s' (tcg, kvm, kvm-nested or fixture)", backend);
     const char *mname = o->machine ? o->machine : (kvm || fixture) ? "virt" : "vexpress-a9";
     const struct board *b = NULL;
     for (size_t i = 0; i < sizeof boards / sizeof boards[0]; i++)
@@ -312,7 +315,8 @@ static long now_ms(void)
 void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n)
 {
     buf[0] = '\0';
-    FILE *f = fopen(q->stderr_path, "r");
+    /* kvm-nested: the inner QEMU's errors reach the host's console. */
+    FILE *f = fopen(q->nested ? q->console : q->stderr_path, "r");
     if (!f)
         return;
     char line[512];
@@ -378,7 +382,7 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
                             last[0] ? last : "no message");
         }
         qmp_client *c = NULL;
-        if (qmp_open(q->qmp, 500, &c, NULL) == HVP_OK) {
+        if (qmp_open(q->nested ? q->outer_qmp : q->qmp, 500, &c, NULL) == HVP_OK) {
             qmp_close(c);
             return HVP_OK;
         }
@@ -422,7 +426,7 @@ void hvp_qemu_stop(hvp_qemu *q)
 {
     if (q->pid > 0) {
         qmp_client *c = NULL;
-        if (qmp_open(q->qmp, 1000, &c, NULL) == HVP_OK) {
+        if (qmp_open(q->nested ? q->outer_qmp : q->qmp, 1000, &c, NULL) == HVP_OK) {
             json_t *r = NULL;
             qmp_execute(c, "quit", NULL, &r, NULL);
             json_decref(r);

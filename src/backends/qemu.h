@@ -27,7 +27,7 @@
 
 typedef struct hvp_run_opts {
     const char *image;
-    const char *backend;        /* "tcg" (default), "kvm", "fixture" */
+    const char *backend;        /* "tcg" (default), "kvm", "fixture", "kvm-nested" */
     const char *machine;        /* vexpress-a9 (default), vexpress-a15, virt */
     const char *cpu;            /* NULL: the machine's default */
     const char *memory;         /* NULL: "128M" */
@@ -56,6 +56,12 @@ typedef struct hvp_qemu {
     char machine[32];
     char warnings[HVP_QEMU_MAXWARN][320];
     int nwarnings;
+    /* kvm-nested (backends/kvm_nested.h): the child is the outer QEMU
+     * (the emulated arm64 KVM host); qmp/hmp/gdb above are the inner
+     * QEMU's channels forwarded to 127.0.0.1, serial is the guest's. */
+    int nested;
+    char outer_qmp[300];    /* the outer QEMU's QMP (stop quits it) */
+    char console[300];      /* the host's console: kernel, /init, inner QEMU's errors */
 } hvp_qemu;
 
 /* Validate the options against the host and the image, create the

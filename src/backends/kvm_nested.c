@@ -1,0 +1,363 @@
+/* kvm_nested.c - the kvm-nested backend (see kvm_nested.h). */
+#include "backends/kvm_nested.h"
+#include "backends/kvm_host.h"
+#include "elf/elf_image.h"
+#include "transport/qmp.h"
+#include "util/buf.h"
+#include "util/cpio.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Ports of the inner QEMU's channels inside the host (10.0.2.15). */
+enum { GUEST_QMP = 4444, GUEST_HMP = 4445, GUEST_GDB = 4446 };
+
+/* The outer machine: cortex-a57 boots Debian's kernel fastest under TCG
+ * (2.3 s to /init, cortex-a53 3.4 s; `max` needs sve=off, and
+ * pauth-impdef=on to be fast).  2 vCPUs, as this project's machines have
+ * 2 cores. */
+static const char *const outer_fixed[] = {
+    "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57", "-smp", "2", "-m", "1024",
+    "-nodefaults", "-display", "none", "-no-reboot",
+};
+
+static int push(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int push(char ***v, size_t *n, const char *fmt, ...)
+{
+    char **nv = realloc(*v, (*n + 2) * sizeof **v);
+    if (!nv)
+        return -1;
+    *v = nv;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(&nv[*n], fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        return -1;
+    nv[++*n] = NULL;
+    return 0;
+}
+
+/* A free TCP port on 127.0.0.1 (the kernel's choice; closed again, so a
+ * race with another program is possible but unlikely). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { 0 };
+    socklen_t l = sizeof a;
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int port = -1;
+    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof a) && !getsockname(fd, (struct sockaddr *)&a, &l))
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* /guest/run: the inner QEMU's command line (shell-quoted). */
+static char *inner_script(const hvp_run_opts *o, int elf, hvp_error *err)
+{
+    char **v = NULL;
+    size_t n = 0;
+    int bad = push(&v, &n, "qemu-system-aarch64") || push(&v, &n, "-enable-kvm") || push(&v, &n, "-M") ||
+              push(&v, &n, "virt") || push(&v, &n, "-cpu") || push(&v, &n, "%s", o->cpu ? o->cpu : "host,aarch64=off") ||
+              push(&v, &n, "-m") || push(&v, &n, "%s", o->memory ? o->memory : "128M") ||
+              push(&v, &n, "-nodefaults") || push(&v, &n, "-display") || push(&v, &n, "none") ||
+              push(&v, &n, "-serial") || push(&v, &n, "file:/dev/hvc0") ||
+              push(&v, &n, "-qmp") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_QMP) ||
+              push(&v, &n, "-monitor") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_HMP) ||
+              push(&v, &n, "-gdb") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_GDB);
+    if (!bad && elf)
+        bad = push(&v, &n, "-kernel") || push(&v, &n, "/guest/image");
+    else if (!bad)
+        bad = push(&v, &n, "-device") ||
+              push(&v, &n, "loader,file=/guest/image,addr=0x%llx,force-raw=on", (unsigned long long)o->load_addr) ||
+              push(&v, &n, "-device") || push(&v, &n, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
+    if (!bad && o->halt_at_start)
+        bad = push(&v, &n, "-S");
+    for (int i = 0; !bad && i < o->nextra; i++)
+        bad = push(&v, &n, "%s", o->extra[i]);
+    char *line = bad ? NULL : hvp_argv_join(v);
+    hvp_argv_free(v);
+    if (!line) {
+        hvp_fail(err, HVP_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    hvp_buf b = { 0 };
+    hvp_buf_printf(&b, "#!/bin/sh\nexport LD_LIBRARY_PATH=/lib/aarch64-linux-gnu\n"
+                       "echo \"hvprobe-host: starting the inner QEMU under KVM\"\nexec %s\n", line);
+    free(line);
+    return hvp_buf_steal(&b);
+}
+
+/* rundir/initrd.cpio = the cached host archive + the guest's archive. */
+static int write_initrd(const char *host_cpio, const char *dst, const char *image, const char *script,
+                        hvp_error *err)
+{
+    FILE *in = fopen(host_cpio, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+    if (!in || !out) {
+        int e = errno;
+        if (in)
+            fclose(in);
+        return hvp_fail(err, HVP_E_IO, "cannot copy %s to %s: %s", host_cpio, dst, strerror(e));
+    }
+    char buf[1 << 16];
+    size_t n;
+    int rc = HVP_OK;
+    while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = hvp_fail(err, HVP_E_IO, "writing %s: %s", dst, strerror(errno));
+    fclose(in);
+    hvp_cpio c = { out, 100000 };
+    if (!rc)
+        rc = hvp_cpio_dir(&c, "guest", err);
+    if (!rc)
+        rc = hvp_cpio_file(&c, "guest/image", 0644, image, err);
+    if (!rc)
+        rc = hvp_cpio_data(&c, "guest/run", 0755, script, strlen(script), err);
+    if (!rc)
+        rc = hvp_cpio_end(&c, err);
+    if (fclose(out) && !rc)
+        rc = hvp_fail(err, HVP_E_IO, "writing %s: %s", dst, strerror(errno));
+    return rc;
+}
+
+int hvp_kvm_nested_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
+{
+    memset(q, 0, sizeof *q);
+    q->pid = -1;
+    *argv = NULL;
+    if (o->machine && strcmp(o->machine, "virt"))
+        return hvp_fail(err, HVP_E_INVAL, "the kvm-nested backend runs the virt machine only, not %s", o->machine);
+    if (o->trace_events)
+        return hvp_fail(err, HVP_E_INVAL, "--trace is not available under kvm-nested: the guest runs under KVM "
+                        "inside the emulated host, where QEMU's -d int sees no guest exceptions");
+    if (!h->tools[HVP_TOOL_QEMU_AARCH64].present)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
+    hvp_kvmhost_paths kp;
+    hvp_kvmhost_status st;
+    int rc = hvp_kvmhost_paths_get(&kp, err);
+    if (rc)
+        return rc;
+    hvp_kvmhost_status_get(&kp, &st, NULL);
+    if (!st.ready)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the arm64 KVM host is not prepared in %s: run 'hvprobe kvm-host "
+                        "build' once (downloads Debian's arm64 kernel and QEMU, about 100 MB, no root)", kp.dir);
+    if (!o->image)
+        return hvp_fail(err, HVP_E_INVAL, "no image given");
+    FILE *f = fopen(o->image, "rb");
+    unsigned char m[4] = { 0 };
+    if (!f)
+        return hvp_fail(err, HVP_E_INPUT, "cannot open image '%s': %s", o->image, strerror(errno));
+    int elf = fread(m, 1, 4, f) == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+    fclose(f);
+    if (elf) {
+        hvp_image *img = NULL;
+        if ((rc = hvp_elf_load(o->image, 1, &img, err)))
+            return rc;
+        hvp_image_free(img);
+    } else if (!o->have_load_addr) {
+        return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address)", o->image);
+    }
+    q->image_is_elf = elf;
+    q->nested = 1;
+    snprintf(q->machine, sizeof q->machine, "virt");
+
+    const char *tmp = getenv("XDG_RUNTIME_DIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = getenv("TMPDIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = "/tmp";
+    snprintf(q->rundir, sizeof q->rundir, "%s/hvprobe-XXXXXX", tmp);
+    if (!mkdtemp(q->rundir))
+        return hvp_fail(err, HVP_E_IO, "cannot create a runtime directory in %s: %s", tmp, strerror(errno));
+    int pq = free_port(), ph = o->monitor_port ? o->monitor_port : free_port();
+    int pg = o->gdb_port ? o->gdb_port : free_port();
+    if (pq < 0 || ph < 0 || pg < 0) {
+        rmdir(q->rundir);
+        return hvp_fail(err, HVP_E_IO, "cannot find free TCP ports on 127.0.0.1");
+    }
+    snprintf(q->qmp, sizeof q->qmp, "tcp:127.0.0.1:%d", pq);
+    snprintf(q->hmp, sizeof q->hmp, "tcp:127.0.0.1:%d", ph);
+    snprintf(q->gdb, sizeof q->gdb, "tcp:127.0.0.1:%d", pg);
+    snprintf(q->outer_qmp, sizeof q->outer_qmp, "unix:%s/host-qmp.sock", q->rundir);
+    snprintf(q->console, sizeof q->console, "%s/host-console.log", q->rundir);
+    snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->rundir);
+    snprintf(q->serial, sizeof q->serial, "%s", o->serial_file ? o->serial_file : "");
+    if (!o->serial_file)
+        snprintf(q->serial, sizeof q->serial, "%s/serial.log", q->rundir);
+    char initrd[400];
+    snprintf(initrd, sizeof initrd, "%s/initrd.cpio", q->rundir);
+    char *script = inner_script(o, elf, err);
+    rc = script ? write_initrd(kp.initrd, initrd, o->image, script, err) : HVP_E_NOMEM;
+    free(script);
+    char **v = NULL;
+    size_t n = 0;
+    int bad = rc != HVP_OK || push(&v, &n, "qemu-system-aarch64");
+    for (size_t i = 0; !bad && i < sizeof outer_fixed / sizeof outer_fixed[0]; i++)
+        bad = push(&v, &n, "%s", outer_fixed[i]);
+    if (!bad)
+        bad = push(&v, &n, "-kernel") || push(&v, &n, "%s", kp.kernel) || push(&v, &n, "-initrd") ||
+              push(&v, &n, "%s", initrd) || push(&v, &n, "-append") ||
+              push(&v, &n, "console=ttyAMA0 panic=-1 quiet") || push(&v, &n, "-serial") ||
+              push(&v, &n, "file:%s", q->console) || push(&v, &n, "-netdev") ||
+              push(&v, &n, "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d,"
+                   "hostfwd=tcp:127.0.0.1:%d-:%d", pq, GUEST_QMP, ph, GUEST_HMP, pg, GUEST_GDB) ||
+              push(&v, &n, "-device") || push(&v, &n, "virtio-net-device,netdev=net0") ||
+              push(&v, &n, "-device") || push(&v, &n, "virtio-serial-device") || push(&v, &n, "-chardev") ||
+              push(&v, &n, "file,id=guestcon,path=%s", q->serial) || push(&v, &n, "-device") ||
+              push(&v, &n, "virtconsole,chardev=guestcon") || push(&v, &n, "-qmp") ||
+              push(&v, &n, "%s,server=on,wait=off", q->outer_qmp);
+    if (bad) {
+        hvp_argv_free(v);
+        unlink(initrd);
+        rmdir(q->rundir);
+        q->rundir[0] = '\0';
+        return rc ? rc : hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    }
+    *argv = v;
+    return HVP_OK;
+}
+
+/* The last line of the host console starting with `prefix` ("" if none). */
+static void console_line(const hvp_qemu *q, const char *prefix, char *out, size_t n)
+{
+    out[0] = '\0';
+    FILE *f = fopen(q->console, "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if ((!prefix && line[0]) || (prefix && strstr(line, prefix)))
+            snprintf(out, n, "%s", line);
+    }
+    if (f)
+        fclose(f);
+}
+
+int hvp_kvm_nested_host_facts(const hvp_qemu *q, double *ready_s, uint64_t *midr)
+{
+    char line[512];
+    console_line(q, "hvprobe-host: ready after", line, sizeof line);
+    if (!line[0])
+        return -1;
+    const char *p = strstr(line, "after "), *m = strstr(line, "MIDR_EL1 ");
+    if (ready_s && p)
+        *ready_s = strtod(p + 6, NULL);
+    if (midr && m)
+        *midr = strtoull(m + 9, NULL, 16);
+    return 0;
+}
+
+int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const char *), void *ctx, hvp_error *err)
+{
+    long deadline = now_ms() + timeout_ms;
+    int said_ready = 0;
+    for (;;) {
+        char line[512], msg[600];
+        int st;
+        if (!hvp_qemu_alive(q, &st)) {
+            console_line(q, "hvprobe-host: error", line, sizeof line);
+            if (!line[0])
+                console_line(q, NULL, line, sizeof line);
+            return hvp_fail(err, HVP_E_TARGET, "the emulated KVM host stopped before the guest ran: %s",
+                            line[0] ? line : "no console output");
+        }
+        double ready = 0;
+        uint64_t midr = 0;
+        if (!said_ready && !hvp_kvm_nested_host_facts(q, &ready, &midr)) {
+            said_ready = 1;
+            snprintf(msg, sizeof msg, "arm64 host up after %.1f s (guest clock), /dev/kvm present, host CPU "
+                     "MIDR_EL1 0x%08llx; starting the inner QEMU with -enable-kvm", ready, (unsigned long long)midr);
+            if (cb)
+                cb(ctx, msg);
+        }
+        if (said_ready) {
+            qmp_client *c = NULL;
+            if (qmp_open(q->qmp, 1000, &c, NULL) == HVP_OK) {
+                qmp_close(c);
+                return HVP_OK;
+            }
+        }
+        if (now_ms() > deadline)
+            return hvp_fail(err, HVP_E_TIMEOUT, "the KVM host did not bring up the inner QEMU within %d s",
+                            timeout_ms / 1000);
+        usleep(100000);
+    }
+}
+
+int hvp_kvm_nested_annotate(const hvp_qemu *q, hvp_snapshot *s, hvp_error *err)
+{
+    double ready = 0;
+    uint64_t host_midr = 0, midr = 0;
+    int have_host = !hvp_kvm_nested_host_facts(q, &ready, &host_midr);
+    /* The guest's MIDR is the host CPU's: KVM sets VPIDR_EL2 from it.
+     * The inner QEMU cannot show it (its gdbstub's MIDR and its CPU's
+     * "midr" property read 0 under KVM in QEMU 7.2), so the host's /init
+     * reads /sys/devices/system/cpu/cpu0/regs/identification/midr_el1. */
+    const char *source = NULL;
+    if (have_host) {
+        midr = host_midr;
+        source = "the host CPU's MIDR_EL1, which KVM presents to the guest through VPIDR_EL2 (read in the "
+                 "emulated host from /sys/devices/system/cpu/cpu0/regs/identification/midr_el1; the inner "
+                 "QEMU's gdbstub reads MIDR as 0 under KVM)";
+    }
+    /* KVM resets registers whose architectural reset value is UNKNOWN
+     * to a poison pattern; recording it as a value would make analysis
+     * decode e.g. IFSR 0xdbadc0de as a real abort. */
+    size_t kept = 0, npoison = 0;
+    for (size_t i = 0; i < s->ncp15; i++) {
+        uint64_t v = s->cp15[i].value;
+        if (v == 0xdbadc0deu || v == 0x1de7ec7eu || v == 0x1de7ec7edbadc0deull) {
+            char why[160];
+            snprintf(why, sizeof why, "UNKNOWN since reset: KVM's poison value 0x%llx (the guest has not "
+                     "written it)", (unsigned long long)v);
+            char field[80];
+            snprintf(field, sizeof field, "cp15.%s", s->cp15[i].name);
+            hvp_snapshot_add_unknown(s, field, why);
+            free(s->cp15[i].name);
+            npoison++;
+            continue;
+        }
+        s->cp15[kept++] = s->cp15[i];
+    }
+    s->ncp15 = kept;
+    if (source && hvp_snapshot_add_reg(s, "MIDR", midr & 0xffffffffu, 32))
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    hvp_buf b = { 0 };
+    hvp_buf_printf(&b, "backend kvm-nested: the guest ran under real Linux KVM (query-kvm: %s) in "
+                   "qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off, inside an arm64 Linux host "
+                   "emulated by QEMU TCG (virt,virtualization=on,gic-version=3, cortex-a57)",
+                   s->backend.kvm_enabled == HVP_YES ? "enabled" : s->backend.kvm_enabled == HVP_NO ? "DISABLED" : "unknown");
+    if (have_host)
+        hvp_buf_printf(&b, "; the host was up %.1f s after boot (its own clock)", ready);
+    if (source)
+        hvp_buf_printf(&b, ". MIDR 0x%08llx: %s (TCG's cortex-a15 would show 0x414fc0f0)",
+                       (unsigned long long)(midr & 0xffffffffu), source);
+    hvp_buf_printf(&b, ". Core registers come from `info registers` (the inner gdbstub presents an AArch64 view, "
+                       "x0-x30 and a wrong cpsr, of the aarch64=off vCPU); CP15 registers come from the gdbstub's "
+                       "system registers, synchronised from KVM (%zu of them held KVM's reset poison 0xdbadc0de / "
+                       "0x1de7ec7e, i.e. the guest never wrote them: recorded as unknown). "
+                       "Timers run late under nested KVM (a 100 ms timer fired every 129-158 ms): timing-dependent "
+                       "guest behaviour is not representative.", npoison);
+    char *text = hvp_buf_steal(&b);
+    int rc = text ? hvp_snapshot_add_raw(s, "hvprobe", "kvm-nested", text) : HVP_E_NOMEM;
+    free(text);
+    return rc ? hvp_fail(err, HVP_E_NOMEM, "out of memory") : HVP_OK;
+}
