@@ -456,6 +456,32 @@ static void fault_notes(const hvp_snapshot *s, hvp_analysis *a)
     }
 }
 
+/* Regions of QEMU's memory tree that overlap at the vector base, and
+ * which one its flat view says wins (vexpress-a9 at 0x0: the flash alias
+ * and the RAM alias, equal priority, flash wins). */
+static void overlap_note(const hvp_snapshot *s, hvp_analysis *a)
+{
+    const hvp_vector_report *v = &a->vec[ARM_EXC_SVC];
+    if (!v->fetch_known || !v->region[0] || a->guest_view)
+        return;
+    uint64_t base = v->fetch - v->offset;
+    const hvp_region *r[4];
+    size_t n = hvp_map_tree_at(s, "memory", base, r, 4);
+    if (n < 2)
+        return;
+    char list[240] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < n && off < sizeof list; i++) {
+        int k = snprintf(list + off, sizeof list - off, "%s%s (%s, prio %d)", i ? " and " : "",
+                         r[i]->name ? r[i]->name : "?", r[i]->kind ? r[i]->kind : "?", r[i]->prio);
+        if (k > 0)
+            off += (size_t)k;
+    }
+    const hvp_region *w = hvp_map_flat_at(s, "memory", base);
+    note(a, "at the vector base 0x%llx, %s overlap in QEMU's memory tree; its flat view shows %s wins",
+         (unsigned long long)base, list, w && w->name ? w->name : "none of them");
+}
+
 static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
 {
     const hvp_cpu_state *c = &s->cpu;
@@ -487,6 +513,7 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
     if (!s->nmemory_map)
         note(a, "no memory map in the snapshot: regions behind the vectors are not known");
     fault_notes(s, a);
+    overlap_note(s, a);
 }
 
 /* The image's own vector tables, for a suggestion when the live base
