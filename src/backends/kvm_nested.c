@@ -26,7 +26,7 @@ enum { GUEST_QMP = 4444, GUEST_HMP = 4445, GUEST_GDB = 4446 };
  * pauth-impdef=on to be fast).  2 vCPUs, as this project's machines have
  * 2 cores. */
 static const char *const outer_fixed[] = {
-    "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57", "-smp", "2", "-m", "1024",
+    "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57", "-smp", "1", "-m", "1024",
     "-nodefaults", "-display", "none", "-no-reboot",
 };
 

@@ -2,12 +2,14 @@
  * cmd_demo.c - `hvprobe demo`: the user's whole experiment in one
  * command.  The same two guest images (`low`: VBAR left at 0, as the
  * user's FreeRTOS build; `vbar`: VBAR set to the image's own table) run
- * under three backends (QEMU TCG vexpress-a9, QEMU TCG virt, and the
- * stage-2 hypervisor fixture that maps nothing at IPA 0 like the seL4
- * VMM), each is captured right after its first SVC (or at the fault),
+ * under four backends (QEMU TCG vexpress-a9, QEMU TCG virt, the stage-2
+ * hypervisor fixture that maps nothing at IPA 0 like the seL4 VMM, and
+ * real Linux KVM through kvm-nested), each is captured right after its first SVC (or at the fault),
  * and compare checks expectations that encode the truth.
  */
 #include "backends/host.h"
+#include "backends/kvm_host.h"
+#include "backends/kvm_nested.h"
 #include "backends/qemu.h"
 #include "cli/cli.h"
 #include "hvprobe/capture.h"
@@ -24,7 +26,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: hvprobe demo [-o DIR] [-q]\n"
+    "usage: hvprobe demo [-o DIR] [--no-kvm] [-q]\n"
     "\n"
     "Answer the original research question end to end, with real QEMU runs:\n"
     "the same guest images, 'low' (leaves VBAR at 0, relying on vectors at 0x0, like\n"
@@ -34,12 +36,17 @@ static const char help[] =
     "  tcg-virt       QEMU TCG, virt (a device tree blob sits at 0x0)\n"
     "  fixture        a stage-2 hypervisor on QEMU virt that maps nothing at IPA 0x0,\n"
     "                 like the seL4 VMM (guests/hyp-fixture)\n"
+    "  kvm-nested     real Linux KVM (-enable-kvm -cpu host,aarch64=off) inside an arm64\n"
+    "                 host that QEMU emulates; its host is prepared on first use\n"
+    "                 ('hvprobe kvm-host build', about 100 MB, a minute or two)\n"
     "Each run is captured just after the guest's first SVC (or at the fault), then\n"
     "compared, with expectations that encode the truth:\n"
     "  low: svc=zero-filled on vexpress-a9, svc=data on virt, svc=unmapped under the\n"
-    "  fixture; vbar: svc=valid everywhere.\n"
+    "  fixture, svc=data under real KVM (virt's flash holds the device tree at 0x0,\n"
+    "  as under TCG virt); vbar: svc=valid everywhere.\n"
     "\n"
     "  -o DIR   where to write the snapshots and summary.md (default ./hvprobe-demo)\n"
+    "  --no-kvm skip the two kvm-nested rows (they take about 20 s more)\n"
     "  -q       only the final table and diagnosis\n"
     "\n"
     "Needs the built guests (make builds them; make demo runs this).\n"
@@ -54,7 +61,30 @@ typedef struct job {
     long svc_seen_ms;       /* when "issuing svc" appeared, 0 = not yet */
     int started, done, failed;
     char snap[4200];
+    long t_start;
 } job;
+
+static long now_ms(void);
+
+/* Plan and start one job's QEMU (for kvm-nested: the emulated host). */
+static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_error *err)
+{
+    hvp_run_opts o = { 0 };
+    o.image = j->image;
+    o.backend = j->backend;
+    o.machine = j->machine;
+    o.fixture_elf = fixture;
+    char **qargv = NULL;
+    int rc = hvp_run_plan(&o, host, &j->q, &qargv, err);
+    if (!rc)
+        rc = hvp_qemu_spawn(&j->q, qargv, 10000, err);
+    hvp_argv_free(qargv);
+    if (!rc) {
+        j->started = 1;
+        j->t_start = now_ms();
+    }
+    return rc;
+}
 
 static long now_ms(void)
 {
@@ -86,14 +116,39 @@ static void progress(int quiet, const char *fmt, ...)
     va_end(ap);
 }
 
+static void kvm_progress(void *ctx, const char *msg)
+{
+    progress(*(int *)ctx, "hvprobe demo: kvm-host: %s\n", msg);
+}
+
+/* Prepare the kvm-nested host on first use.  0 when the KVM rows can
+ * run; otherwise says why they are skipped and returns -1. */
+static int prepare_kvm_host(int quiet)
+{
+    hvp_kvmhost_paths kp;
+    hvp_kvmhost_status st;
+    hvp_error err = { 0 };
+    if (hvp_kvmhost_paths_get(&kp, &err) == HVP_OK && hvp_kvmhost_status_get(&kp, &st, &err) == HVP_OK && st.ready)
+        return 0;
+    if (err.msg[0] == '\0') {
+        progress(quiet, "hvprobe demo: preparing the arm64 KVM host for the kvm-nested rows (once; cached in %s)\n",
+                 kp.dir);
+        if (hvp_kvmhost_build(&kp, 0, kvm_progress, &quiet, &err) == HVP_OK)
+            return 0;
+    }
+    fprintf(stderr, "hvprobe demo: skipping the kvm-nested rows: %s\n", err.msg);
+    return -1;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "output", required_argument, 0, 'o' }, { "quiet", no_argument, 0, 'q' },
+        { "no-kvm", no_argument, 0, 'K' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *outdir = "hvprobe-demo";
-    int quiet = 0, c;
+    int quiet = 0, c, nokvm = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -101,6 +156,8 @@ int cmd_demo(int argc, char **argv)
             outdir = optarg;
         else if (c == 'q')
             quiet = 1;
+        else if (c == 'K')
+            nokvm = 1;
         else if (c == 'h') {
             fputs(help, stdout);
             return EXIT_OK;
@@ -110,14 +167,20 @@ int cmd_demo(int argc, char **argv)
     if (optind < argc)
         return cli_error("demo", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
     job jobs[] = {
-        { "tcg", "vexpress-a9", "low", "vexpress", "tcg-vexpress-low", "svc=zero-filled", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
-        { "tcg", "vexpress-a9", "vbar", "vexpress", "tcg-vexpress-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
-        { "tcg", "virt", "low", "virt", "tcg-virt-low", "svc=data", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
-        { "tcg", "virt", "vbar", "virt", "tcg-virt-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
-        { "fixture", "virt", "low", "virt", "fixture-low", "svc=unmapped", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
-        { "fixture", "virt", "vbar", "virt", "fixture-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "" },
+        { "tcg", "vexpress-a9", "low", "vexpress", "tcg-vexpress-low", "svc=zero-filled", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "tcg", "vexpress-a9", "vbar", "vexpress", "tcg-vexpress-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "tcg", "virt", "low", "virt", "tcg-virt-low", "svc=data", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "tcg", "virt", "vbar", "virt", "tcg-virt-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "fixture", "virt", "low", "virt", "fixture-low", "svc=unmapped", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "fixture", "virt", "vbar", "virt", "fixture-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        /* Real KVM: the low guest's SVC fetches from virt's flash, which
+         * holds the device tree at 0x0, as under TCG virt (observed: the
+         * UART shows nothing after 'issuing svc' and the CPU ends in und32
+         * at the undef vector). */
+        { "kvm-nested", "virt", "low", "virt", "kvm-nested-low", "svc=data", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        { "kvm-nested", "virt", "vbar", "virt", "kvm-nested-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
     };
-    const size_t nj = sizeof jobs / sizeof jobs[0];
+    size_t nj = sizeof jobs / sizeof jobs[0];
     char fixture[4096];
     if (!cli_guest_path("hyp-fixture.elf", fixture, sizeof fixture))
         return cli_error("demo", EXIT_USAGE, "the stage-2 fixture is not built (%s): run make first", fixture);
@@ -135,32 +198,37 @@ int cmd_demo(int argc, char **argv)
     long t0 = now_ms();
     hvp_host host;
     hvp_host_probe(&host);
-    progress(quiet, "hvprobe demo: two guest images x three backends, captured after their first SVC\n");
+    if (!nokvm && prepare_kvm_host(quiet))
+        nokvm = 1;
+    if (nokvm)
+        nj -= 2; /* the kvm-nested rows are last */
+    progress(quiet, "hvprobe demo: two guest images x %s backends, captured after their first SVC\n",
+             nokvm ? "three" : "four");
     int code = EXIT_OK;
     hvp_error err = { 0 };
-    for (size_t i = 0; i < nj && !code; i++) {
-        job *j = &jobs[i];
-        hvp_run_opts o = { 0 };
-        o.image = j->image;
-        o.backend = j->backend;
-        o.machine = j->machine;
-        o.fixture_elf = fixture;
-        char **qargv = NULL;
-        int rc = hvp_run_plan(&o, &host, &j->q, &qargv, &err);
-        if (!rc)
-            rc = hvp_qemu_spawn(&j->q, qargv, 10000, &err);
-        hvp_argv_free(qargv);
-        if (rc) {
-            code = cli_error("demo", rc == HVP_E_INPUT ? EXIT_USAGE : EXIT_TARGET, "%s: %s", j->label, err.msg);
-            break;
-        }
-        j->started = 1;
-    }
+    /* The kvm-nested rows start once the others are done: their emulated
+     * hosts would take the CPUs from the small TCG runs otherwise. */
+    size_t nkvm = 0;
+    for (size_t i = 0; i < nj; i++)
+        nkvm += !strcmp(jobs[i].backend, "kvm-nested");
+    int rc_start;
+    for (size_t i = 0; i < nj && !code; i++)
+        if (strcmp(jobs[i].backend, "kvm-nested") && (rc_start = start_job(&jobs[i], &host, fixture, &err)))
+            code = cli_error("demo", rc_start == HVP_E_INPUT ? EXIT_USAGE : EXIT_TARGET, "%s: %s", jobs[i].label,
+                             err.msg);
     size_t remaining = code ? 0 : nj;
+    int kvm_started = 0;
     while (remaining && !code) {
-        for (size_t i = 0; i < nj; i++) {
+        if (nkvm && !kvm_started && remaining == nkvm) {
+            kvm_started = 1;
+            progress(quiet, "  booting %zu emulated arm64 KVM hosts for the kvm-nested rows...\n", nkvm);
+            for (size_t i = 0; i < nj && !code; i++)
+                if (!jobs[i].started && (rc_start = start_job(&jobs[i], &host, fixture, &err)))
+                    code = cli_error("demo", EXIT_TARGET, "%s: %s", jobs[i].label, err.msg);
+        }
+        for (size_t i = 0; i < nj && !code; i++) {
             job *j = &jobs[i];
-            if (j->done)
+            if (j->done || !j->started)
                 continue;
             cli_pump_serial(&j->tail, j->q.serial, 0);
             int st;
@@ -171,8 +239,10 @@ int cmd_demo(int argc, char **argv)
                 break;
             }
             if (!triggered(j)) {
-                if (now_ms() - t0 > 30000) {
-                    code = cli_error("demo", EXIT_TARGET, "%s: the guest did not reach its SVC within 30 s", j->label);
+                int limit = j->q.nested ? 120 : 30;
+                if (now_ms() - j->t_start > limit * 1000L) {
+                    code = cli_error("demo", EXIT_TARGET, "%s: the guest did not reach its SVC within %d s", j->label,
+                                     limit);
                     break;
                 }
                 continue;
@@ -185,11 +255,15 @@ int cmd_demo(int argc, char **argv)
             hvp_snapshot *s = NULL;
             snprintf(j->snap, sizeof j->snap, "%s/%s.json", outdir, j->label);
             int rc = hvp_capture(&co, &s, &err);
+            if (!rc && j->q.nested)
+                rc = hvp_kvm_nested_annotate(&j->q, s, &err);
             if (rc)
                 code = cli_error("demo", cli_exit_for(rc), "%s: capture failed: %s", j->label, err.msg);
             else if ((rc = hvp_snapshot_save(s, j->snap, &err)))
                 code = cli_error("demo", EXIT_OUTPUT, "%s", err.msg);
             hvp_snapshot_free(s);
+            uint64_t midr = 0;
+            int have_midr = j->q.nested && !hvp_kvm_nested_host_facts(&j->q, NULL, &midr);
             hvp_qemu_stop(&j->q);
             j->done = 1;
             remaining--;
@@ -202,6 +276,10 @@ int cmd_demo(int argc, char **argv)
                 snprintf(line, sizeof line, "UART: svc: handler ran");
             else
                 snprintf(line, sizeof line, "UART: nothing after 'issuing svc'");
+            if (have_midr) {
+                size_t l = strlen(line);
+                snprintf(line + l, sizeof line - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
+            }
             progress(quiet, "  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
                      (now_ms() - t0) / 1000.0, line);
             if (code)
@@ -218,9 +296,9 @@ int cmd_demo(int argc, char **argv)
     if (code)
         return code;
 
-    hvp_snapshot *snaps[6] = { 0 };
-    const char *names[6];
-    hvp_expect ex[6];
+    hvp_snapshot *snaps[8] = { 0 };
+    const char *names[8];
+    hvp_expect ex[8];
     for (size_t i = 0; i < nj && !code; i++) {
         names[i] = jobs[i].snap;
         char spec[128];
@@ -249,9 +327,12 @@ int cmd_demo(int argc, char **argv)
             printf("\nconclusion: the guest's vector base decides it. Without VBAR ('low'), no backend routes SVC\n"
                    "to a handler: QEMU vexpress-a9 slides through zero-filled flash, QEMU virt executes its\n"
                    "device tree, and the stage-2 fixture faults at IPA 0x8 exactly as the seL4 VMM reports.\n"
-                   "With VBAR set to the image's table ('vbar'), all three run the handler. The hypervisors\n"
+                   "%s"
+                   "With VBAR set to the image's table ('vbar'), all of them run the handler. The hypervisors\n"
                    "differ only in how the failure shows; the fix is in the guest: write its vector table's\n"
-                   "address to VBAR before the first SVC.\n");
+                   "address to VBAR before the first SVC.\n",
+                   nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest fetches the\n"
+                                "SVC vector from virt's flash, which holds the device tree, exactly as under TCG virt.\n");
         printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (now_ms() - t0) / 1000.0);
         if (failed && !code)
             code = EXIT_NEGATIVE;
