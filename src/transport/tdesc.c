@@ -119,6 +119,11 @@ static void add_reg(doc_ctx *dc, const XML_Char **atts)
     if (num && parse_int(num, 0, INT_MAX - 1, &r.regnum))
         FAIL(dc, HVP_E_INPUT, "%s: register '%s' has a bad regnum",
                         dc->name, name);
+    /* Explicit numbers stop at INT_MAX - 1, so that + 1 below cannot
+     * overflow; an implicit one must stay within the same range. */
+    if (r.regnum > INT_MAX - 1)
+        FAIL(dc, HVP_E_INPUT, "%s: register '%s' would be numbered past %d",
+                        dc->name, name, INT_MAX - 1);
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 128;
         tdesc_reg *p = realloc(t->regs, cap * sizeof *p);
