@@ -22,6 +22,7 @@ static const struct {
     { "demo", cmd_demo, "the whole experiment: two guests x three backends, captured and compared" },
     { "kvm-host", cmd_kvmhost, "prepare/inspect the cached arm64 KVM host of the kvm-nested backend" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
+    { "report", cmd_report, "write one self-contained HTML (or Markdown) report: maps, vectors, diagnosis" },
     { "trace", cmd_trace, "summarise a QEMU -d int log or seL4 serial log: faults, loops, timeline" },
 };
 
