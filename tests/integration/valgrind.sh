@@ -35,7 +35,7 @@ printf '{"timestamp":"t","hypervisor":"orig","data":{"exception_table":"00000000
 vg "compare of an imported original-format file" compare "$T/orig.json"
 vg "run with --at-exception (breakpoints) and capture" run "$ELF" -q --capture "$T/r.json" --at-exception svc
 vg "run --dry-run" run "$ELF" --dry-run
-vg "demo: six QEMU runs, captures, compare" demo -q -o "$T/demo"
+vg "demo: six QEMU runs, captures, compare" demo --no-kvm -q -o "$T/demo"
 vg "trace" trace tests/fixtures/trace/$(ls tests/fixtures/trace | grep -m1 '\.log$')
 vg "check --json" check --json
 done_testing
