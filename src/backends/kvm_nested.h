@@ -19,8 +19,9 @@
  * guest.  Capture still works through all three channels: with no r0-r15
  * in the gdbstub it takes the core registers from `info registers` (the
  * correct 32-bit view) and the CP15 registers from the gdbstub's system
- * registers (synchronised from KVM).  Breakpoint triggers are not
- * offered.  Timers run late under nested KVM.
+ * registers (synchronised from KVM).  Breakpoint triggers use hardware
+ * breakpoints (Z1), which KVM implements with the CPU's breakpoint
+ * registers.  Timers run late under nested KVM.
  */
 #ifndef HVP_BACKENDS_KVM_NESTED_H
 #define HVP_BACKENDS_KVM_NESTED_H

@@ -38,8 +38,8 @@ static const char help[] =
     "           never replaced by TCG behind your back\n"
     "  kvm-nested  real Linux KVM on any host: the same inner QEMU -enable-kvm, run inside\n"
     "           an arm64 Linux host that QEMU emulates with EL2 (prepare it once with\n"
-    "           'hvprobe kvm-host build'). About 15 s to boot; captures over QMP/HMP;\n"
-    "           --at-pc/--at-symbol/--at-exception and --trace are not available\n"
+    "           'hvprobe kvm-host build'). About 10 s to boot; breakpoint triggers use\n"
+    "           hardware breakpoints (Z1); --trace is not available\n"
     "  fixture  a stage-2 hypervisor (guests/hyp-fixture) that maps no memory at IPA 0,\n"
     "           like the seL4 VMM, on QEMU virt with virtualization=on\n"
     "\n"
@@ -149,12 +149,32 @@ static size_t exception_addrs(rsp_client *c, int exc, const char *elf, uint64_t 
     return n;
 }
 
+/* Insert or remove a breakpoint: software (Z0) normally; hardware (Z1,
+ * kind 4) under kvm-nested, where the inner gdbstub treats the 32-bit
+ * vCPU as AArch64 and a software breakpoint would write an AArch64 BRK
+ * into the guest.  KVM implements Z1 with the CPU's breakpoint registers
+ * (six on the emulated Cortex-A57). */
+static int set_breakpoint(rsp_client *c, int hw, int insert, uint64_t addr, hvp_error *err)
+{
+    if (!hw)
+        return rsp_breakpoint(c, insert, addr, err);
+    char pkt[48], *reply = NULL;
+    snprintf(pkt, sizeof pkt, "%c1,%llx,4", insert ? 'Z' : 'z', (unsigned long long)addr);
+    int rc = rsp_request(c, pkt, &reply, err);
+    if (!rc && strcmp(reply, "OK"))
+        rc = hvp_fail(err, reply[0] ? HVP_E_TARGET : HVP_E_UNSUPPORTED, "%s hardware breakpoint at 0x%llx: %s",
+                      insert ? "inserting a" : "removing the", (unsigned long long)addr,
+                      reply[0] ? reply : "the gdbstub does not support Z1");
+    free(reply);
+    return rc;
+}
+
 /* Attach to the gdbstub, plant breakpoints, let the guest run until one
  * is hit (streaming serial, watching QEMU and signals), remove them and
  * leave the guest halted with the gdbstub free for the capture.
  * Returns EXIT_OK when hit; an exit code (message printed) otherwise. */
 static int run_to_breakpoint(hvp_qemu *q, const uint64_t *addrs, size_t n, int exc, const char *elf,
-                             cli_serial_tail *tail, int stream, int quiet)
+                             cli_serial_tail *tail, int stream, int quiet, int hw)
 {
     rsp_client *c = NULL;
     hvp_error err = { 0 };
@@ -163,7 +183,7 @@ static int run_to_breakpoint(hvp_qemu *q, const uint64_t *addrs, size_t n, int e
     if (!rc && exc >= 0)
         n = exception_addrs(c, exc, elf, list, 16), addrs = list;
     for (size_t i = 0; !rc && i < n; i++)
-        rc = rsp_breakpoint(c, 1, addrs[i], &err);
+        rc = set_breakpoint(c, hw, 1, addrs[i], &err);
     if (!rc)
         rc = rsp_continue(c, &err);
     while (!rc) {
@@ -181,7 +201,7 @@ static int run_to_breakpoint(hvp_qemu *q, const uint64_t *addrs, size_t n, int e
     if (!rc)
         rc = rsp_read_reg(c, "pc", &pc, &err);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = rsp_breakpoint(c, 0, addrs[i], &err);
+        rc = set_breakpoint(c, hw, 0, addrs[i], &err);
     rsp_close(c); /* no `D`: the guest stays halted for the capture */
     if (rc)
         return cli_error("run", cli_exit_for(rc), "breakpoint trigger: %s", err.msg);
@@ -296,11 +316,6 @@ int cmd_run(int argc, char **argv)
     if (quiet)
         stream = 0;
     int nested = o.backend && !strcmp(o.backend, "kvm-nested");
-    if (nested && (have_pc || at_symbol || at_exc >= 0))
-        return cli_error("run", EXIT_USAGE, "--at-pc/--at-symbol/--at-exception are not available under kvm-nested: "
-                         "the inner gdbstub shows the 32-bit vCPU as AArch64, and its software breakpoints would "
-                         "write an AArch64 BRK into the guest (hardware breakpoints are not wired yet); use "
-                         "--at-serial TEXT or --after SECONDS");
 
     /* Breakpoint triggers must be planted before the guest runs its first
      * instruction: start halted, attach, plant, then let it go. */
@@ -365,7 +380,7 @@ int cmd_run(int argc, char **argv)
                 return cli_error("run", EXIT_USAGE, "--at-symbol: '%s' is not a symbol of %s", at_symbol, o.image);
             }
         }
-        code = run_to_breakpoint(&q, &at_pc, 1, at_exc, q.image_is_elf ? o.image : NULL, &tail, stream, quiet);
+        code = run_to_breakpoint(&q, &at_pc, 1, at_exc, q.image_is_elf ? o.image : NULL, &tail, stream, quiet, nested);
         bp_hit = code == EXIT_OK;
     }
     while (!stop_requested && !code) {
