@@ -15,11 +15,11 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "check", cmd_check, "what this host can run: QEMU, KVM for 32-bit ARM guests, tools" },
-    { "run", cmd_run, "run a guest under a backend (tcg, kvm, fixture), optionally capture it" },
+    { "run", cmd_run, "run a guest under a backend (tcg, kvm, kvm-nested, fixture), optionally capture it" },
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
     { "dump", cmd_dump, "save a range of guest memory to a file (QMP pmemsave, or streamed gdbstub reads)" },
-    { "demo", cmd_demo, "the whole experiment: two guests x three backends, captured and compared" },
+    { "demo", cmd_demo, "the whole experiment: two guests x four backends (incl. real KVM), captured and compared" },
     { "kvm-host", cmd_kvmhost, "prepare/inspect the cached arm64 KVM host of the kvm-nested backend" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
     { "report", cmd_report, "write one self-contained HTML (or Markdown) report: maps, vectors, diagnosis" },
