@@ -45,7 +45,11 @@ static void apply_csi(term_line *l, unsigned n, char f)
     size_t k = n ? n : 1;
     switch (f) {
     case 'D': l->col = l->col > k ? l->col - k : 0; break;
-    case 'C': l->col += k; break;
+    /* Cursor right may go at most a terminal width past the text:
+     * readline only moves over what it drew, and an unbounded move
+     * (ESC[9999C) let a hostile peer turn 9 bytes of input into 10 KB of
+     * output (found by fuzzing); now the growth is bounded (~10x). */
+    case 'C': l->col = l->col + k < l->b.len + 80 ? l->col + k : l->b.len + 80; break;
     case 'K':               /* erase to end of line (n = 0 only) */
         if (n == 0 && l->col < l->b.len) {
             l->b.len = l->col;

@@ -269,6 +269,25 @@ static void test_hmp_client_faults(void **s)
     assert_null(h);
 }
 
+/* A hostile peer cannot make the cleaner's output explode: cursor-right
+ * moves are bounded (found by fuzzing: ESC[9999C per line was 1000x). */
+static void test_clean_bounded_growth(void **s)
+{
+    (void)s;
+    const char unit[] = "x\x1b[9999Cy\n";
+    size_t n = 20000, ul = sizeof unit - 1;
+    char *raw = malloc(n * ul + 1);
+    assert_non_null(raw);
+    for (size_t i = 0; i < n; i++)
+        memcpy(raw + i * ul, unit, ul);
+    raw[n * ul] = '\0';
+    char *out = hmp_clean(raw, n * ul, NULL);
+    assert_non_null(out);
+    assert_true(strlen(out) <= 12 * n * ul);
+    free(out);
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_clean_synthetic),
         cmocka_unit_test(test_hmp_client_normal),
         cmocka_unit_test(test_hmp_client_faults),
+        cmocka_unit_test(test_clean_bounded_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
