@@ -10,7 +10,7 @@
 
 #include "hvprobe/snapshot.h"
 
-/* Load `path`.  Errors: HVP_E_IO (cannot open/read), HVP_E_INPUT (not an
+/* Load `path`.  Errors: HVP_E_INPUT (cannot open it, not an
  * ELF file, truncated, or not a 32-bit ARM image when require_arm32 is
  * set; the message says what it is instead). */
 int hvp_elf_load(const char *path, int require_arm32, hvp_image **out,
