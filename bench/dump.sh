@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/dump.sh - bulk memory: `hvprobe dump` (QMP path and gdbstub path)
+# side by side with a bare QMP pmemsave and gdb-multiarch's
+# `dump binary memory`, for 16 MiB and 256 MiB of guest RAM.  Median of
+# RUNS (min-max) and ratios from the same run.  A benchmark: no asserts.
+# Usage: bench/dump.sh [RUNS]   (default 3; run `make` first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-3}
+H=${HVPROBE:-build/hvprobe}
+ELF=build/guests/tiny-vbar-virt.elf
+[ -x "$H" ] && [ -f "$ELF" ] || { echo "run make first" >&2; exit 2; }
+. tests/lib/qemu.sh
+D=$(mktemp -d /tmp/hvprobe-bench.XXXXXX)
+trap 'qemu_stop $D/q || true; rm -rf "$D"' EXIT
+qemu_start "$D/q" virt "$ELF" -m 512M
+qemu_wait_serial "$D/q" "handler ran"
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d %d\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
+bare_pmemsave() {
+    python3 - "$D/q/qmp.sock" "$1" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+f.readline()
+for cmd in ({"execute": "qmp_capabilities"},
+            {"execute": "pmemsave", "arguments": {"val": 0x40000000, "size": int(sys.argv[3]), "filename": sys.argv[2]}}):
+    f.write(json.dumps(cmd).encode() + b"\n"); f.flush()
+    while b"return" not in (l := f.readline()) and b"error" not in l: pass
+PY
+}
+echo "machine: $(nproc) cores, $(uname -m), QEMU $(qemu-system-arm --version | head -1 | awk '{print $4}')"
+printf '%-52s %10s %14s %8s\n' "what (median of $RUNS)" "ms" "min-max" "MiB/s"
+for size in 16 256; do
+    bytes=$((size * 1048576))
+    declare -A R=()
+    for i in $(seq "$RUNS"); do
+        R[bare]+="$(ms bare_pmemsave "$D/bare.bin" "$bytes") "
+        R[qmp]+="$(ms "$H" dump -q --qmp "unix:$D/q/qmp.sock" 0x40000000 "${size}M" -o "$D/qmp.bin") "
+        R[rsp]+="$(ms "$H" dump -q --gdb "unix:$D/q/gdb.sock" 0x40000000 "${size}M" -o "$D/rsp.bin") "
+        if [ "$size" -le 16 ] || [ "${GDB_BIG:-}" ]; then
+            R[gdb]+="$(ms gdb-multiarch -batch -ex "target remote $D/q/gdb.sock" \
+                       -ex "dump binary memory $D/gdb.bin 0x40000000 $((0x40000000 + bytes))") "
+        fi
+    done
+    for k in bare qmp rsp gdb; do
+        [ -n "${R[$k]:-}" ] || continue
+        read -r med mn mx < <(tr ' ' '\n' <<<"${R[$k]}" | grep . | stats)
+        eval "M_$k=$med"
+        case $k in
+            bare) what="bare QMP pmemsave, $size MiB" ;;
+            qmp) what="hvprobe dump via QMP, $size MiB" ;;
+            rsp) what="hvprobe dump via the gdbstub, $size MiB" ;;
+            gdb) what="gdb-multiarch dump binary memory, $size MiB" ;;
+        esac
+        printf '%-52s %10d %14s %8.1f\n' "$what" "$med" "$mn-$mx" "$(awk -v b=$size -v m=$med 'BEGIN{print m ? b*1000/m : 0}')"
+    done
+    awk -v q="$M_qmp" -v b="$M_bare" 'BEGIN {printf "  ratio hvprobe QMP / bare pmemsave: %.2f\n", q / (b ? b : 1)}'
+    if [ -n "${R[gdb]:-}" ]; then
+        awk -v r="$M_rsp" -v g="$M_gdb" 'BEGIN {printf "  ratio hvprobe gdbstub / gdb-multiarch: %.2f\n", r / (g ? g : 1)}'
+    fi
+    unset M_gdb R
+done
+cmp "$D/qmp.bin" "$D/rsp.bin" && echo "QMP and gdbstub dumps of 256 MiB are identical"
