@@ -200,20 +200,23 @@ int hvp_target_resume(hvp_target *t, hvp_error *err)
 {
     if (t->qmp || t->hmp) {
         /* Leave the gdbstub first: QEMU resumes on `D`, and a `cont`
-         * while a gdb client is attached would confuse it. */
-        int rc = hvp_target_detach_gdb(t, err);
-        if (rc)
-            return rc;
+         * while a gdb client is attached would confuse it.  A failed detach
+         * (the gdb socket dropped) must not keep the guest halted: `cont`
+         * anyway and report the first error. */
+        hvp_error de = { 0 };
+        int drc = hvp_target_detach_gdb(t, &de), rc;
         if (t->qmp) {
             json_t *r = NULL;
             rc = qmp_logged(t, "cont", NULL, &r, err);
             json_decref(r);
-            return rc;
+        } else {
+            char *text;
+            rc = hvp_target_monitor(t, "cont", &text, err);
+            free(text);
         }
-        char *text;
-        rc = hvp_target_monitor(t, "cont", &text, err);
-        free(text);
-        return rc;
+        if (drc && err)
+            *err = de;
+        return drc ? drc : rc;
     }
     return hvp_target_detach_gdb(t, err);
 }
@@ -485,6 +488,10 @@ void hvp_target_close(hvp_target *t)
 {
     if (!t)
         return;
+    /* QEMU keeps the gdbstub's physical-memory mode across connections:
+     * leave it as we found it, or the user's next gdb reads physical. */
+    if (t->rsp && t->phys_mode)
+        rsp_set_phys_mode(t->rsp, 0, NULL);
     rsp_close(t->rsp);
     hmp_close(t->hmp);
     qmp_close(t->qmp);

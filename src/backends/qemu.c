@@ -128,6 +128,19 @@ static int is_elf_file(const char *path, hvp_error *err)
     return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
 }
 
+/* QEMU splits -device option strings at commas; a literal comma is ",,". */
+static const char *qemu_opt_escape(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 2 < n; s++) {
+        if (*s == ',')
+            buf[k++] = ',';
+        buf[k++] = *s;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
 {
     memset(q, 0, sizeof *q);
@@ -246,7 +259,8 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
         push(&a, "-kernel");
         push(&a, "%s", o->image);
         push(&a, "-device");
-        push(&a, "loader,file=%s,cpu-num=0", o->fixture_elf);
+        char esc[4096];
+        push(&a, "loader,file=%s,cpu-num=0", qemu_opt_escape(o->fixture_elf, esc, sizeof esc));
         push(&a, "-device");
         push(&a, "loader,addr=0x48000000,data=0x%llx,data-len=4", (unsigned long long)entry);
     } else if (elf) {
@@ -256,7 +270,9 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
         /* Raw: QEMU's generic loader puts the bytes exactly at ADDR, and a
          * second loader sets CPU 0's PC there. */
         push(&a, "-device");
-        push(&a, "loader,file=%s,addr=0x%llx,force-raw=on", o->image, (unsigned long long)o->load_addr);
+        char esc[4096];
+        push(&a, "loader,file=%s,addr=0x%llx,force-raw=on", qemu_opt_escape(o->image, esc, sizeof esc),
+             (unsigned long long)o->load_addr);
         push(&a, "-device");
         push(&a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
     }

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,18 @@ static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_erro
     if (!rc) {
         j->started = 1;
         j->t_start = now_ms();
+    } else {
+        hvp_qemu_stop(&j->q); /* whatever was started, and the runtime directory */
     }
     return rc;
+}
+
+static volatile sig_atomic_t demo_stop;
+
+static void on_demo_signal(int sig)
+{
+    (void)sig;
+    demo_stop = 1;
 }
 
 static long now_ms(void)
@@ -211,14 +222,23 @@ int cmd_demo(int argc, char **argv)
     size_t nkvm = 0;
     for (size_t i = 0; i < nj; i++)
         nkvm += !strcmp(jobs[i].backend, "kvm-nested");
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_demo_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     int rc_start;
-    for (size_t i = 0; i < nj && !code; i++)
+    for (size_t i = 0; i < nj && !code && !demo_stop; i++)
         if (strcmp(jobs[i].backend, "kvm-nested") && (rc_start = start_job(&jobs[i], &host, fixture, &err)))
             code = cli_error("demo", rc_start == HVP_E_INPUT ? EXIT_USAGE : EXIT_TARGET, "%s: %s", jobs[i].label,
                              err.msg);
     size_t remaining = code ? 0 : nj;
     int kvm_started = 0;
     while (remaining && !code) {
+        if (demo_stop) {
+            code = 130; /* stopped by a signal: the cleanup below ends every QEMU */
+            break;
+        }
         if (nkvm && !kvm_started && remaining == nkvm) {
             kvm_started = 1;
             progress(quiet, "  booting %zu emulated arm64 KVM hosts for the kvm-nested rows...\n", nkvm);

@@ -158,11 +158,21 @@ static memlook fetch_bytes(const view *vw, const arm_route *route, uint64_t va,
     int cur = arm_current_regime(s);
     *used_phys = 0;
     why[0] = '\0';
+    if (route->physical) {
+        *used_phys = 1;
+        return mem_at(s, va, HVP_SPACE_PHYSICAL);
+    }
     if (vw->guest && route->regime == ARM_REGIME_PL1_NS) {
         arm_guest_xlate x;
         memlook r = { MEM_NONE, NULL, NULL, 0, "" };
+        hvp_error e = { 0 };
         *used_phys = 1;
-        if (arm_guest_translate(&vw->g, (uint32_t)va, snap_phys_read, (void *)s, &x, NULL) == HVP_OK && !x.ok) {
+        if (arm_guest_translate(&vw->g, (uint32_t)va, snap_phys_read, (void *)s, &x, &e) != HVP_OK) {
+            r.status = MEM_FAILED;
+            snprintf(r.detail, sizeof r.detail, "the hypervisor's stage-2 configuration cannot be walked: %.200s", e.msg);
+            return r;
+        }
+        if (!x.ok) {
             r.status = MEM_FAILED;
             snprintf(r.detail, sizeof r.detail, "%s", x.detail);
             return r;
@@ -187,7 +197,7 @@ static memlook fetch_bytes(const view *vw, const arm_route *route, uint64_t va,
         return mem_at(s, va, HVP_SPACE_PHYSICAL);
     }
     memlook none = { MEM_NONE, NULL, NULL, 0, "" };
-    if ((int)route->regime != cur)
+    if ((int)route->regime != cur && cur >= 0)
         say(why, whyn, "the fetch goes through the %s translation regime with its MMU %s, but the "
             "capture was taken in %s; its virtual reads do not apply", regime_name(route->regime),
             route->mmu == HVP_YES ? "on" : "state unknown", regime_name(cur));
@@ -296,7 +306,7 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
     }
     if (m.status == MEM_FAILED) {
         v->verdict = HVP_V_UNMAPPED;
-        if (phys || route->mmu == HVP_NO)
+        if ((phys || route->mmu == HVP_NO) && !vw->s2)
             say(v->reason, sizeof v->reason, "no memory backs address 0x%llx (MMU off, so it is physical): %s%s",
                 (unsigned long long)fa, m.m->error ? m.m->error : "read failed",
                 s->backend.machine && !strncmp(s->backend.machine, "vexpress", 8)
@@ -341,8 +351,8 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
     }
     if (v->word == 0) {
         v->verdict = HVP_V_ZERO_FILLED;
-        say(v->reason, sizeof v->reason, "0x00000000%s decodes as andeq r0, r0, r0: a no-op, the CPU slides on "
-            "to the next word instead of reaching a handler", in_region);
+        say(v->reason, sizeof v->reason, "0x00000000%s decodes as %s: a no-op, the CPU slides on "
+            "to the next word instead of reaching a handler", in_region, d.text);
         return;
     }
     if (v->word == 0xffffffffu) {
@@ -371,6 +381,10 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
         judge_target(vw, route, dis, v, "branches to");
         return;
     case ARM_FLOW_LOAD_PC: {
+        if (d.conditional) {
+            say(v->reason, sizeof v->reason, "a conditional load of PC (%s): it may fall through", d.text);
+            return;
+        }
         int ph;
         char w2[64];
         memlook lit = fetch_bytes(vw, route, d.literal, &ph, w2, sizeof w2);
@@ -398,7 +412,7 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
         say(v->reason, sizeof v->reason, "%s returns at once: the exception is ignored", d.text);
         return;
     case ARM_FLOW_MOV_PC:
-        say(v->reason, sizeof v->reason, "%s: the target is in a register at exception time", d.text);
+        say(v->reason, sizeof v->reason, "%s: the target is only known at exception time (a register or memory)", d.text);
         return;
     case ARM_FLOW_OTHER:
         if (v->offset == 0x1c) {
@@ -606,6 +620,11 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         r->fetch = r->offset;
         r->regime = (arm_regime)(arm_current_regime(s) < 0 ? ARM_REGIME_PL1_NS : arm_current_regime(s));
         snprintf(r->source, sizeof r->source, "assumed 0x0 as the imported file does (it has no CP15 registers)");
+    }
+    if (vw.guest || vw.s2) {
+        routes[ARM_EXC_RESET].known = 0;
+        snprintf(routes[ARM_EXC_RESET].missing, sizeof routes[0].missing, "%s",
+                 "a guest's reset belongs to its hypervisor, which enters it at the image's entry point");
     }
     for (int e = 0; e < HVP_NVEC; e++) {
         hvp_vector_report *v = &a->vec[e];

@@ -147,14 +147,25 @@ static void diagnose(cmp_ctx *c)
     }
     /* Root cause, argued from SVC. */
     if (nfail && !nvalid && !nunknown) {
-        int all_same_fetch = 1;
-        for (size_t i = 1; i < c->n; i++)
+        int all_same_fetch = 1, no_table = 1;
+        for (size_t i = 0; i < c->n; i++) {
+            hvp_verdict v = c->an[i].vec[svc].verdict;
             all_same_fetch &= c->an[i].vec[svc].fetch == c->an[0].vec[svc].fetch;
-        diag_add(&c->cause, "no snapshot has a usable SVC vector: %s. The guest never installed a vector table "
-                 "where the CPU looks for it%s; the difference between %s is only how that failure shows "
-                 "(memory to slide through, or a fault).", c->n > 1 ? "the same root cause in all of them" : "see the chain",
-                 all_same_fetch ? " (the same vector base everywhere)" : "",
-                 c->n > 1 ? "the hypervisors" : "setups");
+            /* "no table there" only when the CPU finds no code at all at
+             * the vector; a stub or a bad target is a table that exists. */
+            no_table &= v == HVP_V_ZERO_FILLED || v == HVP_V_ERASED || v == HVP_V_DATA || v == HVP_V_UNMAPPED;
+        }
+        if (no_table)
+            diag_add(&c->cause, "no snapshot has a usable SVC vector%s. The guest never installed a vector table "
+                     "where the CPU looks for it%s; the difference between %s is only how that failure shows "
+                     "(memory to slide through, or a fault).",
+                     c->n > 1 && all_same_fetch ? ": the same root cause in all of them" : "",
+                     all_same_fetch ? " (the same vector base everywhere)" : "",
+                     c->n > 1 ? "the hypervisors" : "setups");
+        else
+            for (size_t i = 0; i < c->n; i++)
+                diag_add(&c->cause, "%s: a vector table is there, but its SVC entry is %s: %s", c->labels[i],
+                         hvp_verdict_name(c->an[i].vec[svc].verdict), c->an[i].vec[svc].reason);
     } else if (nfail && nvalid) {
         explain_split(c, first_valid, first_fail, svc);
     } else if (nvalid && !nfail && !nunknown) {
@@ -175,7 +186,6 @@ static void diagnose(cmp_ctx *c)
         if (c->an[i].suggestion[0])
             diag_add(&c->suggestions, "%s: %s", c->labels[i], c->an[i].suggestion);
     }
-    (void)first_fail;
 }
 
 static void check_expectations(cmp_ctx *c, const hvp_expect *ex, size_t nex, size_t *failed)

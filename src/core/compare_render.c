@@ -81,7 +81,7 @@ static const char *c_base(const cmp_ctx *c, size_t i, int arg, char *b, size_t n
 static const char *c_region(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
 {
     (void)arg;
-    snprintf(b, n, "%s", c->an[i].vec[0].region);
+    snprintf(b, n, "%s", c->an[i].vec[2].region);
     return b;
 }
 static const char *c_handler(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)

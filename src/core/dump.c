@@ -65,12 +65,14 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
         return rc;
     int running = HVP_UNKNOWN, halted = 0;
     char *state = NULL;
-    if (!o->keep_running) {
-        if ((o->qmp || o->hmp) && (rc = hvp_target_run_state(t, &running, &state, err)) == HVP_OK &&
-            running == HVP_YES && (rc = hvp_target_halt(t, err)) == HVP_OK)
-            halted = 1;
-        free(state);
-    }
+    /* Know the run state whenever a monitor can tell it, even with
+     * keep_running: attaching the gdbstub halts the guest, and only a
+     * guest that was running may be resumed afterwards. */
+    if ((o->qmp || o->hmp) && (rc = hvp_target_run_state(t, &running, &state, err)) == HVP_OK &&
+        running == HVP_YES && !o->keep_running && (rc = hvp_target_halt(t, err)) == HVP_OK)
+        halted = 1;
+    free(state);
+    int state_failed = rc != HVP_OK;
     if (!rc && !use_qmp)
         rc = hvp_target_attach_gdb(t, err);
 
@@ -88,7 +90,7 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
         if (!realpath(tmp, abs))
             snprintf(abs, sizeof abs, "%s", tmp);
         rc = hvp_target_save_mem(t, o->addr, o->len, o->space, abs, err);
-        struct stat st;
+        struct stat st = { 0 };
         if (!rc && (stat(tmp, &st) || (uint64_t)st.st_size != o->len))
             rc = hvp_fail(err, HVP_E_TARGET, "QEMU wrote %lld of %llu bytes", (long long)st.st_size,
                           (unsigned long long)o->len);
@@ -109,7 +111,7 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
         unlink(tmp); /* nothing partial: the template name when mkstemp failed is harmless */
     /* Resume what we halted; attaching the gdbstub halts too, so resume
      * after a gdbstub dump unless the guest was already stopped. */
-    if (halted || (!use_qmp && running != HVP_NO)) {
+    if (halted || (!use_qmp && !state_failed && running != HVP_NO)) {
         hvp_error re = { 0 };
         int rrc = hvp_target_resume(t, &re);
         if (!rc && rrc) {

@@ -73,7 +73,39 @@ static void branch_into_nothing(void **st)
     assert_int_equal(a.vec[2].verdict, HVP_V_TARGET_UNMAPPED);
     assert_int_equal(a.vec[2].target, 0x40100000);
     assert_non_null(strstr(a.vec[2].reason, "cannot be read (Cannot access memory)"));
-    assert_int_equal(a.vec[0].verdict, HVP_V_STUB);
+    assert_int_equal(a.vec[1].verdict, HVP_V_STUB);
+    /* Reset never goes through VBAR: physical 0x0, MMU off. */
+    assert_int_equal(a.vec[0].fetch, 0x0);
+    assert_non_null(strstr(a.vec[0].base_source, "reset: SVC mode at 0x0 with the MMU off (not VBAR"));
+    hvp_snapshot_free(s);
+}
+
+static void scr_routes_irq_to_monitor_from_non_secure(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = base_snapshot(0x60000000);
+    hvp_snapshot_add_reg(s, "SCR", 0x3, 32);     /* NS=1, IRQ=1 */
+    hvp_snapshot_add_reg(s, "MVBAR", 0x0, 32);
+    hvp_snapshot_add_reg(s, "SCTLR_S", 0x00c50078, 32);
+    hvp_analysis a = analyse(s);
+    assert_string_equal(a.vec[6].taken_to, "mon32");
+    assert_int_equal(a.vec[6].fetch, 0x18);
+    assert_non_null(strstr(a.vec[6].base_source, "MVBAR"));
+    assert_string_equal(a.vec[2].taken_to, "svc32"); /* SVC is not routed by SCR */
+    assert_int_equal(a.vec[2].fetch, 0x60000008);
+    hvp_snapshot_free(s);
+}
+
+static void conditional_load_of_pc_is_not_valid(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = base_snapshot(0x40000000);
+    uint32_t w[16] = { 0, 0, 0x059ff018 /* ldreq pc, [pc, #0x18] */, 0, 0, 0, 0, 0,
+                       0, 0, 0x40000100, 0, 0, 0, 0, 0 };
+    put_words(s, 0x40000000, w, 16, HVP_SPACE_VIRTUAL);
+    hvp_analysis a = analyse(s);
+    assert_int_equal(a.vec[2].verdict, HVP_V_UNKNOWN);
+    assert_non_null(strstr(a.vec[2].reason, "conditional load of PC"));
     hvp_snapshot_free(s);
 }
 
@@ -226,6 +258,8 @@ int main(void)
         cmocka_unit_test(high_vectors),
         cmocka_unit_test(missing_cp15_says_which_field),
         cmocka_unit_test(thumb_vectors),
+        cmocka_unit_test(scr_routes_irq_to_monitor_from_non_secure),
+        cmocka_unit_test(conditional_load_of_pc_is_not_valid),
         cmocka_unit_test(parsing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,8 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
         out->flow = ARM_FLOW_UNDEFINED;
         break;
     case ARM_INS_B:
+    case ARM_INS_BL:
+    case ARM_INS_BLX:
         if (a->op_count == 1 && a->operands[0].type == ARM_OP_IMM) {
             out->flow = ARM_FLOW_BRANCH;
             out->target = (uint32_t)a->operands[0].imm; /* capstone gives the absolute target */
@@ -64,6 +66,9 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
         break;
     case ARM_INS_BX:
         out->flow = ARM_FLOW_MOV_PC;
+        break;
+    case ARM_INS_ERET:
+        out->flow = ARM_FLOW_RETURN;
         break;
     case ARM_INS_LDR:
         if (writes_pc && a->op_count == 2 && a->operands[1].type == ARM_OP_MEM &&
@@ -88,7 +93,18 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
             out->flow = a->update_flags ? ARM_FLOW_RETURN : ARM_FLOW_MOV_PC;
         break;
     default:
+        /* Anything else that writes PC (pop {pc}, ldm ...{pc}, add pc, ...)
+         * jumps somewhere only known at run time. */
+        for (uint8_t k = 0; k < a->op_count; k++)
+            if (a->operands[k].type == ARM_OP_REG && a->operands[k].reg == ARM_REG_PC &&
+                (a->operands[k].access & CS_AC_WRITE))
+                out->flow = ARM_FLOW_MOV_PC;
         break;
     }
+    if (out->flow == ARM_FLOW_OTHER && (in->id == ARM_INS_POP || in->id == ARM_INS_LDM || in->id == ARM_INS_LDMIB ||
+                                        in->id == ARM_INS_LDMDA || in->id == ARM_INS_LDMDB))
+        for (uint8_t k = 0; k < a->op_count; k++)
+            if (a->operands[k].type == ARM_OP_REG && a->operands[k].reg == ARM_REG_PC)
+                out->flow = ARM_FLOW_MOV_PC;
     cs_free(in, n);
 }

@@ -152,6 +152,23 @@ void arm_route_exceptions(const hvp_snapshot *s, arm_route out[ARM_EXC_COUNT])
     arm_route_exceptions_as(s, arm_current_regime(s), out);
 }
 
+/* Reset is not routed through VBAR: it enters Secure SVC (or the only
+ * state, without the Security Extensions) with the MMU off, at 0x0 or, when
+ * the VINITHI pin is high, 0xFFFF0000 (B1.8.2).  The pin is not visible;
+ * 0x0 is what QEMU's boards use. */
+static void route_reset(const hvp_snapshot *s, arm_route *r)
+{
+    int has_s = hvp_snapshot_reg(s, "SCTLR_S") != NULL;
+    r->to_mode = "svc32";
+    r->regime = has_s ? ARM_REGIME_PL1_S : ARM_REGIME_PL1_NS;
+    r->physical = 1;
+    r->mmu = HVP_NO;
+    r->known = 1;
+    r->base = 0;
+    snprintf(r->source, sizeof r->source, "reset: %sSVC mode at 0x0 with the MMU off (not VBAR; 0xffff0000 only "
+             "if the VINITHI pin is high)", has_s ? "Secure " : "");
+}
+
 void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT])
 {
     const hvp_reg *hcr = any_reg(s, "HCR", "HCR_EL2");
@@ -167,6 +184,18 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
             set_missing(r, "%s", "the snapshot lacks cpu.cpsr (the mode decides where exceptions go)");
             continue;
         }
+        if (e == ARM_EXC_RESET) {
+            route_reset(s, r);
+            continue;
+        }
+        /* SCR.IRQ/FIQ send interrupts to Monitor mode from any mode, ahead
+         * of HCR.IMO/FMO (B1.8.3). */
+        int to_mon = (scr && e == ARM_EXC_IRQ && ((scr->value >> 1) & 1)) ||   /* SCR.IRQ */
+                     (scr && e == ARM_EXC_FIQ && ((scr->value >> 2) & 1));     /* SCR.FIQ */
+        if (to_mon) {
+            route_mon(s, r);
+            continue;
+        }
         if (regime == ARM_REGIME_HYP) {
             route_hyp(s, r);
             continue;
@@ -179,22 +208,12 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
                 route_hyp(s, r);
                 continue;
             }
-        } else {
-            int to_mon = (scr && e == ARM_EXC_IRQ && ((scr->value >> 1) & 1)) ||   /* SCR.IRQ */
-                         (scr && e == ARM_EXC_FIQ && ((scr->value >> 2) & 1));     /* SCR.FIQ */
-            if (to_mon) {
-                route_mon(s, r);
-                continue;
-            }
-            if (e == ARM_EXC_HYP) {
-                r->to_mode = "none";
-                set_missing(r, "%s", "there is no Hyp Trap exception in Secure state");
-                continue;
-            }
+        } else if (e == ARM_EXC_HYP) {
+            r->to_mode = "none";
+            set_missing(r, "%s", "there is no Hyp Trap exception in Secure state");
+            continue;
         }
         route_pl1(s, r, regime == ARM_REGIME_PL1_S ? HVP_YES : s->cpu.secure);
-        if (e == ARM_EXC_HYP && r->known)
-            r->to_mode = "hyp32";
     }
     for (int e = 0; e < ARM_EXC_COUNT; e++)
         if (out[e].known)

@@ -13,6 +13,8 @@
  *  - Non-secure PL0/PL1: HCR.IMO/FMO route IRQ/FIQ to Hyp; the Hyp Trap
  *    entry (offset 0x14) is where stage-2 faults and traps arrive.
  *  - Secure: SCR.IRQ/FIQ/EA route IRQ/FIQ/external aborts to Monitor.
+ *  - Reset ignores VBAR: Secure SVC at 0x0 (0xFFFF0000 with VINITHI high),
+ *    MMU off.
  * Vector offsets (B1.8.1, table B1-3): reset 0x00, undef 0x04, svc 0x08
  * (HVC/SVC in Hyp, SMC in Monitor), prefetch abort 0x0C, data abort
  * 0x10, hyp trap 0x14, IRQ 0x18, FIQ 0x1C.
@@ -45,6 +47,7 @@ typedef struct arm_route {
     uint64_t fetch;         /* base + offset */
     int thumb;              /* SCTLR.TE / HSCTLR.TE: handler entered in Thumb */
     int mmu;                /* HVP_YES/NO/UNKNOWN: MMU of that regime */
+    int physical;           /* the fetch address is physical (reset) */
     char source[160];       /* "VBAR_S = 0x60000000 (Secure state, SCTLR_S.V=0)" */
     char missing[160];      /* when !known: a sentence saying why (which
                                snapshot field is lacking, or that the CPU
