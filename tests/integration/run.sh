@@ -95,6 +95,15 @@ ERR=$("$HVPROBE" run "$ELF" --capture "$T/x.json" --after 1 --at-pc 0x0 2>&1); r
 expect_eq "two triggers: exit 2" "$rc" 2
 expect_eq "no runtime directory left after breakpoint runs" "$(rundirs)" 0
 
+# ---- two runs at once never collide (private runtime directories)
+timeout 60 "$HVPROBE" run "$ELF" -q --capture "$T/par1.json" --at-serial 'handler ran' --label one &
+P1=$!
+timeout 60 "$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --machine virt -q --capture "$T/par2.json" --at-serial 'handler ran' --label two &
+P2=$!
+wait $P1; r1=$?; wait $P2; r2=$?
+expect_eq "two concurrent runs both succeed" "$r1$r2" 00
+expect_eq "each captured its own guest" "$(jget "$T/par1.json" 'd["cp15"]["VBAR_S"]') $(jget "$T/par2.json" 'd["cp15"]["VBAR"]')" "0x60000000 0x40000000"
+
 # ---- QEMU killed under hvprobe: clear error, clean exit
 "$HVPROBE" run "$ELF" -q >"$T/out" 2>"$T/err" &
 HV=$!
