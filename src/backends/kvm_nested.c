@@ -1,4 +1,5 @@
 /* kvm_nested.c - the kvm-nested backend (see kvm_nested.h). */
+#include "util/clock.h"
 #include "backends/kvm_nested.h"
 #include "backends/kvm_host.h"
 #include "elf/elf_image.h"
@@ -62,13 +63,6 @@ static int free_port(void)
     if (fd >= 0)
         close(fd);
     return port;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* /guest/run: the inner QEMU's command line (shell-quoted). */
@@ -267,7 +261,7 @@ int hvp_kvm_nested_host_facts(const hvp_qemu *q, double *ready_s, uint64_t *midr
 
 int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const char *), void *ctx, hvp_error *err)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = hvp_now_ms() + timeout_ms;
     int said_ready = 0;
     for (;;) {
         char line[512], msg[600];
@@ -295,7 +289,7 @@ int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const ch
                 return HVP_OK;
             }
         }
-        if (now_ms() > deadline)
+        if (hvp_now_ms() > deadline)
             return hvp_fail(err, HVP_E_TIMEOUT, "the KVM host did not bring up the inner QEMU within %d s",
                             timeout_ms / 1000);
         usleep(100000);

@@ -1,4 +1,5 @@
 /* qemu.c - launching QEMU for a backend (see qemu.h). */
+#include "util/clock.h"
 #include "backends/qemu.h"
 #include "backends/kvm_nested.h"
 #include "elf/elf_image.h"
@@ -321,13 +322,6 @@ char *hvp_argv_join(char *const *argv)
     return hvp_buf_steal(&b);
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n)
 {
     buf[0] = '\0';
@@ -387,7 +381,7 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
     }
     close(errfd);
     q->pid = pid;
-    long deadline = now_ms() + timeout_ms;
+    long deadline = hvp_now_ms() + timeout_ms;
     for (;;) {
         int st;
         if (!hvp_qemu_alive(q, &st)) {
@@ -402,7 +396,7 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
             qmp_close(c);
             return HVP_OK;
         }
-        if (now_ms() > deadline)
+        if (hvp_now_ms() > deadline)
             return hvp_fail(err, HVP_E_TIMEOUT, "QEMU did not open its QMP socket within %d ms", timeout_ms);
         usleep(20000);
     }
@@ -429,9 +423,9 @@ static void rm_rundir(hvp_qemu *q)
 
 static int wait_gone(hvp_qemu *q, int ms)
 {
-    long deadline = now_ms() + ms;
+    long deadline = hvp_now_ms() + ms;
     while (hvp_qemu_alive(q, NULL)) {
-        if (now_ms() > deadline)
+        if (hvp_now_ms() > deadline)
             return 0;
         usleep(10000);
     }

@@ -7,6 +7,7 @@
  * real Linux KVM through kvm-nested), each is captured right after its first SVC (or at the fault),
  * and compare checks expectations that encode the truth.
  */
+#include "util/clock.h"
 #include "backends/host.h"
 #include "backends/kvm_host.h"
 #include "backends/kvm_nested.h"
@@ -65,7 +66,6 @@ typedef struct job {
     long t_start;
 } job;
 
-static long now_ms(void);
 
 /* Plan and start one job's QEMU (for kvm-nested: the emulated host). */
 static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_error *err)
@@ -82,7 +82,7 @@ static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_erro
     hvp_argv_free(qargv);
     if (!rc) {
         j->started = 1;
-        j->t_start = now_ms();
+        j->t_start = hvp_now_ms();
     } else {
         hvp_qemu_stop(&j->q); /* whatever was started, and the runtime directory */
     }
@@ -97,13 +97,6 @@ static void on_demo_signal(int sig)
     demo_stop = 1;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* The capture moment: the fault report, the handler's return, or (for a
  * guest that silently slides through memory) 400 ms after its SVC. */
 static int triggered(job *j)
@@ -112,8 +105,8 @@ static int triggered(job *j)
     if (strstr(w, "Halting...") || strstr(w, "back from svc"))
         return 1;
     if (!j->svc_seen_ms && strstr(w, "issuing svc"))
-        j->svc_seen_ms = now_ms();
-    return j->svc_seen_ms && now_ms() - j->svc_seen_ms > 400;
+        j->svc_seen_ms = hvp_now_ms();
+    return j->svc_seen_ms && hvp_now_ms() - j->svc_seen_ms > 400;
 }
 
 static void progress(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -206,7 +199,7 @@ int cmd_demo(int argc, char **argv)
     if (access(outdir, W_OK))
         return cli_error("demo", EXIT_OUTPUT, "cannot write into %s", outdir);
 
-    long t0 = now_ms();
+    long t0 = hvp_now_ms();
     hvp_host host;
     hvp_host_probe(&host);
     if (!nokvm && prepare_kvm_host(quiet))
@@ -260,7 +253,7 @@ int cmd_demo(int argc, char **argv)
             }
             if (!triggered(j)) {
                 int limit = j->q.nested ? 120 : 30;
-                if (now_ms() - j->t_start > limit * 1000L) {
+                if (hvp_now_ms() - j->t_start > limit * 1000L) {
                     code = cli_error("demo", EXIT_TARGET, "%s: the guest did not reach its SVC within %d s", j->label,
                                      limit);
                     break;
@@ -301,7 +294,7 @@ int cmd_demo(int argc, char **argv)
                 snprintf(line + l, sizeof line - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
             }
             progress(quiet, "  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
-                     (now_ms() - t0) / 1000.0, line);
+                     (hvp_now_ms() - t0) / 1000.0, line);
             if (code)
                 break;
         }
@@ -353,7 +346,7 @@ int cmd_demo(int argc, char **argv)
                    "address to VBAR before the first SVC.\n",
                    nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest fetches the\n"
                                 "SVC vector from virt's flash, which holds the device tree, exactly as under TCG virt.\n");
-        printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (now_ms() - t0) / 1000.0);
+        printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (hvp_now_ms() - t0) / 1000.0);
         if (failed && !code)
             code = EXIT_NEGATIVE;
     }

@@ -1,5 +1,6 @@
 /* cmd_run.c - `hvprobe run`: run a guest image under a backend, stream
  * its serial output, and optionally capture it at a trigger. */
+#include "util/clock.h"
 #include "backends/host.h"
 #include "backends/kvm_nested.h"
 #include "backends/qemu.h"
@@ -86,13 +87,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -362,7 +356,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "hvprobe run: capture: hvprobe capture --qmp %s --gdb %s -o snap.json\n", q.qmp, q.gdb);
     }
     cli_serial_tail tail = { 0 };
-    long start = now_ms();
+    long start = hvp_now_ms();
     int code = EXIT_OK, status = 0, exited = 0, bp_hit = 0;
     if (have_pc || at_symbol || at_exc >= 0) {
         if (at_symbol) {
@@ -389,7 +383,7 @@ int cmd_run(int argc, char **argv)
             exited = 1;
             break;
         }
-        int fire = capture && (bp_hit || (after >= 0 && now_ms() - start >= (long)(after * 1000)) ||
+        int fire = capture && (bp_hit || (after >= 0 && hvp_now_ms() - start >= (long)(after * 1000)) ||
                                (at_serial && strstr(tail.window, at_serial)));
         if (fire) {
             char deflabel[64];

@@ -450,9 +450,7 @@ static void fault_notes(const hvp_snapshot *s, hvp_analysis *a)
             snprintf(a->notes[a->nnotes - 1] + l, sizeof a->notes[0] - l, "0x%08llx", (unsigned long long)far->value);
         }
     }
-    const hvp_reg *hsr = hvp_snapshot_reg(s, "HSR");
-    if (!hsr)
-        hsr = hvp_snapshot_reg(s, "ESR_EL2");
+    const hvp_reg *hsr = arm_reg_any(s, "HSR", "ESR_EL2");
     if (hsr && hsr->value) {
         arm_hsr_info h;
         arm_hsr_decode((uint32_t)hsr->value, &h);
@@ -580,9 +578,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     arm_route routes[ARM_EXC_COUNT];
     view vw = { s, 0, { 0 }, 0 };
     vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
-    const hvp_reg *hcr = hvp_snapshot_reg(s, "HCR");
-    if (!hcr)
-        hcr = hvp_snapshot_reg(s, "HCR_EL2");
+    const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
     vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
     if (vw.s2 && vw.guest)
         note(a, "captured inside a guest with stage 2 on (HCR.VM=1): vectors are judged by walking the guest's "

@@ -9,6 +9,7 @@
  */
 #include "hvprobe/capture.h"
 #include "arch/arm/disasm.h"
+#include "arch/arm/exc_model.h"
 #include "backends/target.h"
 #include "core/capture_internal.h"
 #include "core/memmap.h"
@@ -120,9 +121,7 @@ static void capture_sysregs(hvp_target *t, hvp_snapshot *s)
                 hvp_snapshot_add_reg(s, names[i], vals[i], hvp_target_reg_bits(t, names[i]));
     /* Security state from SCR.NS when the monitor did not show it. */
     if (s->cpu.secure == HVP_UNKNOWN && s->cpu.have_core) {
-        const hvp_reg *scr = hvp_snapshot_reg(s, "SCR");
-        if (!scr)
-            scr = hvp_snapshot_reg(s, "SCR_S");
+        const hvp_reg *scr = arm_reg_any(s, "SCR", "SCR_S");
         if ((s->cpu.cpsr & 0x1f) == 0x16) {
             s->cpu.secure = HVP_YES;
             s->cpu.secure_source = strdup("Monitor mode is always Secure");
@@ -279,12 +278,7 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             arm_decoded d;
             arm_decode(dis, m->bytes + off, 4, m->addr + off, &d);
             uint64_t tgt;
-            if (d.flow == ARM_FLOW_BRANCH)
-                tgt = d.target;
-            else if (d.flow == ARM_FLOW_LOAD_PC && d.literal >= m->addr && d.literal + 4 <= m->addr + m->got) {
-                const uint8_t *p = m->bytes + (d.literal - m->addr);
-                tgt = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
-            } else
+            if (!arm_entry_target(&d, m->bytes, m->got, m->addr, &tgt))
                 continue;
             int dup = have_bytes(s, tgt, HVP_SPACE_VIRTUAL);
             for (size_t k = 0; k < nt && !dup; k++)

@@ -107,12 +107,7 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             arm_decoded d;
             arm_decode(dis, m->bytes + off, 4, cands[i] + off, &d);
             uint64_t tgt;
-            if (d.flow == ARM_FLOW_BRANCH)
-                tgt = d.target;
-            else if (d.flow == ARM_FLOW_LOAD_PC && d.literal >= cands[i] && d.literal + 4 <= cands[i] + m->got) {
-                const uint8_t *p = m->bytes + (d.literal - cands[i]);
-                tgt = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
-            } else
+            if (!arm_entry_target(&d, m->bytes, m->got, cands[i], &tgt))
                 continue;
             arm_guest_xlate tx;
             if ((rc = arm_guest_translate(&g, (uint32_t)tgt, rec_read, &r, &tx, err)) || r.rc)

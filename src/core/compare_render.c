@@ -1,5 +1,6 @@
 /* compare_render.c - render a comparison as text, Markdown or JSON. */
 #include "core/compare_internal.h"
+#include "arch/arm/exc_model.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -157,14 +158,13 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
         hvp_buf_printf(b, md ? "\n### Expectations\n\n" : "\nexpectations:\n");
         for (size_t k = 0; k < c->nex; k++) {
             const expect_result *r = &c->er[k];
-            static const char *const vn[HVP_NVEC] = { "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq" };
             if (!r->found)
                 hvp_buf_printf(b, md ? "- FAIL `%s:%s=%s`: no snapshot is labelled '%s'\n"
                                      : "  FAIL %s:%s=%s: no snapshot is labelled '%s'\n",
-                               r->ex.label, vn[r->ex.vec], hvp_verdict_name(r->ex.verdict), r->ex.label);
+                               r->ex.label, arm_exc_name((arm_exc)r->ex.vec), hvp_verdict_name(r->ex.verdict), r->ex.label);
             else
                 hvp_buf_printf(b, md ? "- %s `%s:%s=%s`%s%s%s\n" : "  %s %s:%s=%s%s%s%s\n",
-                               r->held ? "PASS" : "FAIL", r->ex.label, vn[r->ex.vec],
+                               r->held ? "PASS" : "FAIL", r->ex.label, arm_exc_name((arm_exc)r->ex.vec),
                                hvp_verdict_name(r->ex.verdict), r->held ? "" : " (got ",
                                r->held ? "" : hvp_verdict_name(r->got), r->held ? "" : ")");
         }
@@ -238,8 +238,7 @@ int cmp_render_json(const cmp_ctx *c, hvp_buf *b)
     size_t failed = 0;
     for (size_t k = 0; k < c->nex; k++) {
         const expect_result *r = &c->er[k];
-        static const char *const vn[HVP_NVEC] = { "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq" };
-        json_array_append_new(ex, json_pack("{s:s,s:s,s:s,s:o,s:b}", "label", r->ex.label, "vector", vn[r->ex.vec],
+        json_array_append_new(ex, json_pack("{s:s,s:s,s:s,s:o,s:b}", "label", r->ex.label, "vector", arm_exc_name((arm_exc)r->ex.vec),
                                             "expected", hvp_verdict_name(r->ex.verdict),
                                             "got", r->found ? json_string(hvp_verdict_name(r->got)) : json_null(),
                                             "held", r->held));

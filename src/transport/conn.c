@@ -1,5 +1,6 @@
 /* conn.c - unix/TCP client sockets with timeouts (see conn.h). */
 #define _POSIX_C_SOURCE 200809L
+#include "util/clock.h"
 #include "transport/conn.h"
 
 #include <errno.h>
@@ -61,13 +62,6 @@ int hvp_conn_parse_addr(const char *addr, char *kind, char *path,
     *kind = 't';
     *port = (int)v;
     return HVP_OK;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Non-blocking connect, then wait for completion within timeout_ms. */
@@ -183,7 +177,7 @@ int hvp_conn_read(hvp_conn *c, void *buf, size_t cap, int timeout_ms,
                   size_t *got, hvp_error *err)
 {
     *got = 0;
-    long deadline = now_ms() + timeout_ms;
+    long deadline = hvp_now_ms() + timeout_ms;
     for (;;) {
         ssize_t r = recv(c->fd, buf, cap, 0);
         if (r > 0) {
@@ -198,7 +192,7 @@ int hvp_conn_read(hvp_conn *c, void *buf, size_t cap, int timeout_ms,
             return hvp_fail(err, HVP_E_CLOSED, "%s hung up (connection reset)", c->addr);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return hvp_fail(err, HVP_E_IO, "read from %s: %s", c->addr, strerror(errno));
-        long left = deadline - now_ms();
+        long left = deadline - hvp_now_ms();
         if (left <= 0)
             return hvp_fail(err, HVP_E_TIMEOUT, "%s did not answer within %d ms", c->addr, timeout_ms);
         struct pollfd pfd = { .fd = c->fd, .events = POLLIN };

@@ -1,4 +1,5 @@
 /* hmp.c - human monitor client and output cleaning (see hmp.h). */
+#include "util/clock.h"
 #include "transport/hmp.h"
 #include "transport/conn.h"
 #include "util/buf.h"
@@ -185,13 +186,6 @@ char *hmp_clean(const char *raw, size_t len, const char *cmdline)
 
 /* ---- client ------------------------------------------------------------- */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int ends_with(const hvp_buf *b, const char *suffix)
 {
     size_t n = strlen(suffix);
@@ -204,9 +198,9 @@ static int read_until(hmp_client *h, hvp_buf *raw, const char *suffix,
                       const char *what, hvp_error *err)
 {
     char tmp[65536];
-    long deadline = now_ms() + h->timeout_ms;
+    long deadline = hvp_now_ms() + h->timeout_ms;
     while (!ends_with(raw, suffix)) {
-        long left = deadline - now_ms();
+        long left = deadline - hvp_now_ms();
         size_t got = 0;
         int r = left > 0 ? hvp_conn_read(h->conn, tmp, sizeof tmp, (int)left, &got, err)
                          : HVP_E_TIMEOUT;

@@ -1,4 +1,5 @@
 /* qmp.c - QMP line framing and client (see qmp.h). */
+#include "util/clock.h"
 #include "transport/qmp.h"
 #include "transport/conn.h"
 
@@ -129,13 +130,6 @@ struct qmp_client {
     int broken;                       /* HVP_E_* that made it unusable, or 0 */
 };
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void keep_event(qmp_client *q, json_t *ev)
 {
     if (q->ev_n == QMP_EVENTS_KEPT) {
@@ -170,7 +164,7 @@ static int read_message(qmp_client *q, long deadline, const char *what,
             q->broken = r;
             return r;
         }
-        long left = deadline - now_ms();
+        long left = deadline - hvp_now_ms();
         size_t got = 0;
         if (left > 0)
             r = hvp_conn_read(q->conn, tmp, sizeof tmp, (int)left, &got, err);
@@ -286,7 +280,7 @@ int qmp_execute(qmp_client *q, const char *cmd, json_t *args, json_t **ret,
 
     char what[96];
     snprintf(what, sizeof what, "reply to '%.60s'", cmd);
-    long deadline = now_ms() + q->timeout_ms;
+    long deadline = hvp_now_ms() + q->timeout_ms;
     for (;;) {
         json_t *msg;
         if ((r = read_message(q, deadline, what, &msg, err)))
@@ -327,7 +321,7 @@ int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
         return r;
     }
     json_t *g = NULL;
-    r = read_message(q, now_ms() + timeout_ms, "greeting", &g, err);
+    r = read_message(q, hvp_now_ms() + timeout_ms, "greeting", &g, err);
     if (r == HVP_E_PROTO)
         hvp_wrap(err, r, "%s does not look like a QMP server", addr);
     if (!r && !json_is_object(json_object_get(g, "QMP"))) {

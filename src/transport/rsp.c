@@ -1,4 +1,5 @@
 /* rsp.c - GDB Remote Serial Protocol client (see rsp.h). */
+#include "util/clock.h"
 #include "transport/rsp.h"
 
 #include <inttypes.h>
@@ -40,13 +41,6 @@ struct rsp_client {
     size_t *gpos;               /* hex offset in a 'g' reply, by order */
     long g_cover;               /* regs (in order) a 'g' reply covers; -1 unknown */
 };
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Mark the stream unusable (after timeout, hang-up, protocol error). */
 static int broke(rsp_client *c, int rc)
@@ -95,7 +89,7 @@ static int next_event(rsp_client *c, long deadline, hvp_error *err)
                                 "the peer at %s sent %zu bytes that are not GDB remote protocol (starting \"%.20s\"); is it really a gdbstub?",
                                 hvp_conn_addr(c->conn), junk, head);
         }
-        long left = deadline - now_ms();
+        long left = deadline - hvp_now_ms();
         size_t got = 0;
         hvp_error e = { 0 };
         int rc = left > 0 ? hvp_conn_read(c->conn, c->rbuf, sizeof c->rbuf, (int)left, &got, &e)
@@ -154,7 +148,7 @@ static int send_packet(rsp_client *c, const char *payload, size_t len, hvp_error
     int rc = write_raw(c, c->out.data, c->out.len, err);
     if (rc || !c->ack_mode)
         return rc;
-    long deadline = now_ms() + c->timeout_ms;
+    long deadline = hvp_now_ms() + c->timeout_ms;
     int naks = 0;
     for (;;) {
         int ev = next_event(c, deadline, err);
@@ -195,7 +189,7 @@ static int send_packet(rsp_client *c, const char *payload, size_t len, hvp_error
 static int recv_packet(rsp_client *c, int skip_stop, const char **reply,
                        size_t *rlen, hvp_error *err)
 {
-    long deadline = now_ms() + c->timeout_ms;
+    long deadline = hvp_now_ms() + c->timeout_ms;
     int bad = 0, rc;
     for (;;) {
         int ev = next_event(c, deadline, err);
@@ -225,7 +219,7 @@ static int recv_packet(rsp_client *c, int skip_stop, const char **reply,
                                 hvp_conn_addr(c->conn), what, bad);
             if ((rc = write_raw(c, "-", 1, err)))
                 return rc;
-            deadline = now_ms() + c->timeout_ms;
+            deadline = hvp_now_ms() + c->timeout_ms;
         } else if (ev == RSP_EV_OVERSIZE) {
             return hvp_fail(err, HVP_E_PROTO, "the gdbstub at %s sent a reply larger than %zu bytes",
                             hvp_conn_addr(c->conn), c->dec.max);

@@ -108,3 +108,18 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
                 out->flow = ARM_FLOW_MOV_PC;
     cs_free(in, n);
 }
+
+int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target)
+{
+    if (d->flow == ARM_FLOW_BRANCH) {
+        *target = d->target;
+        return 1;
+    }
+    if (d->flow == ARM_FLOW_LOAD_PC && d->literal >= base && d->literal + 4 <= base + len) {
+        const uint8_t *p = bytes + (d->literal - base);
+        /* bit 0 of a loaded PC selects Thumb; the code starts at target & ~1 */
+        *target = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
+        return 1;
+    }
+    return 0;
+}

@@ -40,4 +40,10 @@ void arm_disasm_free(arm_disasm *d);
  * Always fills *out (flow UNDEFINED when capstone cannot decode). */
 void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, arm_decoded *out);
 
+/* Where a decoded vector entry jumps, when that is known from the entry
+ * alone: a branch's target, or the word an LDR PC literal holds when the
+ * literal lies in bytes[0..len) (which start at address `base`).
+ * Returns 1 and sets *target, else 0. */
+int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target);
+
 #endif

@@ -52,8 +52,7 @@ const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secur
     return hvp_snapshot_reg(s, base);
 }
 
-/* First of several spellings present in the snapshot (HVBAR/VBAR_EL2). */
-static const hvp_reg *any_reg(const hvp_snapshot *s, const char *a, const char *b)
+const hvp_reg *arm_reg_any(const hvp_snapshot *s, const char *a, const char *b)
 {
     const hvp_reg *r = hvp_snapshot_reg(s, a);
     return r ? r : hvp_snapshot_reg(s, b);
@@ -82,8 +81,8 @@ static void route_hyp(const hvp_snapshot *s, arm_route *r)
 {
     r->to_mode = "hyp32";
     r->regime = ARM_REGIME_HYP;
-    const hvp_reg *hv = any_reg(s, "HVBAR", "VBAR_EL2");
-    const hvp_reg *hs = any_reg(s, "HSCTLR", "SCTLR_EL2");
+    const hvp_reg *hv = arm_reg_any(s, "HVBAR", "VBAR_EL2");
+    const hvp_reg *hs = arm_reg_any(s, "HSCTLR", "SCTLR_EL2");
     if (!hv) {
         if (s->ncp15)
             set_missing(r, "%s", "this CPU has no Hyp mode: the gdbstub offers no HVBAR (VBAR_EL2)");
@@ -103,7 +102,7 @@ static void route_mon(const hvp_snapshot *s, arm_route *r)
 {
     r->to_mode = "mon32";
     r->regime = ARM_REGIME_PL1_S;
-    const hvp_reg *mv = any_reg(s, "MVBAR", "MVBAR_S");
+    const hvp_reg *mv = arm_reg_any(s, "MVBAR", "MVBAR_S");
     const hvp_reg *sc = arm_banked_reg(s, "SCTLR", HVP_YES);
     if (!mv) {
         set_missing(r, "%s", s->ncp15 ? "this CPU has no Monitor mode: the gdbstub offers no MVBAR"
@@ -171,8 +170,8 @@ static void route_reset(const hvp_snapshot *s, arm_route *r)
 
 void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT])
 {
-    const hvp_reg *hcr = any_reg(s, "HCR", "HCR_EL2");
-    const hvp_reg *scr = any_reg(s, "SCR", "SCR_S");
+    const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
+    const hvp_reg *scr = arm_reg_any(s, "SCR", "SCR_S");
     for (int e = 0; e < ARM_EXC_COUNT; e++) {
         arm_route *r = &out[e];
         memset(r, 0, sizeof *r);

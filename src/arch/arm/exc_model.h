@@ -70,6 +70,11 @@ void arm_route_exceptions(const hvp_snapshot *s, arm_route out[ARM_EXC_COUNT]);
  * view (ARM_REGIME_PL1_NS) of a capture taken in Hyp mode. */
 void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT]);
 
+/* The first of two spellings the snapshot has (QEMU names some Hyp
+ * registers both ways: HVBAR/VBAR_EL2, HCR/HCR_EL2, HSR/ESR_EL2); b may
+ * be NULL.  NULL when neither is there. */
+const hvp_reg *arm_reg_any(const hvp_snapshot *s, const char *a, const char *b);
+
 /* The register of `base` name in the bank for `secure`: "VBAR" + secure
  * -> "VBAR_S" when the snapshot has it.  NULL when absent. */
 const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secure);

@@ -5,12 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const hvp_reg *first(const hvp_snapshot *s, const char *a, const char *b)
-{
-    const hvp_reg *r = hvp_snapshot_reg(s, a);
-    return r ? r : (b ? hvp_snapshot_reg(s, b) : NULL);
-}
-
 int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_t whyn)
 {
     memset(g, 0, sizeof *g);
@@ -26,19 +20,19 @@ int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_
         snprintf(why, whyn, "the capture was taken in Secure state or without CPU registers");
         return 0;
     }
-    const hvp_reg *hcr = first(s, "HCR", "HCR_EL2");
+    const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
     if (!hcr || !(hcr->value & 1)) { /* HCR.VM, bit 0: stage 2 enabled */
         snprintf(why, whyn, "%s", hcr ? "stage 2 is off (HCR.VM=0)" : "the snapshot lacks HCR");
         return 0;
     }
-    const hvp_reg *sctlr = arm_banked_reg(s, "SCTLR", HVP_NO), *vttbr = first(s, "VTTBR", NULL),
-                  *vtcr = first(s, "VTCR", NULL);
+    const hvp_reg *sctlr = arm_banked_reg(s, "SCTLR", HVP_NO), *vttbr = arm_reg_any(s, "VTTBR", NULL),
+                  *vtcr = arm_reg_any(s, "VTCR", NULL);
     if (!sctlr || !vttbr || !vtcr) {
         snprintf(why, whyn, "the snapshot lacks %s", !sctlr ? "the guest's SCTLR" : !vttbr ? "VTTBR" : "VTCR");
         return 0;
     }
-    const hvp_reg *t0 = first(s, "TTBR0_EL1", "TTBR0"), *t1 = first(s, "TTBR1_EL1", "TTBR1"),
-                  *tc = first(s, "TTBCR", NULL);
+    const hvp_reg *t0 = arm_reg_any(s, "TTBR0_EL1", "TTBR0"), *t1 = arm_reg_any(s, "TTBR1_EL1", "TTBR1"),
+                  *tc = arm_reg_any(s, "TTBCR", NULL);
     g->sctlr = (uint32_t)sctlr->value;
     g->vttbr = vttbr->value;
     g->vtcr = (uint32_t)vtcr->value;
