@@ -129,6 +129,8 @@ typedef struct hvp_backend_facts {
     char *run_state;        /* run state found when the capture began */
     int was_running;        /* HVP_YES/NO/UNKNOWN */
     int resumed;            /* capture resumed the guest afterwards */
+    long halted_ms;         /* how long the capture kept a running guest
+                               halted (-1: it did not halt it) */
 } hvp_backend_facts;
 
 typedef struct hvp_cpu_state {

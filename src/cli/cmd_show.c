@@ -163,8 +163,12 @@ int cmd_show(int argc, char **argv)
     printf("accel       %s (KVM %s, %s)\n", or_unknown(b->accelerator),
            tri_s(b->kvm_enabled, "enabled", "disabled"), tri_s(b->kvm_present, "present", "not present"));
     if (!s->imported_from)
-        printf("run state   %s before capture; %s afterwards\n", or_unknown(b->run_state),
+        printf("run state   %s before capture; %s afterwards", or_unknown(b->run_state),
                b->resumed == HVP_YES ? "resumed" : "left halted");
+    if (!s->imported_from && b->halted_ms >= 0)
+        printf(" (halted for %ld ms)", b->halted_ms);
+    if (!s->imported_from)
+        putchar('\n');
     show_cpu(s);
     show_sysregs(s);
     show_memory(s);

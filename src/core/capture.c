@@ -12,6 +12,7 @@
 #include "arch/arm/exc_model.h"
 #include "backends/target.h"
 #include "core/capture_internal.h"
+#include "util/clock.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "transport/hmp_parse.h"
@@ -331,7 +332,7 @@ static int capture_map(hvp_target *t, hvp_snapshot *s, hvp_error *err)
 }
 
 static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *s,
-                        int *halted_by_us, hvp_error *err)
+                        int *halted_by_us, long *halt_start, hvp_error *err)
 {
     int rc, running = HVP_UNKNOWN;
     char *state = NULL;
@@ -345,11 +346,14 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     s->backend.run_state = state;
     s->backend.was_running = running;
     if (running == HVP_YES) {
+        *halt_start = hvp_now_ms();
         if ((rc = hvp_target_halt(t, err)))
             return rc;
         *halted_by_us = 1;
     }
     if (o->gdb) {
+        if (running == HVP_UNKNOWN)
+            *halt_start = hvp_now_ms();
         if ((rc = hvp_target_attach_gdb(t, err)))
             return rc;
         if (running == HVP_UNKNOWN)
@@ -401,7 +405,8 @@ int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
         return rc;
     }
     int halted_by_us = 0;
-    rc = capture_live(o, t, s, &halted_by_us, err);
+    long halt_start = 0;
+    rc = capture_live(o, t, s, &halted_by_us, &halt_start, err);
 
     /* Resume what we halted, even after a failure (best effort then). */
     if (halted_by_us && !o->keep_halted) {
@@ -414,6 +419,7 @@ int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
             hvp_wrap(err, rc, "resuming the guest");
         } else if (!rrc) {
             s->backend.resumed = HVP_YES;
+            s->backend.halted_ms = hvp_now_ms() - halt_start;
             if (s->backend.was_running == HVP_UNKNOWN)
                 note(o, "%s", "the gdbstub cannot tell whether the guest was running before it attached; "
                               "hvprobe detached, which resumes it (use --keep-halted to leave it halted, "

@@ -34,6 +34,7 @@ hvp_snapshot *hvp_snapshot_new(void)
     s->backend.kvm_present = HVP_UNKNOWN;
     s->backend.was_running = HVP_UNKNOWN;
     s->backend.resumed = HVP_NO;
+    s->backend.halted_ms = -1;
     s->cpu.secure = HVP_UNKNOWN;
     return s;
 }

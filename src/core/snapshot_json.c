@@ -175,6 +175,7 @@ static json_t *snapshot_json(const hvp_snapshot *s)
     json_object_set_new(be, "run_state", str_or_null(b->run_state));
     json_object_set_new(be, "was_running", tri(b->was_running));
     json_object_set_new(be, "resumed", json_boolean(b->resumed == HVP_YES));
+    json_object_set_new(be, "halted_ms", b->halted_ms >= 0 ? json_integer(b->halted_ms) : json_null());
     json_object_set_new(o, "backend", be);
 
     json_object_set_new(o, "cpu", cpu_json(s));
@@ -630,6 +631,10 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
     b->run_state = get_str(L, be, "run_state", "backend.run_state");
     b->was_running = get_tri(L, be, "was_running", "backend.was_running");
     b->resumed = get_tri(L, be, "resumed", "backend.resumed") == HVP_YES ? HVP_YES : HVP_NO;
+    json_t *hm = json_object_get(be, "halted_ms");
+    if (hm && !json_is_null(hm) && !json_is_integer(hm))
+        bad(L, "backend.halted_ms", "must be an integer or null");
+    b->halted_ms = json_is_integer(hm) ? (long)json_integer_value(hm) : -1;
     if (L->rc)
         return;
     json_t *cpu = json_object_get(root, "cpu");

@@ -29,6 +29,7 @@ expect_eq "cpu model" "$(jget $S 'd["backend"]["cpu_model"]')" cortex-a9
 expect_eq "accelerator tcg, KVM disabled" "$(jget $S 'd["backend"]["accelerator"]+"/"+str(d["backend"]["kvm"]["enabled"])')" tcg/False
 expect_match "QEMU version" "$(jget $S 'd["backend"]["qemu_version"]')" '^[0-9]+\.[0-9]+\.[0-9]+$'
 expect_eq "guest was running and was resumed" "$(jget $S 'str(d["backend"]["was_running"])+str(d["backend"]["resumed"])')" TrueTrue
+expect_eq "how long the guest stayed halted is recorded" "$(jget $S 'isinstance(d["backend"]["halted_ms"], int) and 0 <= d["backend"]["halted_ms"] < 10000')" true
 expect_eq "0x0 (virtual) reads as 64 zero bytes, not as an error" \
     "$(jget $S '[m["bytes"]+str(m["error"]) for m in d["memory"] if m["addr"]=="0x00000000" and m["space"]=="virtual"][0]')" \
     "$(printf '0%.0s' $(seq 128))None"
