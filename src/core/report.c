@@ -8,6 +8,7 @@
  * and this file reads that JSON back, so the report always says exactly
  * what `hvprobe compare` says.
  */
+#include "util/outfile.h"
 #include "core/report_internal.h"
 
 #include <ctype.h>
@@ -287,73 +288,7 @@ int hvp_report_render(const hvp_snapshot *const *snaps, const char *const *names
 }
 
 /* Write all of text to fd; HVP_OK or HVP_E_IO with the reason. */
-static int write_all(int fd, const char *path, const char *text, size_t len, hvp_error *err)
-{
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, w < 0 ? strerror(errno) : "short write");
-        off += (size_t)w;
-    }
-    return HVP_OK;
-}
-
-/* An existing output that is not a regular file (a device such as
- * /dev/stdout, a FIFO) cannot be replaced by rename: write into it. */
-static int save_special(const char *path, const char *text, hvp_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return hvp_fail(err, HVP_E_IO, "cannot open '%s': %s", path, strerror(errno));
-    int rc = write_all(fd, path, text, strlen(text), err);
-    if (close(fd) != 0 && !rc)
-        rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    return rc;
-}
-
 int hvp_report_save(const char *path, const char *text, hvp_error *err)
 {
-    size_t len = strlen(text);
-    if (!strcmp(path, "-")) {
-        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
-            return hvp_fail(err, HVP_E_IO, "cannot write the report to standard output");
-        return HVP_OK;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return save_special(path, text, err);
-    /* A symbolic link to a report is kept: replace what it points to. */
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    char *dcopy = strdup(target);
-    if (!dcopy) {
-        free(real);
-        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
-    }
-    char tmp[4096];
-    int k = snprintf(tmp, sizeof tmp, "%s/.hvprobe-report.XXXXXX", dirname(dcopy));
-    free(dcopy);
-    int rc = HVP_OK, fd = -1;
-    if (k < 0 || (size_t)k >= sizeof tmp)
-        rc = hvp_fail(err, HVP_E_INVAL, "output path '%s' is too long", path);
-    else if ((fd = mkstemp(tmp)) < 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot create a file next to '%s': %s", path, strerror(errno));
-    if (!rc)
-        rc = write_all(fd, path, text, len, err);
-    if (!rc && fsync(fd) != 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    /* mkstemp creates 0600; a report is an ordinary document. */
-    if (!rc && fchmod(fd, 0644) != 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot set the mode of '%s': %s", path, strerror(errno));
-    if (fd >= 0 && close(fd) != 0 && !rc)
-        rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    if (!rc && rename(tmp, target) != 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot create '%s': %s", path, strerror(errno));
-    if (rc && fd >= 0)
-        unlink(tmp);
-    free(real);
-    return rc;
+    return hvp_write_output(path, "report", text, strlen(text), err);
 }

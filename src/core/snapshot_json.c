@@ -9,6 +9,7 @@
  */
 #include "hvprobe/snapshot.h"
 #include "core/import_orig.h"
+#include "util/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -233,63 +234,21 @@ char *hvp_snapshot_to_json(const hvp_snapshot *s, hvp_error *err)
     return text;
 }
 
-/* Write `text` to `path` atomically: a temp file in the same directory,
- * fsync, rename.  On any failure the temp file is removed and `path` is
- * untouched. */
-static int write_atomic(const char *path, const char *text, hvp_error *err)
-{
-    char *dcopy = strdup(path);
-    if (!dcopy)
-        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dirname(dcopy), "hvprobe-snapshot");
-    free(dcopy);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return hvp_fail(err, HVP_E_INVAL, "output path '%s' is too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return hvp_fail(err, HVP_E_IO, "cannot create a file next to '%s': %s", path, strerror(errno));
-    size_t len = strlen(text), off = 0;
-    int rc = HVP_OK;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path,
-                          w < 0 ? strerror(errno) : "short write");
-            break;
-        }
-        off += (size_t)w;
-    }
-    if (!rc && (write(fd, "\n", 1) != 1 || fsync(fd) != 0))
-        rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    /* mkstemp creates 0600; a snapshot is an ordinary document. */
-    if (!rc)
-        fchmod(fd, 0644 & ~(mode_t)0);
-    if (close(fd) != 0 && !rc)
-        rc = hvp_fail(err, HVP_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot create '%s': %s", path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-    return rc;
-}
-
 int hvp_snapshot_save(const hvp_snapshot *s, const char *path, hvp_error *err)
 {
     char *text = hvp_snapshot_to_json(s, err);
     if (!text)
         return HVP_E_NOMEM;
-    int rc;
-    if (strcmp(path, "-") == 0) {
-        rc = (fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) != 0)
-             ? hvp_fail(err, HVP_E_IO, "cannot write the snapshot to standard output")
-             : HVP_OK;
-    } else {
-        rc = write_atomic(path, text, err);
+    size_t len = strlen(text);
+    char *nl = realloc(text, len + 2);
+    if (!nl) {
+        free(text);
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
-    free(text);
+    nl[len] = '\n';
+    nl[len + 1] = '\0';
+    int rc = hvp_write_output(path, "snapshot", nl, len + 1, err);
+    free(nl);
     return rc;
 }
 

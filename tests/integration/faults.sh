@@ -42,6 +42,9 @@ if [ "$MOUNTED" = 0 ]; then
     expect_eq "full disk: exit 5" "$rc" 5
     expect_match "full disk: says so" "$ERR" 'No space left on device'
     expect_eq "full disk: nothing left on it" "$(ls -A "$T/full")" ""
+    ERR=$("$HVPROBE" capture --qmp "unix:$T/q/qmp.sock" -o /dev/full 2>&1); rc=$?
+    expect_eq "output is a device (/dev/full): exit 5" "$rc" 5
+    ok_if "the device was written into, not replaced by a file" test -c /dev/full
     STATE=$("$HVPROBE" capture -q --qmp "unix:$T/q/qmp.sock" -o - | python3 -c 'import json,sys; print(json.load(sys.stdin)["backend"]["run_state"])')
     expect_eq "full disk: the guest was resumed anyway" "$STATE" running
     # QEMU dies while hvprobe waits on it: a peer that stops answering.
