@@ -114,15 +114,17 @@ expect_match "virt: machine (QEMU resolves -M virt to a versioned type)" "$(jget
 expect_eq "virt: cpu" "$(jget $T/virt.json 'd["backend"]["cpu_model"]')" cortex-a15
 qemu_stop "$T/q3"
 
-# ---- the original scripts' setup: HMP on TCP 55556, gdbstub on TCP 1235
+# ---- the original scripts' setup: HMP and gdbstub on TCP ports (they used
+# 55556 and 1235; free ports here so parallel runs don't collide)
+HPORT=$(free_port); GPORT=$(free_port)
 mkdir -p "$T/q4" && chmod 700 "$T/q4"
 QEMU_AUDIO_DRV=none qemu-system-arm -M vexpress-a9 -nodefaults -display none -m 128M \
     -serial "file:$T/q4/serial.txt" -kernel "$GUESTS/tiny-low-vexpress.elf" \
-    -monitor tcp:127.0.0.1:55556,server,nowait -gdb tcp:127.0.0.1:1235 >"$T/q4/qemu.log" 2>&1 &
+    -monitor tcp:127.0.0.1:$HPORT,server,nowait -gdb tcp:127.0.0.1:$GPORT >"$T/q4/qemu.log" 2>&1 &
 echo $! >"$T/q4/qemu.pid"
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/1235) 2>/dev/null && break; sleep 0.1; done
-"$HVPROBE" capture --hmp tcp:127.0.0.1:55556 --gdb :1235 --label original -o "$T/orig.json" 2>"$T/err"
-expect_eq "capture over the original TCP ports (HMP 55556, gdb 1235) exits 0" "$?" 0
+for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$GPORT) 2>/dev/null && break; sleep 0.1; done
+"$HVPROBE" capture --hmp tcp:127.0.0.1:$HPORT --gdb :$GPORT --label original -o "$T/orig.json" 2>"$T/err"
+expect_eq "capture over the TCP ports like the original setup exits 0" "$?" 0
 expect_eq "original setup: low guest leaves VBAR_S at 0" "$(jget $T/orig.json 'd["cp15"]["VBAR_S"]')" 0x00000000
 qemu_stop "$T/q4"
 

@@ -3,6 +3,7 @@
 # QEMU or hvprobe is killed.
 . tests/lib/tap.sh
 . tests/lib/json.sh
+. tests/lib/qemu.sh
 T=$HVP_TEST_TMP/run
 mkdir -p "$T"
 export TMPDIR=$T          # runtime directories land here, so leftovers are visible
@@ -132,10 +133,11 @@ expect_eq "hvprobe killed -9: QEMU dies with it (no orphan)" "$(pgrep -f "qemu-s
 rm -rf "$T"/hvprobe-*   # the killed hvprobe could not clean up; that is expected
 
 # ---- a port already in use
-python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 47123)); s.listen(); time.sleep(15)' &
+BUSY=$(free_port)
+python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(15)' "$BUSY" &
 PY=$!
 sleep 0.5
-ERR=$(timeout 20 "$HVPROBE" run "$ELF" --gdb-port 47123 -q 2>&1); rc=$?
+ERR=$(timeout 20 "$HVPROBE" run "$ELF" --gdb-port "$BUSY" -q 2>&1); rc=$?
 kill $PY 2>/dev/null
 expect_eq "gdb port in use: exit 3" "$rc" 3
 expect_match "port in use: QEMU's reason is shown" "$ERR" 'QEMU exited at start.*(Address already in use|Failed to bind)'

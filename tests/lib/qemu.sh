@@ -57,3 +57,9 @@ qemu_stop() {
     kill -9 "$pid" 2>/dev/null
     rm -f "$dir/qemu.pid"
 }
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on right now (so two
+# test runs, or two worktrees, never fight over a fixed number).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
