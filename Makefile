@@ -7,20 +7,25 @@
 # Sources are found by directory, so adding a module needs no edit here.
 
 VERSION   := 0.1.0
-PKGS      := capstone jansson libelf expat libcrypto
+PKGS      := capstone jansson libelf expat nettle
+# capstone is dlopen()ed on first use (src/arch/arm/disasm.c), not linked:
+# loading it costs every process several ms of relocations at start.
+LINK_PKGS := jansson libelf expat nettle
+CAPSTONE_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libcapstone.so) 2>/dev/null | awk '/SONAME/ {print $$2}')
 CC        ?= cc
 SANITIZE  ?=
 BUILD     ?= $(if $(SANITIZE),build/san,build)
 
 SOMAJOR   := 0
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
-               -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP
+               -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP -pthread \
+               $(if $(CAPSTONE_SONAME),-DHVP_CAPSTONE_SONAME=\"$(CAPSTONE_SONAME)\")
 ifneq ($(SANITIZE),)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
 LDFLAGS     += -fsanitize=address,undefined
 endif
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS     = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lm -pthread
 override CFLAGS := $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 LIB_SRC   := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
@@ -68,8 +73,8 @@ $(PC): Makefile
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: hvprobe' 'Description: capture and explain ARM guest exception state across hypervisors' \
-	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -lhvprobe' \
-	  'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@
+	  'Version: $(VERSION)' 'Requires.private: $(LINK_PKGS)' 'Libs: -L$${libdir} -lhvprobe' \
+	  'Libs.private: -lm -pthread' 'Cflags: -I$${includedir}' > $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)

@@ -97,19 +97,49 @@ unsigned hvp_target_channels(const hvp_target *t)
 
 int hvp_target_monitor(hvp_target *t, const char *cmd, char **text, hvp_error *err)
 {
-    int rc;
-    *text = NULL;
-    if (t->hmp) {
-        if (!(rc = hmp_command(t->hmp, cmd, text, err)))
-            log_raw(t, "hmp", cmd, *text);
-        return rc;
-    }
+    return hvp_target_monitor_many(t, &cmd, 1, text, err);
+}
+
+int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, char **texts,
+                            hvp_error *err)
+{
+    int rc = HVP_OK;
+    for (size_t i = 0; i < n; i++)
+        texts[i] = NULL;
     if (t->qmp) {
-        if (!(rc = qmp_hmp(t->qmp, cmd, text, err)))
-            log_raw(t, "qmp", cmd, *text);
-        return rc;
+        qmp_call *calls = calloc(n ? n : 1, sizeof *calls);
+        if (!calls)
+            return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            calls[i].cmd = "human-monitor-command";
+            calls[i].args = json_pack("{s:s}", "command-line", cmds[i]);
+        }
+        rc = qmp_execute_many(t->qmp, calls, n, err);
+        for (size_t i = 0; i < n; i++) {
+            if (!rc && calls[i].rc) {
+                rc = calls[i].rc;
+                if (err)
+                    *err = calls[i].err;
+            }
+            if (!rc && !(rc = qmp_hmp_text(calls[i].ret, cmds[i], &texts[i], err)))
+                log_raw(t, "qmp", cmds[i], texts[i]);
+            json_decref(calls[i].ret);
+        }
+        free(calls);
+    } else if (t->hmp) {
+        for (size_t i = 0; i < n && !rc; i++)
+            if (!(rc = hmp_command(t->hmp, cmds[i], &texts[i], err)))
+                log_raw(t, "hmp", cmds[i], texts[i]);
+    } else {
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "monitor command '%s' needs a monitor channel (--qmp or --hmp)",
+                        n ? cmds[0] : "");
     }
-    return hvp_fail(err, HVP_E_UNSUPPORTED, "monitor command '%s' needs a monitor channel (--qmp or --hmp)", cmd);
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    return rc;
 }
 
 /* QMP command with the result logged verbatim as JSON. */
@@ -235,39 +265,77 @@ int hvp_target_read_regs(hvp_target *t, const char *const *names, size_t n,
     return rsp_read_regs(t->rsp, names, n, vals, ok, err);
 }
 
-static int read_mem_gdb(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
-                        uint8_t *buf, size_t *got, char **errtext, hvp_error *err)
+/* The stub's phys/virt mode for the next 'm' reads. */
+static int set_space(hvp_target *t, hvp_space space, hvp_error *err)
 {
     int want = space == HVP_SPACE_PHYSICAL;
-    if (want != t->phys_mode) {
-        int rc = rsp_set_phys_mode(t->rsp, want, err);
-        if (rc)
-            return rc;
-        t->phys_mode = want;
-    }
-    /* Read in 4-byte steps after a failure so a partly readable range
-     * still yields its readable prefix. */
-    hvp_error e = { 0 };
-    int rc = rsp_read_mem(t->rsp, addr, len, buf, &e);
-    if (rc == HVP_OK) {
-        *got = len;
+    if (want == t->phys_mode)
         return HVP_OK;
-    }
-    if (rc != HVP_E_TARGET) {
-        if (err)
-            *err = e;
+    int rc = rsp_set_phys_mode(t->rsp, want, err);
+    if (!rc)
+        t->phys_mode = want;
+    return rc;
+}
+
+/* All requests of one space through the gdbstub, pipelined.  A refused
+ * range is read again in 4-byte steps (one more pipeline) so a partly
+ * readable range still yields its readable prefix. */
+static int read_mems_gdb(hvp_target *t, hvp_target_memreq *r, size_t n, hvp_space space,
+                         hvp_error *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += r[i].space == space;
+    if (!m)
+        return HVP_OK;
+    int rc = set_space(t, space, err);
+    if (rc)
         return rc;
+    rsp_memreq *q = calloc(m, sizeof *q);
+    size_t *idx = calloc(m, sizeof *idx);
+    if (!q || !idx) {
+        free(q), free(idx);
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
-    size_t off = 0;
-    while (off < len) {
-        size_t step = len - off < 4 ? len - off : 4;
-        if (rsp_read_mem(t->rsp, addr + off, step, buf + off, NULL))
-            break;
-        off += step;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].space == space) {
+            q[k] = (rsp_memreq){ .addr = r[i].addr, .len = r[i].len, .buf = r[i].buf };
+            idx[k++] = i;
+        }
+    rc = rsp_read_mems(t->rsp, q, m, err);
+    /* Second pass: 4-byte steps over every refused range. */
+    size_t steps = 0;
+    for (size_t j = 0; !rc && j < m; j++)
+        if (q[j].refused[0])
+            steps += (q[j].len - q[j].got + 3) / 4;
+    rsp_memreq *s = steps ? calloc(steps, sizeof *s) : NULL;
+    if (steps && !s)
+        rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    size_t ns = 0;
+    for (size_t j = 0; !rc && s && j < m; j++)
+        for (size_t off = q[j].got; q[j].refused[0] && off < q[j].len; off += 4)
+            s[ns++] = (rsp_memreq){ .addr = q[j].addr + off, .len = q[j].len - off < 4 ? q[j].len - off : 4,
+                                    .buf = q[j].buf + off };
+    if (!rc && ns)
+        rc = rsp_read_mems(t->rsp, s, ns, err);
+    for (size_t j = 0, si = 0; !rc && j < m; j++) {
+        hvp_target_memreq *o = &r[idx[j]];
+        o->got = q[j].got;
+        o->channel = "gdb";
+        if (!q[j].refused[0])
+            continue;
+        int stop = 0;
+        for (size_t off = q[j].got; off < q[j].len; off += 4, si++)
+            if (!stop && s[si].got == s[si].len)
+                o->got += s[si].got;
+            else
+                stop = 1;
+        if (!(o->errtext = strdup("Cannot access memory")))
+            rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
-    *got = off;
-    *errtext = strdup("Cannot access memory");
-    return HVP_OK;
+    free(s), free(q), free(idx);
+    return rc;
 }
 
 static int read_mem_monitor(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
@@ -314,31 +382,51 @@ static int read_mem_monitor(hvp_target *t, uint64_t addr, size_t len, hvp_space 
     return HVP_OK;
 }
 
-int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
-                        uint8_t *buf, size_t *got, char **errtext,
-                        const char **channel, hvp_error *err)
+int hvp_target_read_mems(hvp_target *t, hvp_target_memreq *r, size_t n, hvp_error *err)
 {
-    *got = 0;
-    *errtext = NULL;
+    for (size_t i = 0; i < n; i++) {
+        r[i].got = 0;
+        r[i].errtext = NULL;
+        r[i].channel = "";
+    }
     if (t->rsp) {
         hvp_error e = { 0 };
-        int rc = read_mem_gdb(t, addr, len, space, buf, got, errtext, &e);
-        if (rc == HVP_OK) {
-            *channel = "gdb";
+        int rc = read_mems_gdb(t, r, n, HVP_SPACE_VIRTUAL, &e);
+        if (!rc)
+            rc = read_mems_gdb(t, r, n, HVP_SPACE_PHYSICAL, &e);
+        if (rc == HVP_OK)
             return HVP_OK;
-        }
-        /* No physical mode in this stub: fall back to a monitor's `xp`. */
+        /* No physical mode in this stub: physical reads fall back to a
+         * monitor's `xp`. */
         if (!(rc == HVP_E_UNSUPPORTED && (t->qmp || t->hmp))) {
             if (err)
                 *err = e;
             return rc;
         }
     }
-    if (t->hmp || t->qmp) {
-        *channel = t->hmp ? "hmp" : "qmp";
-        return read_mem_monitor(t, addr, len, space, buf, got, errtext, err);
+    if (!t->hmp && !t->qmp)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "reading memory needs --gdb, --qmp or --hmp");
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].channel[0])
+            continue;   /* read through the gdbstub already */
+        r[i].channel = t->hmp ? "hmp" : "qmp";
+        int rc = read_mem_monitor(t, r[i].addr, r[i].len, r[i].space, r[i].buf, &r[i].got, &r[i].errtext, err);
+        if (rc)
+            return rc;
     }
-    return hvp_fail(err, HVP_E_UNSUPPORTED, "reading memory needs --gdb, --qmp or --hmp");
+    return HVP_OK;
+}
+
+int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
+                        uint8_t *buf, size_t *got, char **errtext,
+                        const char **channel, hvp_error *err)
+{
+    hvp_target_memreq r = { .addr = addr, .len = len, .space = space, .buf = buf };
+    int rc = hvp_target_read_mems(t, &r, 1, err);
+    *got = r.got;
+    *errtext = r.errtext;
+    *channel = r.channel;
+    return rc;
 }
 
 int hvp_target_save_mem(hvp_target *t, uint64_t addr, uint64_t len, hvp_space space,
@@ -365,49 +453,70 @@ static char *strip_suffix(const char *s, const char *suffix)
     return strdup(s);
 }
 
+/* Log a pipelined QMP call's result as qmp_logged() does. */
+static void log_call(hvp_target *t, const qmp_call *c, const char *argtext)
+{
+    if (c->rc)
+        return;
+    char *rtext = json_dumps(c->ret, JSON_COMPACT | JSON_ENCODE_ANY);
+    char line[512];
+    snprintf(line, sizeof line, "%s%s%s", c->cmd, argtext ? " " : "", argtext ? argtext : "");
+    log_raw(t, "qmp", line, rtext);
+    free(rtext);
+}
+
+/* QMP commands cost QEMU 7.2 about 0.5 ms each however they are sent
+ * (measured: 5 pipelined 3.4 ms, one after the other 3.4 ms), so ask for
+ * as few as possible: the version is in the greeting, the target in
+ * query-cpus-fast, and the CPU's QOM type is asked for at the path QEMU
+ * gives CPU 0 on the boards we run (only asked again if it lives
+ * elsewhere). */
 static void facts_qmp(hvp_target *t, hvp_backend_facts *f)
 {
-    json_t *r = NULL;
-    if (!qmp_logged(t, "query-version", NULL, &r, NULL)) {
-        json_t *q = json_object_get(r, "qemu");
+    static const char machine_args[] = "{\"path\":\"/machine\",\"property\":\"type\"}";
+    static const char cpu0_path[] = "/machine/unattached/device[0]";
+    static const char cpu0_args[] = "{\"path\":\"/machine/unattached/device[0]\",\"property\":\"type\"}";
+    const json_t *ver = json_object_get(json_object_get(json_object_get(qmp_greeting(t->qmp), "QMP"), "version"),
+                                        "qemu");
+    if (json_is_object(ver)) {
         char v[64];
         snprintf(v, sizeof v, "%lld.%lld.%lld",
-                 (long long)json_integer_value(json_object_get(q, "major")),
-                 (long long)json_integer_value(json_object_get(q, "minor")),
-                 (long long)json_integer_value(json_object_get(q, "micro")));
+                 (long long)json_integer_value(json_object_get(ver, "major")),
+                 (long long)json_integer_value(json_object_get(ver, "minor")),
+                 (long long)json_integer_value(json_object_get(ver, "micro")));
         f->qemu_version = strdup(v);
     }
-    json_decref(r);
-    r = NULL;
-    if (!qmp_logged(t, "query-target", NULL, &r, NULL)) {
-        json_t *a = json_object_get(r, "arch");
-        if (json_is_string(a))
-            f->target = strdup(json_string_value(a));
+    qmp_call c[4] = {
+        { .cmd = "query-kvm" },
+        { .cmd = "qom-get", .args = json_loads(machine_args, 0, NULL) },
+        { .cmd = "query-cpus-fast" },
+        { .cmd = "qom-get", .args = json_loads(cpu0_args, 0, NULL) },
+    };
+    const char *argtext[4] = { NULL, machine_args, NULL, cpu0_args };
+    if (qmp_execute_many(t->qmp, c, 4, NULL) == HVP_OK)
+        for (int i = 0; i < 4; i++)
+            log_call(t, &c[i], argtext[i]);
+    if (!c[0].rc) {
+        f->kvm_enabled = json_is_true(json_object_get(c[0].ret, "enabled")) ? HVP_YES : HVP_NO;
+        f->kvm_present = json_is_true(json_object_get(c[0].ret, "present")) ? HVP_YES : HVP_NO;
     }
-    json_decref(r);
-    r = NULL;
-    if (!qmp_logged(t, "query-kvm", NULL, &r, NULL)) {
-        f->kvm_enabled = json_is_true(json_object_get(r, "enabled")) ? HVP_YES : HVP_NO;
-        f->kvm_present = json_is_true(json_object_get(r, "present")) ? HVP_YES : HVP_NO;
-    }
-    json_decref(r);
-    r = NULL;
-    if (!qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", "/machine", "property", "type"), &r, NULL) &&
-        json_is_string(r))
-        f->machine = strip_suffix(json_string_value(r), "-machine");
-    json_decref(r);
-    r = NULL;
-    if (!qmp_logged(t, "query-cpus-fast", NULL, &r, NULL) && json_array_size(r) > 0) {
-        json_t *path = json_object_get(json_array_get(r, 0), "qom-path");
-        json_t *ty = NULL;
-        if (json_is_string(path) &&
-            !qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", json_string_value(path),
-                                                "property", "type"), &ty, NULL) &&
-            json_is_string(ty))
-            f->cpu_model = strip_suffix(json_string_value(ty), "-arm-cpu");
-        json_decref(ty);
-    }
-    json_decref(r);
+    if (!c[1].rc && json_is_string(c[1].ret))
+        f->machine = strip_suffix(json_string_value(c[1].ret), "-machine");
+    json_t *cpu0 = !c[2].rc ? json_array_get(c[2].ret, 0) : NULL;
+    json_t *arch = json_object_get(cpu0, "target"), *path = json_object_get(cpu0, "qom-path");
+    if (json_is_string(arch))
+        f->target = strdup(json_string_value(arch));
+    json_t *ty = NULL;
+    if (json_is_string(path) && strcmp(json_string_value(path), cpu0_path) == 0 && !c[3].rc)
+        ty = json_incref(c[3].ret);
+    else if (json_is_string(path))
+        qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", json_string_value(path), "property", "type"),
+                   &ty, NULL);
+    if (json_is_string(ty))
+        f->cpu_model = strip_suffix(json_string_value(ty), "-arm-cpu");
+    json_decref(ty);
+    for (int i = 0; i < 4; i++)
+        json_decref(c[i].ret);
 }
 
 static void facts_hmp(hvp_target *t, hvp_backend_facts *f)

@@ -47,6 +47,11 @@ int hvp_target_detach_gdb(hvp_target *t, hvp_error *err);
 /* A monitor (HMP-syntax) command through HMP, or QMP's
  * human-monitor-command.  *text: caller frees.  Logged. */
 int hvp_target_monitor(hvp_target *t, const char *cmd, char **text, hvp_error *err);
+/* Several monitor commands: over QMP pipelined (one round trip), over
+ * HMP one after the other.  QMP is preferred when both exist.  texts[i]:
+ * caller frees; all NULL on error. */
+int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, char **texts,
+                            hvp_error *err);
 
 /* Registers by gdbstub name.  ok[i] = 1 when read.  Needs the gdbstub. */
 /* Width in bits of the named register, 0 when the gdbstub has none. */
@@ -61,6 +66,23 @@ int hvp_target_read_regs(hvp_target *t, const char *const *names, size_t n,
 int hvp_target_read_mem(hvp_target *t, uint64_t addr, size_t len, hvp_space space,
                         uint8_t *buf, size_t *got, char **errtext,
                         const char **channel, hvp_error *err);
+
+/* Several reads at once: through the gdbstub they are pipelined (all
+ * virtual ranges, then all physical ones: one round trip each instead of
+ * one per range and two mode switches per physical range).  Each request
+ * gets got / errtext / channel as hvp_target_read_mem() gives them (the
+ * caller frees errtext).  On error the results are partial and the
+ * caller frees what errtext holds. */
+typedef struct hvp_target_memreq {
+    uint64_t addr;
+    size_t len;
+    hvp_space space;
+    uint8_t *buf;
+    size_t got;             /* out */
+    char *errtext;          /* out, or NULL */
+    const char *channel;    /* out: "gdb", "hmp", "qmp" */
+} hvp_target_memreq;
+int hvp_target_read_mems(hvp_target *t, hvp_target_memreq *r, size_t n, hvp_error *err);
 
 /* Have QEMU write len bytes at addr to `path` itself (QMP pmemsave for
  * physical, memsave for virtual addresses): the fast path for bulk

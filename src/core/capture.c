@@ -225,26 +225,26 @@ static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         if (r)
             add_cand(c, &n, r->value & ~(uint64_t)0x1f, bases[i]);
     }
-    uint8_t buf[VEC_LEN];
+    uint8_t buf[16][2][VEC_LEN];
+    hvp_target_memreq r[32];
+    for (size_t i = 0; i < n; i++)
+        for (int sp = 0; sp < 2; sp++)
+            r[2 * i + sp] = (hvp_target_memreq){ .addr = c[i].addr, .len = VEC_LEN, .buf = buf[i][sp],
+                                                  .space = sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL };
+    int rc = hvp_target_read_mems(t, r, 2 * n, err);
     for (size_t i = 0; i < n; i++)
         for (int sp = 0; sp < 2; sp++) {
-            size_t got = 0;
-            char *etext = NULL;
-            const char *ch = "";
-            int rc = hvp_target_read_mem(t, c[i].addr, VEC_LEN, sp ? HVP_SPACE_PHYSICAL : HVP_SPACE_VIRTUAL,
-                                         buf, &got, &etext, &ch, err);
-            if (rc) {
-                free(etext);
-                return hvp_wrap(err, rc, "reading %s memory at 0x%llx", sp ? "physical" : "virtual",
-                                (unsigned long long)c[i].addr);
-            }
-            if (sp)
-                hvp_capture_add_phys(s, c[i].addr, VEC_LEN, buf, got, etext, c[i].purpose, ch);
-            else
-                hvp_snapshot_add_mem(s, c[i].addr, HVP_SPACE_VIRTUAL, VEC_LEN, buf, got,
-                                     etext ? etext : (got < VEC_LEN ? "short read" : NULL), c[i].purpose, ch);
-            free(etext);
+            hvp_target_memreq *q = &r[2 * i + sp];
+            if (!rc && sp)
+                hvp_capture_add_phys(s, q->addr, VEC_LEN, q->buf, q->got, q->errtext, c[i].purpose, q->channel);
+            else if (!rc)
+                hvp_snapshot_add_mem(s, q->addr, HVP_SPACE_VIRTUAL, VEC_LEN, q->buf, q->got,
+                                     q->errtext ? q->errtext : (q->got < VEC_LEN ? "short read" : NULL),
+                                     c[i].purpose, q->channel);
+            free(q->errtext);
         }
+    if (rc)
+        return hvp_wrap(err, rc, "reading memory at the vector base candidates");
     return HVP_OK;
 }
 
@@ -291,44 +291,40 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         }
     }
     arm_disasm_free(dis);
+    uint8_t buf[32][16];
+    hvp_target_memreq r[32];
+    for (size_t k = 0; k < nt; k++)
+        r[k] = (hvp_target_memreq){ .addr = targets[k], .len = sizeof buf[k], .buf = buf[k],
+                                    .space = HVP_SPACE_VIRTUAL };
+    rc = nt ? hvp_target_read_mems(t, r, nt, err) : HVP_OK;
     for (size_t k = 0; k < nt; k++) {
-        uint8_t buf[16];
-        size_t got = 0;
-        char *etext = NULL;
-        const char *ch = "";
-        rc = hvp_target_read_mem(t, targets[k], sizeof buf, HVP_SPACE_VIRTUAL, buf, &got, &etext, &ch, err);
-        if (rc) {
-            free(etext);
-            return hvp_wrap(err, rc, "reading a vector target at 0x%llx", (unsigned long long)targets[k]);
-        }
-        hvp_snapshot_add_mem(s, targets[k], HVP_SPACE_VIRTUAL, sizeof buf, buf, got,
-                             etext ? etext : (got < sizeof buf ? "short read" : NULL), why[k], ch);
-        free(etext);
+        if (!rc)
+            hvp_snapshot_add_mem(s, targets[k], HVP_SPACE_VIRTUAL, sizeof buf[k], buf[k], r[k].got,
+                                 r[k].errtext ? r[k].errtext : (r[k].got < sizeof buf[k] ? "short read" : NULL),
+                                 why[k], r[k].channel);
+        free(r[k].errtext);
     }
+    if (rc)
+        return hvp_wrap(err, rc, "reading the handlers the vector tables jump to");
     return HVP_OK;
 }
 
-static int capture_map(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+/* The memory map from `info mtree` and `info mtree -f` (texts[0..1]). */
+static void capture_map(hvp_snapshot *s, char *const *texts)
 {
-    if (!(hvp_target_channels(t) & (HVP_CH_QMP | HVP_CH_HMP))) {
-        hvp_snapshot_add_unknown(s, "memory_map", "`info mtree` needs a monitor channel (--qmp or --hmp)");
-        return HVP_OK;
-    }
     static const char *const cmds[] = { "info mtree", "info mtree -f" };
+    if (!(s->channels & (HVP_CH_QMP | HVP_CH_HMP))) {
+        hvp_snapshot_add_unknown(s, "memory_map", "`info mtree` needs a monitor channel (--qmp or --hmp)");
+        return;
+    }
     for (int i = 0; i < 2; i++) {
-        char *text = NULL;
-        int rc = hvp_target_monitor(t, cmds[i], &text, err);
-        if (rc)
-            return hvp_wrap(err, rc, "%s", cmds[i]);
         hvp_error pe = { 0 };
-        if (hvp_snapshot_add_mtree(s, text, &pe) != HVP_OK) {
-            char why[HVP_ERROR_MSG_MAX + 32];
+        if (hvp_snapshot_add_mtree(s, texts[i], &pe) != HVP_OK) {
+            char why[HVP_ERROR_MSG_MAX + 48];
             snprintf(why, sizeof why, "could not parse `%s`: %s", cmds[i], pe.msg);
             hvp_snapshot_add_unknown(s, "memory_map", why);
         }
-        free(text);
     }
-    return HVP_OK;
 }
 
 static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *s,
@@ -362,17 +358,21 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     s->channels = hvp_target_channels(t);
     hvp_target_facts(t, &s->backend, s, &e);
 
-    char *info_regs = NULL;
+    /* The monitor's three texts in one pipeline (over QMP). */
+    static const char *const mcmds[] = { "info registers", "info mtree", "info mtree -f" };
+    char *mon[3] = { NULL, NULL, NULL };
     if ((s->channels & (HVP_CH_QMP | HVP_CH_HMP)) &&
-        (rc = hvp_target_monitor(t, "info registers", &info_regs, err)))
-        return rc;
-    rc = capture_core(t, s, info_regs, err);
-    free(info_regs);
+        (rc = hvp_target_monitor_many(t, mcmds, 3, mon, err)))
+        return hvp_wrap(err, rc, "info registers / info mtree");
+    rc = capture_core(t, s, mon[0], err);
+    if (!rc) {
+        capture_sysregs(t, s);
+        /* The map before memory: physical reads are checked against it. */
+        capture_map(s, mon + 1);
+    }
+    for (int i = 0; i < 3; i++)
+        free(mon[i]);
     if (rc)
-        return rc;
-    capture_sysregs(t, s);
-    /* The map first: physical reads are checked against it. */
-    if ((rc = capture_map(t, s, err)))
         return rc;
     if ((rc = capture_memory(t, s, err)))
         return rc;
@@ -381,11 +381,8 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     return hvp_capture_guest_view(t, s, err);
 }
 
-int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
+static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
 {
-    *out = NULL;
-    if (!o->qmp && !o->hmp && !o->gdb)
-        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
     hvp_snapshot *s = hvp_snapshot_new();
     if (!s)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
@@ -438,4 +435,16 @@ int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
     }
     *out = s;
     return HVP_OK;
+}
+
+int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
+{
+    *out = NULL;
+    if (!o->qmp && !o->hmp && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
+    /* The disassembler is needed half-way through: load it meanwhile. */
+    arm_disasm_preload();
+    int rc = capture_all(o, out, err);
+    arm_disasm_preload_wait();
+    return rc;
 }

@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +16,21 @@ int hvp_file_sha256(const char *path, char out[65], hvp_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return hvp_fail(err, HVP_E_IO, "cannot open '%s': %s", path, strerror(errno));
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(ctx);
-        fclose(f);
-        return hvp_fail(err, HVP_E_INTERNAL, "sha256 is not available");
-    }
+    /* nettle, not libcrypto: same digest, and a process that loads it
+     * starts in a fraction of the time (no provider or config loading). */
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
     unsigned char buf[65536];
     size_t r;
     while ((r = fread(buf, 1, sizeof buf, f)) > 0)
-        EVP_DigestUpdate(ctx, buf, r);
+        sha256_update(&ctx, r, buf);
     int bad = ferror(f);
     fclose(f);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
+    unsigned char md[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof md, md);
     if (bad)
         return hvp_fail(err, HVP_E_IO, "cannot read '%s'", path);
-    for (unsigned i = 0; i < mdlen && i < 32; i++)
+    for (unsigned i = 0; i < sizeof md; i++)
         sprintf(out + 2 * i, "%02x", md[i]);
     out[64] = '\0';
     return HVP_OK;

@@ -304,6 +304,84 @@ int qmp_execute(qmp_client *q, const char *cmd, json_t *args, json_t **ret,
     }
 }
 
+int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        calls[i].ret = NULL;
+        calls[i].rc = HVP_E_INVAL;
+        calls[i].err.msg[0] = '\0';
+    }
+    int r = HVP_OK;
+    if (!q || (n && !calls))
+        r = hvp_fail(err, HVP_E_INVAL, "qmp_execute_many needs a client and calls");
+    else if (q->broken)
+        r = hvp_fail(err, q->broken, "QMP connection to %s is unusable after an earlier error",
+                     hvp_conn_addr(q->conn));
+    hvp_buf out = { 0 };
+    json_int_t first = q ? q->next_id : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *args = calls[i].args;
+        calls[i].args = NULL;
+        if (r) {
+            json_decref(args);
+            continue;
+        }
+        json_t *req = json_pack("{s:s, s:I}", "execute", calls[i].cmd ? calls[i].cmd : "", "id",
+                                first + (json_int_t)i);
+        char *line = NULL;
+        if (req && (!args || !json_object_set_new(req, "arguments", args)))
+            line = json_dumps(req, JSON_COMPACT);
+        else if (!req)
+            json_decref(args);
+        json_decref(req);
+        if (!line || hvp_buf_append(&out, line, strlen(line)) || hvp_buf_putc(&out, '\n'))
+            r = hvp_fail(err, HVP_E_NOMEM, "out of memory building QMP requests");
+        free(line);
+    }
+    if (r || !n) {
+        hvp_buf_free(&out);
+        return r;
+    }
+    q->next_id += (json_int_t)n;
+    r = hvp_conn_write(q->conn, out.data, out.len, err);
+    hvp_buf_free(&out);
+    if (r) {
+        if (r == HVP_E_CLOSED)
+            q->broken = r;
+        return r;
+    }
+    long deadline = hvp_now_ms() + q->timeout_ms;
+    for (size_t left = n; left;) {
+        json_t *msg;
+        if ((r = read_message(q, deadline, "replies to pipelined commands", &msg, err)))
+            return r;
+        if (json_is_string(json_object_get(msg, "event"))) {
+            keep_event(q, msg);
+            continue;
+        }
+        json_t *jid = json_object_get(msg, "id");
+        json_int_t id = json_is_integer(jid) ? json_integer_value(jid) : -1;
+        if ((json_object_get(msg, "return") || json_object_get(msg, "error")) && id >= q->first_id &&
+            id < first) {
+            json_decref(msg);   /* late answer to a request that timed out */
+            continue;
+        }
+        if (!(json_object_get(msg, "return") || json_object_get(msg, "error")) || id < first ||
+            id >= first + (json_int_t)n || calls[id - first].rc != HVP_E_INVAL) {
+            json_decref(msg);
+            q->broken = HVP_E_PROTO;
+            return hvp_fail(err, HVP_E_PROTO,
+                            "QMP peer %s sent a reply that matches none of our %zu pipelined commands",
+                            hvp_conn_addr(q->conn), n);
+        }
+        qmp_call *c = &calls[id - first];
+        c->rc = take_reply(q, msg, id, c->cmd, &c->ret, &c->err);
+        json_decref(msg);
+        left--;
+    }
+    return HVP_OK;
+}
+
 int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
 {
     *out = NULL;
@@ -385,6 +463,26 @@ void qmp_close(qmp_client *q)
 
 /* ---- helpers -------------------------------------------------------------- */
 
+int qmp_hmp_text(const json_t *ret, const char *cmdline, char **text, hvp_error *err)
+{
+    *text = NULL;
+    if (!json_is_string(ret))
+        return hvp_fail(err, HVP_E_PROTO, "human-monitor-command '%s' returned no text", cmdline);
+    const char *s = json_string_value(ret);
+    size_t n = json_string_length(ret);
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+            continue;
+        *o++ = s[i];
+    }
+    *o = '\0';
+    *text = out;
+    return HVP_OK;
+}
+
 int qmp_hmp(qmp_client *q, const char *cmdline, char **text, hvp_error *err)
 {
     *text = NULL;
@@ -393,28 +491,10 @@ int qmp_hmp(qmp_client *q, const char *cmdline, char **text, hvp_error *err)
     json_t *ret = NULL;
     int r = qmp_execute(q, "human-monitor-command",
                         json_pack("{s:s}", "command-line", cmdline), &ret, err);
-    if (r)
-        return r;
-    if (!json_is_string(ret)) {
-        json_decref(ret);
-        return hvp_fail(err, HVP_E_PROTO, "human-monitor-command '%s' returned no text", cmdline);
-    }
-    const char *s = json_string_value(ret);
-    size_t n = json_string_length(ret);
-    char *out = malloc(n + 1), *o = out;
-    if (!out) {
-        json_decref(ret);
-        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
-            continue;
-        *o++ = s[i];
-    }
-    *o = '\0';
+    if (!r)
+        r = qmp_hmp_text(ret, cmdline, text, err);
     json_decref(ret);
-    *text = out;
-    return HVP_OK;
+    return r;
 }
 
 /* Run cmd without arguments and return its "return" value if it is an

@@ -88,9 +88,28 @@ void qmp_set_max_line(qmp_client *q, size_t max_line);
 int qmp_execute(qmp_client *q, const char *cmd, json_t *args, json_t **ret,
                 hvp_error *err);
 
+/* Pipelining: send n commands in one write and collect their replies
+ * (QEMU answers them in order; events meanwhile are kept).  For each
+ * call: cmd and args (stolen, may be NULL) in; rc (HVP_OK, or
+ * HVP_E_TARGET when QEMU refused it, err saying why) and ret (new
+ * reference to "return", or NULL) out.  Returns HVP_OK when every reply
+ * arrived, else the transport error (calls then partly filled: the
+ * caller still json_decref()s each ret). */
+typedef struct qmp_call {
+    const char *cmd;
+    json_t *args;
+    json_t *ret;
+    int rc;
+    hvp_error err;
+} qmp_call;
+int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
+
 /* Run an HMP command line through human-monitor-command.  *text is the
  * monitor's output with "\r\n" turned into "\n" (caller frees). */
 int qmp_hmp(qmp_client *q, const char *cmdline, char **text, hvp_error *err);
+/* The text of a human-monitor-command "return" value, as qmp_hmp gives
+ * it (for pipelined calls).  HVP_E_PROTO when ret is not a string. */
+int qmp_hmp_text(const json_t *ret, const char *cmdline, char **text, hvp_error *err);
 
 /* The greeting object {"QMP": {"version": ..., "capabilities": ...}}. */
 const json_t *qmp_greeting(const qmp_client *q);

@@ -119,6 +119,36 @@ int rsp_read_regs(rsp_client *c, const char *const *names, size_t n,
 int rsp_read_mem(rsp_client *c, uint64_t addr, size_t len, uint8_t *buf,
                  hvp_error *err);
 
+/* Pipelining: send the n requests in windows of up to 64 packets per
+ * write and read the replies in order, so n requests cost about one
+ * round trip (QEMU's gdbstub handles each complete packet as it arrives;
+ * see rsp_batch.c).  replies[i] is a malloc'd NUL-terminated copy of
+ * reply i ("" when the stub does not know the packet; stop replies sent
+ * meanwhile are recorded, not returned), lens[i] its length (lens may be
+ * NULL); the caller frees each.  A NAK or a corrupt reply inside a
+ * pipeline cannot be retransmitted: HVP_E_PROTO, and the client is
+ * broken.  On any error every replies[i] is NULL. */
+int rsp_batch(rsp_client *c, const char *const *payloads, size_t n, char **replies,
+              hvp_error *err);
+int rsp_batch_n(rsp_client *c, const char *const *payloads, size_t n, char **replies,
+                size_t *lens, hvp_error *err);
+
+/* One range for rsp_read_mems(). */
+typedef struct rsp_memreq {
+    uint64_t addr;
+    size_t len;
+    uint8_t *buf;          /* len bytes */
+    size_t got;            /* out: bytes read from addr on */
+    char refused[8];       /* out: the stub's "Exx" for the chunk at addr+got, or "" */
+} rsp_memreq;
+
+/* Read several ranges with pipelined 'm' requests sized to the packet
+ * size.  A refused chunk ends its range (got says how far it came; the
+ * stub's words are in refused): that is data, not an error.  Returns
+ * HVP_OK, or transport / protocol errors (HVP_E_UNSUPPORTED when the stub
+ * has no 'm').  Memory use is bounded per window, not by the sizes. */
+int rsp_read_mems(rsp_client *c, rsp_memreq *reqs, size_t n, hvp_error *err);
+
 /* QEMU only: make 'm' read physical (on=1) or virtual (on=0) addresses
  * with "Qqemu.PhyMemMode".  HVP_E_UNSUPPORTED when qqemu.Supported does
  * not list PhyMemMode or the stub rejects the packet. */

@@ -1,10 +1,83 @@
-/* disasm.c - capstone-backed decoding of vector-table instructions. */
+/* disasm.c - capstone-backed decoding of vector-table instructions.
+ *
+ * capstone is loaded on first use (dlopen), not when the program starts:
+ * Debian's libcapstone carries every architecture's tables, about 77,000
+ * relocations that the dynamic loader must apply before main() - several
+ * milliseconds, most of a capture's budget.  arm_disasm_preload() starts
+ * that work on a thread so a capture does it while it waits for QEMU. */
 #include "arch/arm/disasm.h"
 
 #include <capstone/capstone.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef HVP_CAPSTONE_SONAME
+#define HVP_CAPSTONE_SONAME "libcapstone.so.4"
+#endif
+
+static struct {
+    void *lib;
+    cs_err (*open)(cs_arch, cs_mode, csh *);
+    cs_err (*option)(csh, cs_opt_type, size_t);
+    cs_err (*close)(csh *);
+    size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **);
+    void (*free)(cs_insn *, size_t);
+    char why[256];
+} cs;
+static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t preload_thread;
+static int preload_running;
+
+static void cs_load(void)
+{
+    void *lib = dlopen(HVP_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *e = dlerror();
+        snprintf(cs.why, sizeof cs.why, "%s", e ? e : "dlopen failed");
+        return;
+    }
+    /* POSIX: a dlsym result converts to a function pointer. */
+    *(void **)&cs.open = dlsym(lib, "cs_open");
+    *(void **)&cs.option = dlsym(lib, "cs_option");
+    *(void **)&cs.close = dlsym(lib, "cs_close");
+    *(void **)&cs.disasm = dlsym(lib, "cs_disasm");
+    *(void **)&cs.free = dlsym(lib, "cs_free");
+    if (!cs.open || !cs.option || !cs.close || !cs.disasm || !cs.free) {
+        snprintf(cs.why, sizeof cs.why, "%s lacks the cs_* functions hvprobe uses", HVP_CAPSTONE_SONAME);
+        dlclose(lib);
+        return;
+    }
+    cs.lib = lib;
+}
+
+static void *preload_main(void *arg)
+{
+    (void)arg;
+    pthread_once(&cs_once, cs_load);
+    return NULL;
+}
+
+void arm_disasm_preload(void)
+{
+    pthread_mutex_lock(&preload_lock);
+    if (!preload_running)
+        preload_running = pthread_create(&preload_thread, NULL, preload_main, NULL) == 0;
+    pthread_mutex_unlock(&preload_lock);
+}
+
+void arm_disasm_preload_wait(void)
+{
+    pthread_mutex_lock(&preload_lock);
+    if (preload_running) {
+        pthread_join(preload_thread, NULL);
+        preload_running = 0;
+    }
+    pthread_mutex_unlock(&preload_lock);
+}
 
 struct arm_disasm {
     csh h;
@@ -14,14 +87,17 @@ struct arm_disasm {
 int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err)
 {
     *out = NULL;
+    pthread_once(&cs_once, cs_load);
+    if (!cs.lib)
+        return hvp_fail(err, HVP_E_INTERNAL, "cannot load capstone (%s): %s", HVP_CAPSTONE_SONAME, cs.why);
     arm_disasm *d = calloc(1, sizeof *d);
     if (!d)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
-    if (cs_open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &d->h) != CS_ERR_OK) {
+    if (cs.open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &d->h) != CS_ERR_OK) {
         free(d);
         return hvp_fail(err, HVP_E_INTERNAL, "capstone cannot open an ARM disassembler");
     }
-    cs_option(d->h, CS_OPT_DETAIL, CS_OPT_ON);
+    cs.option(d->h, CS_OPT_DETAIL, CS_OPT_ON);
     d->thumb = thumb;
     *out = d;
     return HVP_OK;
@@ -31,7 +107,7 @@ void arm_disasm_free(arm_disasm *d)
 {
     if (!d)
         return;
-    cs_close(&d->h);
+    cs.close(&d->h);
     free(d);
 }
 
@@ -39,7 +115,7 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
 {
     memset(out, 0, sizeof *out);
     cs_insn *in = NULL;
-    size_t n = cs_disasm(d->h, bytes, len, addr, 1, &in);
+    size_t n = cs.disasm(d->h, bytes, len, addr, 1, &in);
     if (n == 0) {
         out->flow = ARM_FLOW_UNDEFINED;
         out->size = d->thumb ? 2 : 4;
@@ -106,7 +182,7 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
         for (uint8_t k = 0; k < a->op_count; k++)
             if (a->operands[k].type == ARM_OP_REG && a->operands[k].reg == ARM_REG_PC)
                 out->flow = ARM_FLOW_MOV_PC;
-    cs_free(in, n);
+    cs.free(in, n);
 }
 
 int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target)

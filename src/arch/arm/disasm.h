@@ -4,6 +4,7 @@
  *
  * Pure: bytes in, description out.  Thread-safe (each call opens its own
  * capstone handle through an arm_disasm context the caller owns).
+ * capstone itself is loaded on the first arm_disasm_new() (see disasm.c).
  */
 #ifndef HVP_ARCH_ARM_DISASM_H
 #define HVP_ARCH_ARM_DISASM_H
@@ -32,7 +33,13 @@ typedef struct arm_decoded {
 
 typedef struct arm_disasm arm_disasm;
 
-/* thumb: 0 = ARM (A32), 1 = Thumb (T32).  Free with arm_disasm_free. */
+/* Start loading capstone on a thread (idempotent); arm_disasm_preload_wait()
+ * reaps that thread.  Optional: arm_disasm_new() loads it when needed. */
+void arm_disasm_preload(void);
+void arm_disasm_preload_wait(void);
+
+/* thumb: 0 = ARM (A32), 1 = Thumb (T32).  Free with arm_disasm_free.
+ * HVP_E_INTERNAL when capstone cannot be loaded (the message says why). */
 int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err);
 void arm_disasm_free(arm_disasm *d);
 
