@@ -48,7 +48,7 @@ INCDIR    := $(DESTDIR)$(PREFIX)/include/hvprobe
 SHAREDIR  := $(DESTDIR)$(PREFIX)/share
 PUBLIC_H  := $(sort $(wildcard include/hvprobe/*.h))
 
-.PHONY: all deps check demo guests clean unit-tests install uninstall
+.PHONY: all deps check demo bench guests clean unit-tests install uninstall
 all: $(BIN) $(SOLIB) $(MAN) $(PC) unit-tests guests
 
 deps:
@@ -95,6 +95,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(BIN) demo
+
+# Benchmarks print figures (README "Performance"); they assert nothing.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bench/all.sh $(RUNS)
 
 install: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
 	install -d $(BINDIR) $(LIBDIR)/pkgconfig $(INCDIR) $(SHAREDIR)/man/man1 $(SHAREDIR)/hvprobe \

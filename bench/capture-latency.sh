@@ -13,13 +13,12 @@ H=${HVPROBE:-build/hvprobe}
 ELF=build/guests/tiny-vbar-vexpress.elf
 [ -x "$H" ] && [ -f "$ELF" ] || { echo "run make first" >&2; exit 2; }
 . tests/lib/qemu.sh
+. bench/lib.sh
 D=$(mktemp -d /tmp/hvprobe-bench.XXXXXX)
 trap 'qemu_stop $D/q; rm -rf "$D"' EXIT
 qemu_start "$D/q" vexpress "$ELF"
 qemu_wait_serial "$D/q" "handler ran"
 
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d %d\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
 
 hmp_reader() {
     python3 - "$D/q/hmp.sock" <<'PY'
@@ -52,14 +51,13 @@ DEMO=""
 for i in 1 2 3; do DEMO+="$(ms "$H" demo --no-kvm -q -o "$D/demo") "; done
 read -r dm dmmin dmmax < <(tr ' ' '\n' <<<"$DEMO" | grep . | stats)
 
-echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "QEMU: $(qemu-system-arm --version | head -1)"
+machine_line
 printf '%-58s %8s %14s\n' "what (median of $RUNS runs)" "ms" "min-max"
-printf '%-58s %8d %14s\n' "hvprobe capture: full snapshot, QMP+HMP+gdbstub, --elf" "$hv" "$hvmin-$hvmax"
-printf '%-58s %8d %14s\n' "  of which the guest stayed halted (snapshot halted_ms)" "$hl" "$hlmin-$hlmax"
-printf '%-58s %8d %14s\n' "gdb-multiarch -batch: x/8wx 0, \$VBAR, info registers" "$gd" "$gdmin-$gdmax"
-printf '%-58s %8d %14s\n' "HMP reader: the original script's four commands" "$hm" "$hmmin-$hmmax"
-printf '%-58s %8d %14s\n' "hvprobe demo --no-kvm (6 QEMU runs, captures; 3 runs)" "$dm" "$dmmin-$dmmax"
+printf '%-58s %8.1f %14s\n' "hvprobe capture: full snapshot, QMP+HMP+gdbstub, --elf" "$hv" "$hvmin-$hvmax"
+printf '%-58s %8.1f %14s\n' "  of which the guest stayed halted (snapshot halted_ms)" "$hl" "$hlmin-$hlmax"
+printf '%-58s %8.1f %14s\n' "gdb-multiarch -batch: x/8wx 0, \$VBAR, info registers" "$gd" "$gdmin-$gdmax"
+printf '%-58s %8.1f %14s\n' "HMP reader: the original script's four commands" "$hm" "$hmmin-$hmmax"
+printf '%-58s %8.1f %14s\n' "hvprobe demo --no-kvm (6 QEMU runs, captures; 3 runs)" "$dm" "$dmmin-$dmmax"
 awk -v a="$hv" -v b="$gd" -v c="$hm" 'BEGIN {
     printf "ratio hvprobe capture / gdb-multiarch batch: %.2f\n", a / (b ? b : 1);
     printf "ratio hvprobe capture / HMP reader:          %.2f\n", a / (c ? c : 1) }'

@@ -11,12 +11,11 @@ H=${HVPROBE:-build/hvprobe}
 ELF=build/guests/tiny-vbar-virt.elf
 [ -x "$H" ] && [ -f "$ELF" ] || { echo "run make first" >&2; exit 2; }
 . tests/lib/qemu.sh
+. bench/lib.sh
 D=$(mktemp -d /tmp/hvprobe-bench.XXXXXX)
 trap 'qemu_stop $D/q || true; rm -rf "$D"' EXIT
 qemu_start "$D/q" virt "$ELF" -m 512M
 qemu_wait_serial "$D/q" "handler ran"
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d %d\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
 bare_pmemsave() {
     python3 - "$D/q/qmp.sock" "$1" "$2" <<'PY'
 import json, socket, sys
@@ -28,7 +27,7 @@ for cmd in ({"execute": "qmp_capabilities"},
     while b"return" not in (l := f.readline()) and b"error" not in l: pass
 PY
 }
-echo "machine: $(nproc) cores, $(uname -m), QEMU $(qemu-system-arm --version | head -1 | awk '{print $4}')"
+machine_line
 printf '%-52s %10s %14s %8s\n' "what (median of $RUNS)" "ms" "min-max" "MiB/s"
 for size in 16 256; do
     bytes=$((size * 1048576))
@@ -52,7 +51,7 @@ for size in 16 256; do
             rsp) what="hvprobe dump via the gdbstub, $size MiB" ;;
             gdb) what="gdb-multiarch dump binary memory, $size MiB" ;;
         esac
-        printf '%-52s %10d %14s %8.1f\n' "$what" "$med" "$mn-$mx" "$(awk -v b=$size -v m=$med 'BEGIN{print m ? b*1000/m : 0}')"
+        printf '%-52s %10.1f %14s %8.1f\n' "$what" "$med" "$mn-$mx" "$(awk -v b=$size -v m=$med 'BEGIN{print m ? b*1000/m : 0}')"
     done
     awk -v q="$M_qmp" -v b="$M_bare" 'BEGIN {printf "  ratio hvprobe QMP / bare pmemsave: %.2f\n", q / (b ? b : 1)}'
     if [ -n "${R[gdb]:-}" ]; then

@@ -25,6 +25,7 @@ struct hvp_target {
     hmp_client *hmp;
     rsp_client *rsp;
     int phys_mode;          /* gdbstub currently in physical-memory mode */
+    int no_rcmd;            /* the gdbstub cannot run monitor commands */
     hvp_raw *raw;
     size_t nraw;
 };
@@ -106,6 +107,25 @@ int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, ch
     int rc = HVP_OK;
     for (size_t i = 0; i < n; i++)
         texts[i] = NULL;
+    /* Fastest first: the gdbstub's qRcmd (pipelined, no thread hand-off,
+     * no echo) while it is attached and the guest halted. */
+    if (t->rsp && !t->no_rcmd) {
+        hvp_error e = { 0 };
+        rc = rsp_monitor_many(t->rsp, cmds, n, texts, &e);
+        if (!rc) {
+            for (size_t i = 0; i < n; i++)
+                log_raw(t, "gdb", cmds[i], texts[i]);
+            return HVP_OK;
+        }
+        if (rc == HVP_E_UNSUPPORTED)
+            t->no_rcmd = 1;
+        else if (rc != HVP_E_INVAL && rc != HVP_E_TARGET) {
+            if (err)
+                *err = e;
+            return rc;          /* the gdbstub connection failed */
+        }
+        rc = HVP_OK;            /* running, refused or unsupported: a monitor channel */
+    }
     if (t->qmp) {
         qmp_call *calls = calloc(n ? n : 1, sizeof *calls);
         if (!calls)
@@ -130,6 +150,9 @@ int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, ch
         for (size_t i = 0; i < n && !rc; i++)
             if (!(rc = hmp_command(t->hmp, cmds[i], &texts[i], err)))
                 log_raw(t, "hmp", cmds[i], texts[i]);
+    } else if (t->rsp && !t->no_rcmd) {
+        /* only the gdbstub, and it refused: say what it said */
+        return rsp_monitor_many(t->rsp, cmds, n, texts, err);
     } else {
         return hvp_fail(err, HVP_E_UNSUPPORTED, "monitor command '%s' needs a monitor channel (--qmp or --hmp)",
                         n ? cmds[0] : "");
@@ -228,27 +251,30 @@ int hvp_target_detach_gdb(hvp_target *t, hvp_error *err)
 
 int hvp_target_resume(hvp_target *t, hvp_error *err)
 {
-    if (t->qmp || t->hmp) {
-        /* Leave the gdbstub first: QEMU resumes on `D`, and a `cont`
-         * while a gdb client is attached would confuse it.  A failed detach
-         * (the gdb socket dropped) must not keep the guest halted: `cont`
-         * anyway and report the first error. */
-        hvp_error de = { 0 };
-        int drc = hvp_target_detach_gdb(t, &de), rc;
-        if (t->qmp) {
-            json_t *r = NULL;
-            rc = qmp_logged(t, "cont", NULL, &r, err);
-            json_decref(r);
-        } else {
-            char *text;
-            rc = hvp_target_monitor(t, "cont", &text, err);
-            free(text);
-        }
+    /* Leave the gdbstub first: QEMU resumes the guest on `D` (so no
+     * `cont` is needed then), and a `cont` while a gdb client is attached
+     * would confuse it.  A failed detach (the gdb socket dropped) must not
+     * keep the guest halted: `cont` anyway and report the first error. */
+    int had_gdb = t->rsp != NULL;
+    hvp_error de = { 0 };
+    int drc = hvp_target_detach_gdb(t, &de), rc = HVP_OK;
+    if ((had_gdb && !drc) || (!t->qmp && !t->hmp)) {
         if (drc && err)
             *err = de;
-        return drc ? drc : rc;
+        return drc;
     }
-    return hvp_target_detach_gdb(t, err);
+    if (t->qmp) {
+        json_t *r = NULL;
+        rc = qmp_logged(t, "cont", NULL, &r, err);
+        json_decref(r);
+    } else {
+        char *text;
+        rc = hvp_target_monitor(t, "cont", &text, err);
+        free(text);
+    }
+    if (drc && err)
+        *err = de;
+    return drc ? drc : rc;
 }
 
 int hvp_target_reg_bits(hvp_target *t, const char *name)
@@ -471,14 +497,12 @@ static void log_call(hvp_target *t, const qmp_call *c, const char *argtext)
  * query-cpus-fast, and the CPU's QOM type is asked for at the path QEMU
  * gives CPU 0 on the boards we run (only asked again if it lives
  * elsewhere). */
-static void facts_qmp(hvp_target *t, hvp_backend_facts *f)
+/* QEMU's version from the QMP greeting (no command needed). */
+static void greeting_version(hvp_target *t, hvp_backend_facts *f)
 {
-    static const char machine_args[] = "{\"path\":\"/machine\",\"property\":\"type\"}";
-    static const char cpu0_path[] = "/machine/unattached/device[0]";
-    static const char cpu0_args[] = "{\"path\":\"/machine/unattached/device[0]\",\"property\":\"type\"}";
     const json_t *ver = json_object_get(json_object_get(json_object_get(qmp_greeting(t->qmp), "QMP"), "version"),
                                         "qemu");
-    if (json_is_object(ver)) {
+    if (!f->qemu_version && json_is_object(ver)) {
         char v[64];
         snprintf(v, sizeof v, "%lld.%lld.%lld",
                  (long long)json_integer_value(json_object_get(ver, "major")),
@@ -486,83 +510,143 @@ static void facts_qmp(hvp_target *t, hvp_backend_facts *f)
                  (long long)json_integer_value(json_object_get(ver, "micro")));
         f->qemu_version = strdup(v);
     }
-    qmp_call c[4] = {
-        { .cmd = "query-kvm" },
-        { .cmd = "qom-get", .args = json_loads(machine_args, 0, NULL) },
-        { .cmd = "query-cpus-fast" },
-        { .cmd = "qom-get", .args = json_loads(cpu0_args, 0, NULL) },
-    };
-    const char *argtext[4] = { NULL, machine_args, NULL, cpu0_args };
-    if (qmp_execute_many(t->qmp, c, 4, NULL) == HVP_OK)
-        for (int i = 0; i < 4; i++)
+}
+
+static void facts_qmp(hvp_target *t, hvp_backend_facts *f)
+{
+    static const char machine_args[] = "{\"path\":\"/machine\",\"property\":\"type\"}";
+    static const char cpu0_path[] = "/machine/unattached/device[0]";
+    static const char cpu0_args[] = "{\"path\":\"/machine/unattached/device[0]\",\"property\":\"type\"}";
+    greeting_version(t, f);
+    /* Only what is still unknown. */
+    int need_kvm = f->kvm_enabled == HVP_UNKNOWN, need_machine = !f->machine;
+    int need_cpus = !f->target || !f->cpu_model, need_cpu = !f->cpu_model;
+    if (!need_kvm && !need_machine && !need_cpus)
+        return;
+    qmp_call c[4];
+    const char *argtext[4];
+    int ik = -1, im = -1, ip = -1, ic = -1;
+    size_t n = 0;
+    if (need_kvm)
+        ik = (int)n, argtext[n] = NULL, c[n++] = (qmp_call){ .cmd = "query-kvm" };
+    if (need_machine)
+        im = (int)n, argtext[n] = machine_args,
+        c[n++] = (qmp_call){ .cmd = "qom-get", .args = json_loads(machine_args, 0, NULL) };
+    if (need_cpus)
+        ip = (int)n, argtext[n] = NULL, c[n++] = (qmp_call){ .cmd = "query-cpus-fast" };
+    if (need_cpu)
+        ic = (int)n, argtext[n] = cpu0_args,
+        c[n++] = (qmp_call){ .cmd = "qom-get", .args = json_loads(cpu0_args, 0, NULL) };
+    if (qmp_execute_many(t->qmp, c, n, NULL) == HVP_OK)
+        for (size_t i = 0; i < n; i++)
             log_call(t, &c[i], argtext[i]);
-    if (!c[0].rc) {
-        f->kvm_enabled = json_is_true(json_object_get(c[0].ret, "enabled")) ? HVP_YES : HVP_NO;
-        f->kvm_present = json_is_true(json_object_get(c[0].ret, "present")) ? HVP_YES : HVP_NO;
+    if (ik >= 0 && !c[ik].rc) {
+        f->kvm_enabled = json_is_true(json_object_get(c[ik].ret, "enabled")) ? HVP_YES : HVP_NO;
+        f->kvm_present = json_is_true(json_object_get(c[ik].ret, "present")) ? HVP_YES : HVP_NO;
     }
-    if (!c[1].rc && json_is_string(c[1].ret))
-        f->machine = strip_suffix(json_string_value(c[1].ret), "-machine");
-    json_t *cpu0 = !c[2].rc ? json_array_get(c[2].ret, 0) : NULL;
+    if (im >= 0 && !c[im].rc && json_is_string(c[im].ret))
+        f->machine = strip_suffix(json_string_value(c[im].ret), "-machine");
+    json_t *cpu0 = ip >= 0 && !c[ip].rc ? json_array_get(c[ip].ret, 0) : NULL;
     json_t *arch = json_object_get(cpu0, "target"), *path = json_object_get(cpu0, "qom-path");
-    if (json_is_string(arch))
+    if (!f->target && json_is_string(arch))
         f->target = strdup(json_string_value(arch));
     json_t *ty = NULL;
-    if (json_is_string(path) && strcmp(json_string_value(path), cpu0_path) == 0 && !c[3].rc)
-        ty = json_incref(c[3].ret);
-    else if (json_is_string(path))
+    if (ic >= 0 && json_is_string(path) && strcmp(json_string_value(path), cpu0_path) == 0 && !c[ic].rc)
+        ty = json_incref(c[ic].ret);
+    else if (need_cpu && json_is_string(path))
         qmp_logged(t, "qom-get", json_pack("{s:s,s:s}", "path", json_string_value(path), "property", "type"),
                    &ty, NULL);
     if (json_is_string(ty))
         f->cpu_model = strip_suffix(json_string_value(ty), "-arm-cpu");
     json_decref(ty);
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < n; i++)
         json_decref(c[i].ret);
 }
 
-static void facts_hmp(hvp_target *t, hvp_backend_facts *f)
+/* A `qom-get` answer: "\"value\"" -> value (NULL on an error text). */
+static char *qom_text(const char *text, const char *suffix)
 {
-    char *text = NULL;
-    if (!f->qemu_version && !hvp_target_monitor(t, "info version", &text, NULL)) {
-        size_t n = strcspn(text, " \r\n");
-        if (n)
-            f->qemu_version = strndup(text, n);
+    if (!text || strstr(text, "Error"))
+        return NULL;
+    const char *p = text + strspn(text, " \"");
+    size_t n = strcspn(p, "\"\r\n");
+    char *v = n ? strndup(p, n) : NULL, *r = v ? strip_suffix(v, suffix) : NULL;
+    free(v);
+    return r;
+}
+
+/* The facts monitor commands tell, in one batch (through the gdbstub's
+ * qRcmd when attached).  CPU 0's type is asked for at the path QEMU gives
+ * it on the boards we run; a CPU elsewhere stays unknown here. */
+static void facts_mon(hvp_target *t, hvp_backend_facts *f)
+{
+    const char *cmds[4];
+    size_t n = 0;
+    int iv = -1, ik = -1, im = -1, ic = -1;
+    if (!f->qemu_version)
+        iv = (int)n, cmds[n++] = "info version";
+    if (f->kvm_enabled == HVP_UNKNOWN)
+        ik = (int)n, cmds[n++] = "info kvm";
+    if (!f->machine)
+        im = (int)n, cmds[n++] = "qom-get /machine type";
+    if (!f->cpu_model)
+        ic = (int)n, cmds[n++] = "qom-get /machine/unattached/device[0] type";
+    char *tx[4] = { NULL, NULL, NULL, NULL };
+    if (!n || hvp_target_monitor_many(t, cmds, n, tx, NULL))
+        return;
+    if (iv >= 0) {
+        /* "7.2.22 (Debian ...)" over HMP, "7.2.22Debian ..." over qRcmd */
+        size_t k = strspn(tx[iv], "0123456789.");
+        if (k)
+            f->qemu_version = strndup(tx[iv], k);
     }
-    free(text);
-    text = NULL;
-    if (f->kvm_enabled == HVP_UNKNOWN && !hvp_target_monitor(t, "info kvm", &text, NULL)) {
-        if (strstr(text, "kvm support: enabled")) {
+    if (ik >= 0) {
+        if (strstr(tx[ik], "kvm support: enabled")) {
             f->kvm_enabled = HVP_YES;
             f->kvm_present = HVP_YES;
-        } else if (strstr(text, "kvm support: disabled")) {
+        } else if (strstr(tx[ik], "kvm support: disabled")) {
             f->kvm_enabled = HVP_NO;
             f->kvm_present = HVP_YES;
-        } else if (strstr(text, "not compiled")) {
+        } else if (strstr(tx[ik], "not compiled")) {
             f->kvm_enabled = HVP_NO;
             f->kvm_present = HVP_NO;
         }
     }
-    free(text);
-    text = NULL;
-    if (!f->machine && !hvp_target_monitor(t, "qom-get /machine type", &text, NULL)) {
-        char *p = text;
-        p += strspn(p, " \"");
-        size_t n = strcspn(p, "\"\r\n");
-        if (n && !strstr(text, "Error")) {
-            char *v = strndup(p, n);
-            f->machine = v ? strip_suffix(v, "-machine") : NULL;
-            free(v);
-        }
+    if (im >= 0)
+        f->machine = qom_text(tx[im], "-machine");
+    if (ic >= 0) {
+        char *ty = qom_text(tx[ic], "");
+        size_t k = ty ? strlen(ty) : 0;
+        if (k > 8 && strcmp(ty + k - 8, "-arm-cpu") == 0)
+            f->cpu_model = strndup(ty, k - 8);
+        free(ty);
     }
-    free(text);
+    for (size_t i = 0; i < n; i++)
+        free(tx[i]);
 }
 
 int hvp_target_facts(hvp_target *t, hvp_backend_facts *f, hvp_snapshot *s, hvp_error *err)
 {
     (void)err;
+    if (t->rsp && !t->no_rcmd && t->qmp) {
+        /* The gdbstub's monitor is the fast path; QMP alone knows the
+         * emulator's target: ask it meanwhile. */
+        greeting_version(t, f);
+        qmp_call c = { .cmd = "query-target" };
+        int sent = qmp_send_many(t->qmp, &c, 1, NULL) == HVP_OK;
+        facts_mon(t, f);
+        if (sent && qmp_collect_many(t->qmp, &c, 1, NULL) == HVP_OK) {
+            log_call(t, &c, NULL);
+            json_t *a = json_object_get(c.ret, "arch");
+            if (!c.rc && json_is_string(a))
+                f->target = strdup(json_string_value(a));
+        }
+        json_decref(c.ret);
+    }
     if (t->qmp)
         facts_qmp(t, f);
-    if (t->hmp || t->qmp)
-        facts_hmp(t, f);
+    if (t->hmp || t->qmp || t->rsp)
+        facts_mon(t, f);
     if (f->kvm_enabled != HVP_UNKNOWN && !f->accelerator)
         f->accelerator = strdup(f->kvm_enabled == HVP_YES ? "kvm" : "tcg");
     static const struct { const char *field; size_t off; const char *need; } want[] = {

@@ -342,8 +342,10 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     s->backend.run_state = state;
     s->backend.was_running = running;
     if (running == HVP_YES) {
+        /* Attaching the gdbstub halts the guest (and detaching resumes
+         * it): with --gdb that is the halt, no monitor `stop` needed. */
         *halt_start = hvp_now_ms();
-        if ((rc = hvp_target_halt(t, err)))
+        if ((rc = o->gdb ? hvp_target_attach_gdb(t, err) : hvp_target_halt(t, err)))
             return rc;
         *halted_by_us = 1;
     }

@@ -304,7 +304,7 @@ int qmp_execute(qmp_client *q, const char *cmd, json_t *args, json_t **ret,
     }
 }
 
-int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
+int qmp_send_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         calls[i].ret = NULL;
@@ -345,11 +345,20 @@ int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
     q->next_id += (json_int_t)n;
     r = hvp_conn_write(q->conn, out.data, out.len, err);
     hvp_buf_free(&out);
-    if (r) {
-        if (r == HVP_E_CLOSED)
-            q->broken = r;
-        return r;
-    }
+    if (r && r == HVP_E_CLOSED)
+        q->broken = r;
+    return r;
+}
+
+int qmp_collect_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
+{
+    if (!n)
+        return HVP_OK;
+    if (q->broken)
+        return hvp_fail(err, q->broken, "QMP connection to %s is unusable after an earlier error",
+                        hvp_conn_addr(q->conn));
+    json_int_t first = q->next_id - (json_int_t)n;
+    int r;
     long deadline = hvp_now_ms() + q->timeout_ms;
     for (size_t left = n; left;) {
         json_t *msg;
@@ -380,6 +389,12 @@ int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
         left--;
     }
     return HVP_OK;
+}
+
+int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
+{
+    int r = qmp_send_many(q, calls, n, err);
+    return r ? r : qmp_collect_many(q, calls, n, err);
 }
 
 int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)

@@ -103,6 +103,11 @@ typedef struct qmp_call {
     hvp_error err;
 } qmp_call;
 int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
+/* The two halves of qmp_execute_many, to do other work while QEMU
+ * answers: qmp_collect_many() must get the same calls, and no other
+ * command may be sent in between. */
+int qmp_send_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
+int qmp_collect_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
 
 /* Run an HMP command line through human-monitor-command.  *text is the
  * monitor's output with "\r\n" turned into "\n" (caller frees). */

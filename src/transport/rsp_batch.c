@@ -207,3 +207,97 @@ int rsp_read_mem(rsp_client *c, uint64_t addr, size_t len, uint8_t *buf, hvp_err
                         addr + r.got, r.refused);
     return HVP_OK;
 }
+
+/* "O" + hex digits: a console output packet (qRcmd output), not "OK". */
+static int is_output(const char *p, size_t len)
+{
+    if (len < 3 || p[0] != 'O' || (len - 1) % 2)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if (rsp_hex_digit((unsigned char)p[i]) < 0)
+            return 0;
+    return 1;
+}
+
+int rsp_monitor_many(rsp_client *c, const char *const *cmds, size_t n, char **texts, hvp_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        texts[i] = NULL;
+    int rc = rsp_i_check_usable(c, err);
+    if (rc)
+        return rc;
+    if (c->running)
+        return hvp_fail(err, HVP_E_INVAL, "the target is running; interrupt it before sending requests");
+    hvp_buf req = { 0 }, out = { 0 };
+    int refused = HVP_OK;           /* first refusal; the stream stays in step */
+    hvp_error rerr = { 0 };
+    for (size_t i = 0; i < n && !rc; i += RSP_BATCH_WINDOW) {
+        size_t j = i + RSP_BATCH_WINDOW < n ? i + RSP_BATCH_WINDOW : n;
+        hvp_buf_reset(&c->out);
+        for (size_t k = i; k < j && !rc; k++) {
+            hvp_buf_reset(&req);
+            if (hvp_buf_append(&req, "qRcmd,", 6) ||
+                rsp_bytes_to_hex(&req, (const uint8_t *)cmds[k], strlen(cmds[k])) ||
+                rsp_encode(&c->out, req.data, req.len, 0))
+                rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+        }
+        rsp_decoder_clear_junk(&c->dec);
+        if (!rc)
+            rc = rsp_i_write_raw(c, c->out.data, c->out.len, err);
+        /* Each command's reply: "O<hex>" output packets, then OK / Exx / "". */
+        for (size_t k = i; k < j && !rc;) {
+            char *p = NULL;
+            size_t len = 0;
+            if ((rc = recv_copy(c, &p, &len, err)))
+                break;
+            if (c->ack_mode && (rc = rsp_i_write_raw(c, "+", 1, err))) {
+                free(p);
+                break;
+            }
+            if (is_output(p, len)) {
+                size_t at = out.len;
+                if (hvp_buf_append(&out, p + 1, (len - 1) / 2) ||
+                    rsp_hex_to_bytes(p + 1, len - 1, (uint8_t *)out.data + at, (len - 1) / 2))
+                    rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+                free(p);
+                continue;
+            }
+            if (strcmp(p, "OK") == 0) {
+                /* "\r\n" -> "\n", as the monitor channels give it */
+                size_t w = 0;
+                for (size_t r = 0; r < out.len; r++)
+                    if (!(out.data[r] == '\r' && r + 1 < out.len && out.data[r + 1] == '\n'))
+                        out.data[w++] = out.data[r];
+                out.len = w;
+                if (hvp_buf_putc(&out, '\0'))
+                    rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
+                else
+                    texts[k] = hvp_buf_steal(&out);
+            } else if (!refused && len == 0) {
+                refused = hvp_fail(&rerr, HVP_E_UNSUPPORTED, "the gdbstub at %s does not run monitor commands (qRcmd)",
+                                   hvp_conn_addr(c->conn));
+            } else if (!refused) {
+                refused = hvp_fail(&rerr, HVP_E_TARGET, "the gdbstub at %s refused monitor command '%s' (%.20s)",
+                                   hvp_conn_addr(c->conn), cmds[k], p);
+            }
+            hvp_buf_reset(&out);
+            free(p);
+            k++;
+        }
+    }
+    hvp_buf_free(&req);
+    hvp_buf_free(&out);
+    if (!rc && refused) {
+        rc = refused;
+        if (err)
+            *err = rerr;
+    } else if (rc) {
+        rsp_i_broke(c, rc);
+    }
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    return rc;
+}

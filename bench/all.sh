@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# bench/all.sh - every figure of the performance issue in one run: capture
+# latency (hvprobe vs gdb-multiarch vs a minimal HMP reader, and the time
+# the guest stays halted), `hvprobe demo` wall time, and bulk memory
+# (hvprobe dump over QMP and the gdbstub vs a bare pmemsave and gdb's
+# `dump binary memory`).  Ratios come from the same run.  No assertions.
+# Usage: bench/all.sh [RUNS]   (`make bench` builds first and runs this)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-7}
+echo "== capture latency and demo =="
+bench/capture-latency.sh "$RUNS"
+echo
+echo "== bulk memory =="
+bench/dump.sh "$(( RUNS < 3 ? RUNS : 3 ))"
