@@ -445,6 +445,130 @@ static void test_round_trips(void **state)
     assert_int_equal(x, 9);
 }
 
+/* hex of a string (for qRcmd / "O" packets), in a static buffer. */
+static const char *hexs(const char *prefix, const char *text)
+{
+    static char out[512];
+    size_t n = (size_t)snprintf(out, sizeof out, "%s", prefix);
+    for (const char *p = text; *p && n + 3 < sizeof out; p++)
+        n += (size_t)snprintf(out + n, sizeof out - n, "%02x", (unsigned char)*p);
+    return out;
+}
+
+/* Is the client's next packet already waiting (sent before our reply)? */
+static int stub_pending(stub *s)
+{
+    struct pollfd p = { .fd = s->fd, .events = POLLIN };
+    return poll(&p, 1, 0) == 1;
+}
+
+/* Pipelined requests: several packets arrive before the first reply. */
+static void script_pipeline(stub *s)
+{
+    stub_expect(s, "qSupported");
+    stub_send(s, "PacketSize=1000");
+    stub_expect(s, "?");
+    stub_send(s, "T05thread:p01.01;");
+    /* three monitor commands in one window */
+    stub_expect(s, hexs("qRcmd,", "info kvm"));
+    if (!stub_pending(s))
+        s->bad++;                                /* not pipelined */
+    stub_send(s, hexs("O", "kvm support: not compiled\r\n"));
+    stub_send(s, "OK");
+    stub_expect(s, hexs("qRcmd,", "info version"));
+    stub_send(s, hexs("O", "7.2."));
+    stub_send(s, hexs("O", "22\r\n"));
+    stub_send(s, "OK");
+    stub_expect(s, hexs("qRcmd,", "bogus"));
+    stub_send(s, "E01");
+    /* three memory ranges: one read, one refused, one answered short */
+    stub_expect(s, "m1000,4");
+    if (!stub_pending(s))
+        s->bad++;
+    stub_send(s, "11223344");
+    stub_expect(s, "m2000,4");
+    stub_send(s, "E14");
+    stub_expect(s, "m3000,8");
+    stub_send(s, "aabbccdd");                    /* 4 of 8 bytes */
+    stub_expect(s, "m3004,4");                   /* asked again from there */
+    stub_send(s, "eeff0011");
+    /* a stub without qRcmd */
+    stub_expect(s, hexs("qRcmd,", "info mtree"));
+    stub_send(s, "");
+    stub_expect(s, "D;1");
+    stub_send(s, "OK");
+    stub_wait_close(s);
+}
+
+static void test_pipeline(void **state)
+{
+    (void)state;
+    fake f;
+    fake_start(&f, script_pipeline, 1);
+    rsp_client *c = NULL;
+    hvp_error err = { 0 };
+    assert_int_equal(rsp_open(f.addr, 2000, &c, &err), HVP_OK);
+    const char *cmds[] = { "info kvm", "info version", "bogus" };
+    char *tx[3];
+    /* one refusal fails the call but leaves the stream in step */
+    assert_int_equal(rsp_monitor_many(c, cmds, 3, tx, &err), HVP_E_TARGET);
+    assert_non_null(strstr(err.msg, "refused monitor command 'bogus' (E01)"));
+    for (int i = 0; i < 3; i++)
+        assert_null(tx[i]);
+    uint8_t b1[4], b2[4], b3[8];
+    rsp_memreq r[3] = { { .addr = 0x1000, .len = 4, .buf = b1 },
+                        { .addr = 0x2000, .len = 4, .buf = b2 },
+                        { .addr = 0x3000, .len = 8, .buf = b3 } };
+    assert_int_equal(rsp_read_mems(c, r, 3, &err), HVP_OK);
+    assert_int_equal(r[0].got, 4);
+    assert_int_equal(b1[3], 0x44);
+    assert_int_equal(r[1].got, 0);
+    assert_string_equal(r[1].refused, "E14");
+    assert_int_equal(r[2].got, 8);
+    assert_int_equal(b3[7], 0x11);
+    assert_string_equal(r[2].refused, "");
+    const char *one[] = { "info mtree" };
+    assert_int_equal(rsp_monitor_many(c, one, 1, tx, &err), HVP_E_UNSUPPORTED);
+    assert_int_equal(rsp_detach(c, &err), HVP_OK);     /* D;1 at once: "thread:p01" */
+    rsp_close(c);
+    assert_int_equal(fake_finish(&f), 0);
+}
+
+/* qRcmd output is joined across "O" packets, "\r\n" becomes "\n". */
+static void script_rcmd(stub *s)
+{
+    stub_expect(s, "qSupported");
+    stub_send(s, "PacketSize=1000");
+    stub_expect(s, "?");
+    stub_send(s, "S05");
+    stub_expect(s, hexs("qRcmd,", "info kvm"));
+    stub_send(s, hexs("O", "kvm support: "));
+    stub_send(s, hexs("O", "disabled\r\n"));
+    stub_send(s, "OK");
+    stub_expect(s, hexs("qRcmd,", "info version"));
+    stub_send(s, "OK");                          /* no output at all */
+    stub_wait_close(s);
+}
+
+static void test_rcmd_output(void **state)
+{
+    (void)state;
+    fake f;
+    fake_start(&f, script_rcmd, 1);
+    rsp_client *c = NULL;
+    hvp_error err = { 0 };
+    assert_int_equal(rsp_open(f.addr, 2000, &c, &err), HVP_OK);
+    const char *cmds[] = { "info kvm", "info version" };
+    char *tx[2];
+    assert_int_equal(rsp_monitor_many(c, cmds, 2, tx, &err), HVP_OK);
+    assert_string_equal(tx[0], "kvm support: disabled\n");
+    assert_string_equal(tx[1], "");
+    free(tx[0]);
+    free(tx[1]);
+    rsp_close(c);
+    assert_int_equal(fake_finish(&f), 0);
+}
+
 /* Offers QStartNoAckMode: afterwards neither side acks. */
 static void script_noack(stub *s)
 {
@@ -763,6 +887,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normal_session),
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_rcmd_output),
         cmocka_unit_test(test_noack_mode),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_stall_and_hangup),
