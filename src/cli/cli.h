@@ -52,13 +52,20 @@ char *cli_norm_addr(const char *a);
  * follow.  0, or -1 when it is not one (or overflows). */
 int cli_parse_num(const char *s, uint64_t *v, int suffix);
 
-/* RAM images (capture and run --capture): the options --save-ram[=SEL]
- * ('R'), --ram-limit SIZE ('L'), --ram-method M ('M') into o; prints the
- * usage error and returns nonzero on a bad value.  Default limit 2 GiB. */
+/* RAM images (capture and run --capture): the long options below, their
+ * codes, and cli_ram_option() that puts their values into o (printing
+ * "hvprobe SUB: ..." and returning nonzero on a bad value). */
 struct hvp_capture_opts;
 struct hvp_snapshot;
+enum { CLI_OPT_SAVE_RAM = 0x100, CLI_OPT_RAM_LIMIT, CLI_OPT_RAM_METHOD };
+#define CLI_RAM_OPTIONS                                                    \
+    { "save-ram", optional_argument, 0, CLI_OPT_SAVE_RAM },                \
+    { "ram-limit", required_argument, 0, CLI_OPT_RAM_LIMIT },              \
+    { "ram-method", required_argument, 0, CLI_OPT_RAM_METHOD }
 #define CLI_RAM_LIMIT_DEFAULT (2ull << 30)
-int cli_ram_option(int opt, const char *arg, struct hvp_capture_opts *o);
+int cli_ram_option(const char *sub, int opt, const char *arg, struct hvp_capture_opts *o);
+/* "128 MiB", "64 KiB", "100 bytes" into buf; returns buf. */
+const char *cli_size_str(uint64_t n, char *buf, size_t cap);
 /* "SUB: RAM 0x60000000+128 MiB (vexpress.highmem) -> FILE, sha256 ..." lines. */
 void cli_print_ram_images(const char *sub, const struct hvp_snapshot *s);
 

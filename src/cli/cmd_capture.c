@@ -79,8 +79,7 @@ int cmd_capture(int argc, char **argv)
         { "label", required_argument, 0, 'l' }, { "keep-halted", no_argument, 0, 'k' },
         { "timeout", required_argument, 0, 't' }, { "output", required_argument, 0, 'o' },
         { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
-        { "save-ram", optional_argument, 0, 'R' }, { "ram-limit", required_argument, 0, 'L' },
-        { "ram-method", required_argument, 0, 'M' }, { 0, 0, 0, 0 }
+        CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_capture_opts o = { 0 };
     o.ram_limit = CLI_RAM_LIMIT_DEFAULT;
@@ -106,10 +105,10 @@ int cmd_capture(int argc, char **argv)
         }
         case 'o': outpath = optarg; break;
         case 'q': quiet = 1; break;
-        case 'R':
-        case 'L':
-        case 'M':
-            if (cli_ram_option(c, optarg, &o))
+        case CLI_OPT_SAVE_RAM:
+        case CLI_OPT_RAM_LIMIT:
+        case CLI_OPT_RAM_METHOD:
+            if (cli_ram_option("capture", c, optarg, &o))
                 return EXIT_USAGE;
             break;
         case 'h': fputs(help, stdout); return EXIT_OK;
