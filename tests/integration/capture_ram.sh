@@ -7,7 +7,7 @@
 . tests/lib/json.sh
 T=$HVP_TEST_TMP/capture_ram
 mkdir -p "$T/a" "$T/b" "$T/c" "$T/d" "$T/e" "$T/f" "$T/v" "$T/full" "$T/small"
-cleanup() { qemu_stop "$T/q"; qemu_stop "$T/qv"; umount "$T/full" 2>/dev/null; umount "$T/small" 2>/dev/null; }
+cleanup() { qemu_stop "$T/q"; qemu_stop "$T/q2"; umount "$T/full" 2>/dev/null; umount "$T/small" 2>/dev/null; }
 trap cleanup EXIT
 ELF=$GUESTS/tiny-vbar-vexpress.elf
 # 32 MiB of RAM at 0x60000000 (alias vexpress.lowmem at 0x0), plus the
@@ -153,4 +153,18 @@ expect_eq "gdbstub alone: no region name, files match" \
 ok_if "gdbstub alone: the range equals the start of the QMP image" \
     cmp "$T/e/gdbonly.ram-0x60000000.bin" <(head -c 1048576 "$T/c/q.ram-0x60000000.bin")
 ok_if "gdbstub-only snapshot validates against the schema" tests/lib/validate-snapshot "$T/d/g.json" "$T/e/gdbonly.json"
+
+# ---- compare: the same range saved in two snapshots, by sha256
+OUT=$("$HVPROBE" compare "$T/c/q.json" "$T/d/g.json")
+expect_match "compare: the same instant's RAM is identical" "$OUT" \
+    'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): identical \(sha256 [0-9a-f]{12}\) in every snapshot'
+qemu_start "$T/q2" vexpress "$GUESTS/tiny-low-vexpress.elf" -m 32M
+qemu_wait_serial "$T/q2" "issuing svc"
+"$HVPROBE" capture -q --qmp "unix:$T/q2/qmp.sock" --gdb "unix:$T/q2/gdb.sock" --label low --save-ram=vexpress.highmem \
+    -o "$T/f/low.json"
+OUT=$("$HVPROBE" compare "$T/c/q.json" "$T/f/low.json")
+expect_match "compare: another guest's RAM differs" "$OUT" \
+    'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): differs \(sha256 [^ ]*q\.json=[0-9a-f]{12}, low=[0-9a-f]{12}\)'
+OUT=$("$HVPROBE" compare --format json "$T/c/q.json" "$T/f/low.json")
+expect_match "compare --format json carries it too" "$OUT" 'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): differs'
 done_testing
