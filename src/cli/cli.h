@@ -64,8 +64,6 @@ enum { CLI_OPT_SAVE_RAM = 0x100, CLI_OPT_RAM_LIMIT, CLI_OPT_RAM_METHOD };
     { "ram-method", required_argument, 0, CLI_OPT_RAM_METHOD }
 #define CLI_RAM_LIMIT_DEFAULT (2ull << 30)
 int cli_ram_option(const char *sub, int opt, const char *arg, struct hvp_capture_opts *o);
-/* "128 MiB", "64 KiB", "100 bytes" into buf; returns buf. */
-const char *cli_size_str(uint64_t n, char *buf, size_t cap);
 /* "SUB: RAM 0x60000000+128 MiB (vexpress.highmem) -> FILE, sha256 ..." lines. */
 void cli_print_ram_images(const char *sub, const struct hvp_snapshot *s);
 

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "hvprobe/capture.h"
 #include "hvprobe/dump.h"
+#include "util/units.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -38,24 +39,13 @@ int cli_ram_option(const char *sub, int opt, const char *arg, hvp_capture_opts *
     return 1;
 }
 
-const char *cli_size_str(uint64_t n, char *buf, size_t cap)
-{
-    if (n && !(n & ((1ull << 20) - 1)))
-        snprintf(buf, cap, "%llu MiB", (unsigned long long)(n >> 20));
-    else if (n && !(n & 1023))
-        snprintf(buf, cap, "%llu KiB", (unsigned long long)(n >> 10));
-    else
-        snprintf(buf, cap, "%llu bytes", (unsigned long long)n);
-    return buf;
-}
-
 void cli_print_ram_images(const char *sub, const hvp_snapshot *s)
 {
     for (size_t i = 0; i < s->nram_images; i++) {
         const hvp_ram_image *m = &s->ram_images[i];
         char sz[32];
         fprintf(stderr, "hvprobe %s: RAM 0x%08llx+%s%s%s%s -> %s (%s), sha256 %s\n", sub,
-                (unsigned long long)m->addr, cli_size_str(m->len, sz, sizeof sz), m->region ? " (" : "",
+                (unsigned long long)m->addr, hvp_size_text(m->len, sz, sizeof sz), m->region ? " (" : "",
                 m->region ? m->region : "", m->region ? ")" : "", m->file, m->method ? m->method : "?", m->sha256);
     }
 }

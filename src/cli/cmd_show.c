@@ -1,6 +1,7 @@
 /* cmd_show.c - `hvprobe show`: a readable summary of one snapshot. */
 #include "cli/cli.h"
 #include "hvprobe/snapshot.h"
+#include "util/units.h"
 
 #include <getopt.h>
 #include <libgen.h>
@@ -136,13 +137,13 @@ static void show_ram_images(const hvp_snapshot *s, const char *path)
         struct stat st;
         const char *state = stat(file, &st) ? "MISSING" : (uint64_t)st.st_size != m->len ? "WRONG SIZE" : "present";
         char sz[32], at[64];
-        snprintf(at, sizeof at, "0x%08llx+%s", (unsigned long long)m->addr, cli_size_str(m->len, sz, sizeof sz));
+        snprintf(at, sizeof at, "0x%08llx+%s", (unsigned long long)m->addr, hvp_size_text(m->len, sz, sizeof sz));
         printf("  %-22s %-18s %-4s %s (%s)\n              sha256 %s\n", at, or_unknown(m->region),
                or_unknown(m->method), m->file, state, m->sha256);
         for (size_t k = 0; k < m->naliases; k++) {
             const hvp_ram_alias *a = &m->aliases[k];
             printf("              also at 0x%08llx+%s as %s (image offset 0x%llx)%s\n",
-                   (unsigned long long)a->addr, cli_size_str(a->len, sz, sizeof sz), or_unknown(a->name),
+                   (unsigned long long)a->addr, hvp_size_text(a->len, sz, sizeof sz), or_unknown(a->name),
                    (unsigned long long)a->offset,
                    a->visible == HVP_NO ? ": hidden there, another region wins in QEMU's flat view"
                    : a->visible == HVP_YES ? ": visible there" : "");

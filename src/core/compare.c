@@ -8,6 +8,7 @@
  * the other vectors appear in the differences.
  */
 #include "core/compare_internal.h"
+#include "util/units.h"
 #include "arch/arm/exc_model.h"
 
 #include <stdarg.h>
@@ -92,16 +93,6 @@ static void explain_split(cmp_ctx *c, size_t w, size_t f, int e)
              "why.", c->labels[w], vw->name, c->labels[f], vf->reason);
 }
 
-static void size_text(uint64_t n, char *buf, size_t cap)
-{
-    if (n && !(n & ((1ull << 20) - 1)))
-        snprintf(buf, cap, "%llu MiB", (unsigned long long)(n >> 20));
-    else if (n && !(n & 1023))
-        snprintf(buf, cap, "%llu KiB", (unsigned long long)(n >> 10));
-    else
-        snprintf(buf, cap, "%llu bytes", (unsigned long long)n);
-}
-
 /* Saved RAM images (capture --save-ram) of the same physical range,
  * compared by their recorded sha256: identical or different.  Ranges that
  * only one snapshot saved say nothing and are left out. */
@@ -140,7 +131,7 @@ static void compare_ram(cmp_ctx *c)
                 else if (w > 0)
                     moff = moff + (size_t)w < sizeof missing ? moff + (size_t)w : sizeof missing - 1;
             }
-            size_text(m->len, sz, sizeof sz);
+            hvp_size_text(m->len, sz, sizeof sz);
             if (differ)
                 diag_add(&c->differs, "RAM 0x%08llx+%s%s%s%s: differs (sha256 %s)%s%s%s", (unsigned long long)m->addr,
                          sz, m->region ? " (" : "", m->region ? m->region : "", m->region ? ")" : "", list,
