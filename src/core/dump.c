@@ -151,8 +151,8 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
     if (!rc) {
         rc = hvp_dump_fill(t, o->addr, o->len, o->space, use_qmp, fd, tmp, o->path, err);
         r->method = use_qmp ? HVP_DUMP_QMP : HVP_DUMP_RSP;
-        /* fsync what we streamed; QEMU's own file as well. */
-        if (!rc && (fd = open(tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
+        /* fsync what we streamed (QEMU's own file is left to the page cache, as before). */
+        if (!rc && !use_qmp && (fd = open(tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
             if (fsync(fd))
                 rc = hvp_fail(err, HVP_E_OUTPUT, "cannot write %s: %s", o->path, strerror(errno));
             close(fd);
