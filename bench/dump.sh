@@ -60,3 +60,22 @@ for size in 16 256; do
     unset M_gdb R
 done
 cmp "$D/qmp.bin" "$D/rsp.bin" && echo "QMP and gdbstub dumps of 256 MiB are identical"
+rm -f "$D"/*.bin
+
+# A whole snapshot with all of the guest's RAM (512 MiB, capture --save-ram)
+# against a bare pmemsave of the same RAM, and how long the guest stayed
+# halted for it (backend.halted_ms: registers and RAM are one instant).
+C="" B="" HM=""
+for i in $(seq "$RUNS"); do
+    B+="$(ms bare_pmemsave "$D/bare.bin" $((512 * 1048576))) "
+    C+="$(ms "$H" capture -q --qmp "unix:$D/q/qmp.sock" --gdb "unix:$D/q/gdb.sock" --save-ram -o "$D/cap.json") "
+    HM+="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backend"]["halted_ms"])' "$D/cap.json") "
+    rm -f "$D"/*.bin
+done
+read -r bmed bmn bmx < <(tr ' ' '\n' <<<"$B" | grep . | stats)
+read -r cmed cmn cmx < <(tr ' ' '\n' <<<"$C" | grep . | stats)
+read -r hmed hmn hmx < <(tr ' ' '\n' <<<"$HM" | grep . | stats)
+printf '%-52s %10d %14s %8.1f\n' "bare QMP pmemsave, 512 MiB" "$bmed" "$bmn-$bmx" "$(awk -v m=$bmed 'BEGIN{print m ? 512000/m : 0}')"
+printf '%-52s %10d %14s %8.1f\n' "hvprobe capture --save-ram (snapshot + 512 MiB)" "$cmed" "$cmn-$cmx" "$(awk -v m=$cmed 'BEGIN{print m ? 512000/m : 0}')"
+printf '%-52s %10d %14s\n' "  of which the guest stayed halted (halted_ms)" "$hmed" "$hmn-$hmx"
+awk -v c="$cmed" -v b="$bmed" 'BEGIN {printf "  ratio capture --save-ram / bare pmemsave: %.2f (capture also hashes and fsyncs)\n", c / (b ? b : 1)}'

@@ -24,7 +24,9 @@ enum hvp_status {
     HVP_E_UNSUPPORTED = -7, /* channel or target cannot do this */
     HVP_E_NOMEM = -8,       /* allocation failed */
     HVP_E_TARGET = -9,      /* target answered with an error */
-    HVP_E_INTERNAL = -10    /* bug in hvprobe */
+    HVP_E_INTERNAL = -10,   /* bug in hvprobe */
+    HVP_E_OUTPUT = -11      /* an output file could not be written (full
+                               disk, ...); nothing partial was left */
 };
 
 #define HVP_ERROR_MSG_MAX 512

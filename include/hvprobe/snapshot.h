@@ -133,6 +133,35 @@ typedef struct hvp_backend_facts {
                                halted (-1: it did not halt it) */
 } hvp_backend_facts;
 
+/* Another place the same RAM block appears in the system address space
+ * (a QEMU alias region, e.g. vexpress.lowmem at 0x0 -> vexpress.highmem). */
+typedef struct hvp_ram_alias {
+    char *name;             /* the alias region's name */
+    uint64_t addr, len;     /* where it is mapped, how many bytes */
+    uint64_t offset;        /* offset of addr inside the saved image */
+    int visible;            /* HVP_YES when QEMU's flat view shows the RAM
+                               there, HVP_NO when another region wins,
+                               HVP_UNKNOWN without a flat view */
+} hvp_ram_alias;
+
+/* One RAM block saved to a file beside the snapshot (capture with
+ * save_ram; JSON "ram_images").  Physical addresses, always. */
+typedef struct hvp_ram_image {
+    char *file;             /* file name, relative to the snapshot's
+                               directory: "snap.ram-0x60000000.bin" */
+    char *region;           /* QEMU's name of the RAM block, or NULL for an
+                               explicit range captured without a map */
+    uint64_t addr, len;     /* physical base, bytes */
+    char sha256[65];
+    char *method;           /* "qmp" (QEMU wrote it: pmemsave) or "rsp"
+                               (streamed gdbstub reads) */
+    hvp_ram_alias *aliases;
+    size_t naliases;
+    char *tmp_path;         /* a fresh capture only: the temporary file
+                               holding the bytes until hvp_snapshot_save()
+                               renames it; NULL once saved or loaded */
+} hvp_ram_image;
+
 typedef struct hvp_cpu_state {
     int have_core;          /* r[] and cpsr valid */
     uint32_t r[16];         /* r0..r12, sp, lr, pc */
@@ -163,11 +192,15 @@ typedef struct hvp_snapshot {
     size_t nunknown;
     char *imported_from;    /* NULL for a capture; else the format it was
                                imported from (reduced evidence) */
+    hvp_ram_image *ram_images;  /* saved RAM blocks (optional, may be 0) */
+    size_t nram_images;
 } hvp_snapshot;
 
 /* A new, empty snapshot (schema_version set, everything else unknown);
  * NULL on allocation failure. */
 hvp_snapshot *hvp_snapshot_new(void);
+/* Frees everything; a fresh capture's RAM images that were never saved
+ * (tmp_path set) have their temporary files removed. */
 void hvp_snapshot_free(hvp_snapshot *s);
 void hvp_image_free(hvp_image *img);
 
@@ -194,7 +227,12 @@ const char *hvp_arm_mode_name(uint32_t cpsr);
 
 /* Serialise to a JSON string (caller frees) / write atomically to `path`
  * (temp file in the same directory + fsync + rename: never a partial
- * file; on failure nothing is left behind).  "-" writes to stdout. */
+ * file; on failure nothing is left behind).  "-" writes to stdout.
+ * A fresh capture's RAM images are committed with the snapshot: their
+ * temporary files are renamed to their names beside `path` (which must
+ * then be a regular file in the directory the capture wrote them to), the
+ * snapshot last; if anything fails, none of the files appears and files
+ * they would have replaced are restored. */
 char *hvp_snapshot_to_json(const hvp_snapshot *s, hvp_error *err);
 int hvp_snapshot_save(const hvp_snapshot *s, const char *path, hvp_error *err);
 

@@ -460,8 +460,12 @@ int hvp_target_save_mem(hvp_target *t, uint64_t addr, uint64_t len, hvp_space sp
 {
     if (!t->qmp)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "QEMU-side memory saves need the QMP channel (--qmp)");
+    /* QEMU answers when the whole file is written: allow 0.2 s per MiB. */
+    uint64_t extra = (len >> 20) * 200;
+    qmp_set_timeout(t->qmp, timeout_of(t) + (int)(extra < 3600000 ? extra : 3600000));
     int rc = space == HVP_SPACE_PHYSICAL ? qmp_pmemsave(t->qmp, addr, len, path, err)
                                          : qmp_memsave(t->qmp, addr, len, -1, path, err);
+    qmp_set_timeout(t->qmp, timeout_of(t));
     char cmd[96];
     snprintf(cmd, sizeof cmd, "%s 0x%llx %llu", space == HVP_SPACE_PHYSICAL ? "pmemsave" : "memsave",
              (unsigned long long)addr, (unsigned long long)len);

@@ -6,6 +6,7 @@
 #define HVP_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "hvprobe/error.h"
 
@@ -46,6 +47,25 @@ void cli_pump_serial(cli_serial_tail *t, const char *path, int stream);
  * in the form the library takes ("tcp:127.0.0.1:1235", "unix:PATH").
  * NULL in, NULL out; caller frees. */
 char *cli_norm_addr(const char *a);
+
+/* A number in C syntax (0x..., decimal); with `suffix`, K, M or G may
+ * follow.  0, or -1 when it is not one (or overflows). */
+int cli_parse_num(const char *s, uint64_t *v, int suffix);
+
+/* RAM images (capture and run --capture): the long options below, their
+ * codes, and cli_ram_option() that puts their values into o (printing
+ * "hvprobe SUB: ..." and returning nonzero on a bad value). */
+struct hvp_capture_opts;
+struct hvp_snapshot;
+enum { CLI_OPT_SAVE_RAM = 0x100, CLI_OPT_RAM_LIMIT, CLI_OPT_RAM_METHOD };
+#define CLI_RAM_OPTIONS                                                    \
+    { "save-ram", optional_argument, 0, CLI_OPT_SAVE_RAM },                \
+    { "ram-limit", required_argument, 0, CLI_OPT_RAM_LIMIT },              \
+    { "ram-method", required_argument, 0, CLI_OPT_RAM_METHOD }
+#define CLI_RAM_LIMIT_DEFAULT (2ull << 30)
+int cli_ram_option(const char *sub, int opt, const char *arg, struct hvp_capture_opts *o);
+/* "SUB: RAM 0x60000000+128 MiB (vexpress.highmem) -> FILE, sha256 ..." lines. */
+void cli_print_ram_images(const char *sub, const struct hvp_snapshot *s);
 
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_capture(int argc, char **argv);

@@ -12,6 +12,7 @@
 static const char help[] =
     "usage: hvprobe capture [--qmp ADDR] [--hmp ADDR] [--gdb ADDR] [--elf IMAGE.elf]\n"
     "                       [--label NAME] [--keep-halted] [--timeout MS] [-q] -o SNAP.json\n"
+    "                       [--save-ram[=REGION,...]] [--ram-limit SIZE] [--ram-method auto|qmp|gdb]\n"
     "\n"
     "Snapshot everything that decides where a running QEMU guest's exceptions go:\n"
     "core registers and CPSR (mode, security state), CP15 system registers by name\n"
@@ -37,10 +38,30 @@ static const char help[] =
     "                atomically, never left half-written\n"
     "  -q            no notes on stderr\n"
     "\n"
+    "RAM images, for diffing whole RAM between hypervisors:\n"
+    "  --save-ram    also save every RAM block of the memory map (kind ram; an alias\n"
+    "                such as vexpress.lowmem at 0x0 is recorded, not saved twice) to\n"
+    "                SNAP.ram-0xADDRESS.bin beside the snapshot, read in the same halt\n"
+    "                as the registers; the snapshot records each file's name, physical\n"
+    "                address, length, sha256 and method (\"ram_images\"). The snapshot\n"
+    "                and all its RAM files appear together or not at all.\n"
+    "  --save-ram=REGION,...  only these: a block or alias name (vexpress.highmem),\n"
+    "                a base address (0x60000000), or a physical range ADDRESS+SIZE\n"
+    "                (0x60000000+16M; the only form that needs no --qmp/--hmp map)\n"
+    "  --ram-limit SIZE  refuse (exit 2, nothing written, guest resumed) when the RAM\n"
+    "                to save is larger (default 2G; 0 = no limit); the total is printed\n"
+    "                before the save starts, and a disk without room for it is refused\n"
+    "                before anything is written (exit 5)\n"
+    "  --ram-method M  auto (QMP pmemsave when --qmp is given: QEMU writes the files,\n"
+    "                fast; else streamed gdbstub reads), qmp, gdb. QEMU must be able to\n"
+    "                write into the snapshot's directory for qmp (same host).\n"
+    "\n"
     "Example (QEMU started as the original scripts start it):\n"
     "  qemu-system-arm -M vexpress-a9 -kernel guest.elf -nographic \\\n"
     "      -monitor tcp:127.0.0.1:55556,server,nowait -gdb tcp:127.0.0.1:1235\n"
     "  hvprobe capture --hmp :55556 --gdb :1235 --label tcg -o tcg.json\n"
+    "  hvprobe capture --qmp unix:/tmp/q/qmp.sock --gdb :1235 --save-ram -o tcg.json\n"
+    "      # tcg.json, tcg.ram-0x60000000.bin, tcg.ram-0x48000000.bin, ...\n"
     "\n"
     "Exit: 0 written, 2 usage or bad --elf, 3 a channel failed, 5 output not written.\n";
 
@@ -57,9 +78,11 @@ int cmd_capture(int argc, char **argv)
         { "gdb", required_argument, 0, 'G' }, { "elf", required_argument, 0, 'e' },
         { "label", required_argument, 0, 'l' }, { "keep-halted", no_argument, 0, 'k' },
         { "timeout", required_argument, 0, 't' }, { "output", required_argument, 0, 'o' },
-        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
+        CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_capture_opts o = { 0 };
+    o.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *qmp = NULL, *hmp = NULL, *gdb = NULL, *outpath = NULL;
     int quiet = 0, c;
     optind = 1;
@@ -82,6 +105,12 @@ int cmd_capture(int argc, char **argv)
         }
         case 'o': outpath = optarg; break;
         case 'q': quiet = 1; break;
+        case CLI_OPT_SAVE_RAM:
+        case CLI_OPT_RAM_LIMIT:
+        case CLI_OPT_RAM_METHOD:
+            if (cli_ram_option("capture", c, optarg, &o))
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(help, stdout); return EXIT_OK;
         default:
             return cli_error("capture", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
@@ -108,16 +137,19 @@ int cmd_capture(int argc, char **argv)
     o.gdb = ag;
     o.note = print_note;
     o.note_ctx = &quiet;
+    o.ram_path = outpath;
     hvp_snapshot *s = NULL;
     hvp_error err = { 0 };
     int rc = hvp_capture(&o, &s, &err), code = EXIT_OK;
     if (rc) {
         code = cli_error("capture", cli_exit_for(rc), "%s", err.msg);
     } else if ((rc = hvp_snapshot_save(s, outpath, &err))) {
-        code = cli_error("capture", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_OUTPUT, "%s", err.msg);
+        code = cli_error("capture", rc == HVP_E_NOMEM ? EXIT_INTERNAL : rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT,
+                         "%s", err.msg);
     } else if (!quiet && strcmp(outpath, "-")) {
         fprintf(stderr, "hvprobe capture: wrote %s (%zu registers, %zu memory reads, %zu regions)\n",
                 outpath, s->ncp15, s->nmemory, s->nmemory_map);
+        cli_print_ram_images("capture", s);
     }
     hvp_snapshot_free(s);
     free(aq);

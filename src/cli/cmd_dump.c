@@ -34,26 +34,6 @@ static const char help[] =
     "Prints the method, size, time and sha256. Exit: 0 written, 2 usage,\n"
     "3 a channel failed or the range cannot be read, 5 the file could not be written.\n";
 
-static int parse_num(const char *s, uint64_t *v, int suffix)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    if (errno || end == s)
-        return -1;
-    if (suffix && *end) {
-        int sh = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : -1;
-        if (sh < 0 || end[1])
-            return -1;
-        x <<= sh;
-        end++;
-    }
-    if (*end)
-        return -1;
-    *v = x;
-    return 0;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -98,9 +78,9 @@ int cmd_dump(int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_error("dump", EXIT_USAGE, "give ADDRESS and LENGTH (see --help)");
-    if (parse_num(argv[optind], &o.addr, 0))
+    if (cli_parse_num(argv[optind], &o.addr, 0))
         return cli_error("dump", EXIT_USAGE, "'%s' is not an address", argv[optind]);
-    if (parse_num(argv[optind + 1], &o.len, 1) || !o.len)
+    if (cli_parse_num(argv[optind + 1], &o.len, 1) || !o.len)
         return cli_error("dump", EXIT_USAGE, "'%s' is not a length (e.g. 4096, 0x1000, 16M)", argv[optind + 1]);
     if (!o.path)
         return cli_error("dump", EXIT_USAGE, "no output file: add -o FILE");

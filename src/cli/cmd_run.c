@@ -9,6 +9,7 @@
 #include "elf/elf_image.h"
 #include "elf/elf_scan.h"
 #include "hvprobe/capture.h"
+#include "hvprobe/dump.h"
 #include "transport/rsp.h"
 
 #include <errno.h>
@@ -27,7 +28,8 @@ static const char help[] =
     "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--serial FILE|-]\n"
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
-    "                   [--capture SNAP.json TRIGGER [--label NAME]] [-q] [-- EXTRA-QEMU-ARGS...]\n"
+    "                   [--capture SNAP.json TRIGGER [--label NAME] [--save-ram[=REGION,...]]]\n"
+    "                   [-q] [-- EXTRA-QEMU-ARGS...]\n"
         "\n"
     "Run a guest image under one backend, with its debug channels wired safely, and\n"
     "stream its serial output to the terminal until it exits or you press Ctrl-C.\n"
@@ -70,6 +72,9 @@ static const char help[] =
     "                          the image's own vector tables), so the capture shows the\n"
     "                          CPU at the vector, even one that cannot be fetched\n"
     "  --label NAME      the snapshot's label (default: backend-machine)\n"
+    "  --save-ram[=REGION,...]  with --capture: also save the guest's RAM beside the\n"
+    "                    snapshot, as 'hvprobe capture --save-ram' (--ram-limit SIZE,\n"
+    "                    --ram-method M as there; kvm-nested always uses the gdbstub)\n"
     "  -q                do not stream serial output or print notes\n"
     "\n"
     "Examples:\n"
@@ -217,9 +222,11 @@ int cmd_run(int argc, char **argv)
         { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
         { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
         { "at-exception", required_argument, 0, 'E' },
-        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_run_opts o = { 0 };
+    hvp_capture_opts ram = { 0 }; /* only the RAM image options */
+    ram.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL;
     int at_exc = -1, have_pc = 0;
     uint64_t at_pc = 0;
@@ -283,6 +290,12 @@ int cmd_run(int argc, char **argv)
             break;
         case 'l': label = optarg; break;
         case 'q': quiet = 1; break;
+        case CLI_OPT_SAVE_RAM:
+        case CLI_OPT_RAM_LIMIT:
+        case CLI_OPT_RAM_METHOD:
+            if (cli_ram_option("run", c, optarg, &ram))
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(help, stdout); return EXIT_OK;
         default:
             return cli_error("run", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
@@ -301,6 +314,8 @@ int cmd_run(int argc, char **argv)
                          "--at-symbol or --at-exception");
     if (!capture && ntrig)
         return cli_error("run", EXIT_USAGE, "--after/--at-* are triggers for --capture FILE");
+    if (!capture && ram.save_ram)
+        return cli_error("run", EXIT_USAGE, "--save-ram saves the RAM with a snapshot: add --capture FILE and a trigger");
     if (o.trace_events && !o.trace_file)
         o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
@@ -388,7 +403,10 @@ int cmd_run(int argc, char **argv)
         if (fire) {
             char deflabel[64];
             snprintf(deflabel, sizeof deflabel, "%s-%s", o.backend ? o.backend : "tcg", q.machine);
-            hvp_capture_opts co = { 0 };
+            hvp_capture_opts co = ram;
+            co.ram_path = capture;
+            if (nested) /* its QMP belongs to a QEMU inside the emulated host: pmemsave would write there */
+                co.ram_method = HVP_DUMP_RSP;
             co.qmp = q.qmp;
             co.gdb = q.gdb;
             co.elf = q.image_is_elf ? o.image : NULL;
@@ -402,9 +420,11 @@ int cmd_run(int argc, char **argv)
             if (rc)
                 code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);
             else if ((rc = hvp_snapshot_save(s, capture, &err)))
-                code = cli_error("run", EXIT_OUTPUT, "%s", err.msg);
-            else if (!quiet)
+                code = cli_error("run", rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT, "%s", err.msg);
+            else if (!quiet) {
                 fprintf(stderr, "hvprobe run: wrote %s\n", capture);
+                cli_print_ram_images("run", s);
+            }
             hvp_snapshot_free(s);
             break;
         }

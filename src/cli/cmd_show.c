@@ -1,11 +1,14 @@
 /* cmd_show.c - `hvprobe show`: a readable summary of one snapshot. */
 #include "cli/cli.h"
 #include "hvprobe/snapshot.h"
+#include "util/units.h"
 
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char help[] =
     "usage: hvprobe show [--json] SNAP.json\n"
@@ -15,7 +18,8 @@ static const char help[] =
     "registers that choose the vector base (SCTLR.V, VBAR and its banks), the\n"
     "first eight words at every address read (virtual and physical, with\n"
     "'unreadable' distinct from zero), the memory-map regions that hold 0x0, the\n"
-    "image, and every field the capture could not fill.\n"
+    "image, the RAM images saved beside it (capture --save-ram: whether each file is\n"
+    "there with the recorded size), and every field the capture could not fill.\n"
     "\n"
     "  --json   print the snapshot as hvprobe reads it (normalised JSON)\n"
     "\n"
@@ -120,6 +124,34 @@ static void show_image(const hvp_image *img)
                (unsigned long long)img->segments[i].memsz);
 }
 
+/* RAM images: files are named relative to the snapshot's directory. */
+static void show_ram_images(const hvp_snapshot *s, const char *path)
+{
+    printf("ram images  %zu saved beside the snapshot (sha256 of each file in the snapshot):\n", s->nram_images);
+    char *d = strdup(path);
+    const char *dir = d ? dirname(d) : ".";
+    for (size_t i = 0; i < s->nram_images; i++) {
+        const hvp_ram_image *m = &s->ram_images[i];
+        char file[4600];
+        snprintf(file, sizeof file, "%s/%s", dir, m->file);
+        struct stat st;
+        const char *state = stat(file, &st) ? "MISSING" : (uint64_t)st.st_size != m->len ? "WRONG SIZE" : "present";
+        char sz[32], at[64];
+        snprintf(at, sizeof at, "0x%08llx+%s", (unsigned long long)m->addr, hvp_size_text(m->len, sz, sizeof sz));
+        printf("  %-22s %-18s %-4s %s (%s)\n              sha256 %s\n", at, or_unknown(m->region),
+               or_unknown(m->method), m->file, state, m->sha256);
+        for (size_t k = 0; k < m->naliases; k++) {
+            const hvp_ram_alias *a = &m->aliases[k];
+            printf("              also at 0x%08llx+%s as %s (image offset 0x%llx)%s\n",
+                   (unsigned long long)a->addr, hvp_size_text(a->len, sz, sizeof sz), or_unknown(a->name),
+                   (unsigned long long)a->offset,
+                   a->visible == HVP_NO ? ": hidden there, another region wins in QEMU's flat view"
+                   : a->visible == HVP_YES ? ": visible there" : "");
+        }
+    }
+    free(d);
+}
+
 int cmd_show(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -175,6 +207,8 @@ int cmd_show(int argc, char **argv)
     show_map(s);
     if (s->image)
         show_image(s->image);
+    if (s->nram_images)
+        show_ram_images(s, path);
     for (size_t i = 0; i < s->nunknown; i++)
         printf("unknown     %s: %s\n", s->unknown[i].field, s->unknown[i].reason);
     hvp_snapshot_free(s);

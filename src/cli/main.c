@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <ctype.h>
+#include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ int cli_exit_for(int status)
     case HVP_E_PROTO:
     case HVP_E_UNSUPPORTED:
     case HVP_E_TARGET: return EXIT_TARGET;
+    case HVP_E_OUTPUT: return EXIT_OUTPUT;
     default: return EXIT_INTERNAL;
     }
 }
@@ -84,6 +86,26 @@ int cli_guest_path(const char *name, char *out, size_t n)
 
 /* Accept the spellings users type: "1235" and "localhost:1235" (TCP), a
  * bare path containing '/' (unix socket). */
+int cli_parse_num(const char *s, uint64_t *v, int suffix)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || end == s || *s == '-')
+        return -1;
+    if (suffix && *end) {
+        int sh = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : -1;
+        if (sh < 0 || end[1] || x > (~0ull >> sh))
+            return -1;
+        x <<= sh;
+        end++;
+    }
+    if (*end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 char *cli_norm_addr(const char *a)
 {
     if (!a)

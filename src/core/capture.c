@@ -12,6 +12,7 @@
 #include "arch/arm/exc_model.h"
 #include "backends/target.h"
 #include "core/capture_internal.h"
+#include "core/ram_image.h"
 #include "util/clock.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
@@ -380,7 +381,10 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
         return rc;
     if ((rc = capture_targets(t, s, err)))
         return rc;
-    return hvp_capture_guest_view(t, s, err);
+    if ((rc = hvp_capture_guest_view(t, s, err)))
+        return rc;
+    /* Last, in the same halt: the RAM images (capture_ram.c). */
+    return o->save_ram ? hvp_capture_ram_save(o, t, s, err) : HVP_OK;
 }
 
 static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
@@ -392,8 +396,9 @@ static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error 
     s->captured_at = iso_now();
     s->label = o->label ? strdup(o->label) : NULL;
     int rc = HVP_OK;
-    /* Check the image before touching the guest: a bad --elf costs nothing. */
-    if (o->elf && (rc = hvp_elf_load(o->elf, 1, &s->image, err))) {
+    /* Check the image and the RAM options before touching the guest: a
+     * bad --elf costs nothing. */
+    if ((rc = hvp_capture_ram_check(o, err)) || (o->elf && (rc = hvp_elf_load(o->elf, 1, &s->image, err)))) {
         hvp_snapshot_free(s);
         return rc;
     }
@@ -431,8 +436,11 @@ static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error 
             rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
     hvp_target_close(t);
+    /* The guest runs again: now fsync and hash the RAM images. */
+    if (!rc && o->save_ram)
+        rc = hvp_capture_ram_finish(s, err);
     if (rc) {
-        hvp_snapshot_free(s);
+        hvp_snapshot_free(s); /* also removes unsaved RAM images */
         return rc;
     }
     *out = s;

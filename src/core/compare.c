@@ -8,6 +8,7 @@
  * the other vectors appear in the differences.
  */
 #include "core/compare_internal.h"
+#include "util/units.h"
 #include "arch/arm/exc_model.h"
 
 #include <stdarg.h>
@@ -90,6 +91,57 @@ static void explain_split(cmp_ctx *c, size_t w, size_t f, int e)
     }
     diag_add(&c->cause, "%s routes %s to a handler and %s does not (%s), but the snapshots lack the evidence to say "
              "why.", c->labels[w], vw->name, c->labels[f], vf->reason);
+}
+
+/* Saved RAM images (capture --save-ram) of the same physical range,
+ * compared by their recorded sha256: identical or different.  Ranges that
+ * only one snapshot saved say nothing and are left out. */
+static void compare_ram(cmp_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t k = 0; k < c->snaps[i]->nram_images; k++) {
+            const hvp_ram_image *m = &c->snaps[i]->ram_images[k];
+            int seen = 0; /* already reported from an earlier snapshot */
+            for (size_t j = 0; j < i && !seen; j++)
+                for (size_t q = 0; q < c->snaps[j]->nram_images && !seen; q++)
+                    seen = c->snaps[j]->ram_images[q].addr == m->addr && c->snaps[j]->ram_images[q].len == m->len;
+            if (seen)
+                continue;
+            const hvp_ram_image *in[64] = { 0 };
+            size_t have = 0, differ = 0;
+            for (size_t j = i; j < c->n && j < 64; j++)
+                for (size_t q = 0; q < c->snaps[j]->nram_images && !in[j]; q++) {
+                    const hvp_ram_image *o = &c->snaps[j]->ram_images[q];
+                    if (o->addr == m->addr && o->len == m->len) {
+                        in[j] = o;
+                        have++;
+                        differ += strcmp(o->sha256, m->sha256) != 0;
+                    }
+                }
+            if (have < 2)
+                continue;
+            char sz[32], list[DIAG_LINE] = "", missing[DIAG_LINE] = "";
+            size_t off = 0, moff = 0;
+            for (size_t j = 0; j < c->n && j < 64; j++) {
+                int w = in[j] ? snprintf(list + off, sizeof list - off, "%s%s=%.12s", off ? ", " : "", c->labels[j],
+                                         in[j]->sha256)
+                              : snprintf(missing + moff, sizeof missing - moff, "%s%s", moff ? ", " : "", c->labels[j]);
+                if (w > 0 && in[j])
+                    off = off + (size_t)w < sizeof list ? off + (size_t)w : sizeof list - 1;
+                else if (w > 0)
+                    moff = moff + (size_t)w < sizeof missing ? moff + (size_t)w : sizeof missing - 1;
+            }
+            hvp_size_text(m->len, sz, sizeof sz);
+            if (differ)
+                diag_add(&c->differs, "RAM 0x%08llx+%s%s%s%s: differs (sha256 %s)%s%s%s", (unsigned long long)m->addr,
+                         sz, m->region ? " (" : "", m->region ? m->region : "", m->region ? ")" : "", list,
+                         moff ? "; not saved by " : "", missing, "");
+            else
+                diag_add(&c->same, "RAM 0x%08llx+%s%s%s%s: identical (sha256 %.12s) in %s%s%s",
+                         (unsigned long long)m->addr, sz, m->region ? " (" : "", m->region ? m->region : "",
+                         m->region ? ")" : "", m->sha256, moff ? "the snapshots that saved it" : "every snapshot",
+                         moff ? "; not saved by " : "", missing);
+        }
 }
 
 static void diagnose(cmp_ctx *c)
@@ -186,6 +238,8 @@ static void diagnose(cmp_ctx *c)
         if (c->an[i].suggestion[0])
             diag_add(&c->suggestions, "%s: %s", c->labels[i], c->an[i].suggestion);
     }
+    if (c->n > 1)
+        compare_ram(c);
 }
 
 static void check_expectations(cmp_ctx *c, const hvp_expect *ex, size_t nex, size_t *failed)

@@ -1,9 +1,11 @@
 /* snapshot.c - the in-memory snapshot model: construction, lookups and
  * freeing (JSON lives in snapshot_json.c).  See hvprobe/snapshot.h. */
 #include "hvprobe/snapshot.h"
+#include "core/ram_image.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *dup_or_null(const char *s)
 {
@@ -105,7 +107,24 @@ void hvp_snapshot_free(hvp_snapshot *s)
     }
     free(s->unknown);
     free(s->imported_from);
+    for (size_t i = 0; i < s->nram_images; i++)
+        hvp_ram_image_clear(&s->ram_images[i]);
+    free(s->ram_images);
     free(s);
+}
+
+void hvp_ram_image_clear(hvp_ram_image *m)
+{
+    if (m->tmp_path)
+        unlink(m->tmp_path); /* never committed: nothing of it may remain */
+    free(m->tmp_path);
+    free(m->file);
+    free(m->region);
+    free(m->method);
+    for (size_t k = 0; k < m->naliases; k++)
+        free(m->aliases[k].name);
+    free(m->aliases);
+    memset(m, 0, sizeof *m);
 }
 
 int hvp_snapshot_add_reg(hvp_snapshot *s, const char *name, uint64_t value, int bits)

@@ -9,6 +9,7 @@
  */
 #include "hvprobe/snapshot.h"
 #include "core/import_orig.h"
+#include "core/ram_image.h"
 #include "util/outfile.h"
 
 #include <errno.h>
@@ -149,6 +150,32 @@ static json_t *image_json(const hvp_image *img)
     return o;
 }
 
+static json_t *ram_images_json(const hvp_snapshot *s)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < s->nram_images; i++) {
+        const hvp_ram_image *m = &s->ram_images[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "file", str_or_null(m->file));
+        json_object_set_new(e, "region", str_or_null(m->region));
+        json_object_set_new(e, "addr", hex(m->addr, m->addr > 0xffffffffu ? 64 : 32));
+        json_object_set_new(e, "len", json_integer((json_int_t)m->len));
+        json_object_set_new(e, "sha256", json_string(m->sha256));
+        json_object_set_new(e, "method", str_or_null(m->method));
+        json_t *al = json_array();
+        for (size_t k = 0; k < m->naliases; k++) {
+            const hvp_ram_alias *a = &m->aliases[k];
+            json_array_append_new(al, json_pack("{s:o,s:o,s:I,s:o,s:o}", "name", str_or_null(a->name),
+                                                "addr", hex(a->addr, a->addr > 0xffffffffu ? 64 : 32),
+                                                "len", (json_int_t)a->len, "offset", hex(a->offset, 32),
+                                                "visible", tri(a->visible)));
+        }
+        json_object_set_new(e, "aliases", al);
+        json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
 static json_t *snapshot_json(const hvp_snapshot *s)
 {
     json_t *o = json_object();
@@ -221,6 +248,8 @@ static json_t *snapshot_json(const hvp_snapshot *s)
         json_array_append_new(unk, json_pack("{s:s,s:s}", "field", s->unknown[i].field,
                                              "reason", s->unknown[i].reason));
     json_object_set_new(o, "unknown", unk);
+    if (s->nram_images)
+        json_object_set_new(o, "ram_images", ram_images_json(s));
     return o;
 }
 
@@ -247,7 +276,7 @@ int hvp_snapshot_save(const hvp_snapshot *s, const char *path, hvp_error *err)
     }
     nl[len] = '\n';
     nl[len + 1] = '\0';
-    int rc = hvp_write_output(path, "snapshot", nl, len + 1, err);
+    int rc = hvp_ram_commit_and_save(s, path, nl, len + 1, err);
     free(nl);
     return rc;
 }
@@ -529,6 +558,72 @@ static void load_image(ld *L, json_t *im, hvp_snapshot *s)
     }
 }
 
+/* Optional "ram_images" (absent in older snapshots). */
+static void load_ram_images(ld *L, json_t *arr, hvp_snapshot *s)
+{
+    if (!json_is_array(arr)) {
+        bad(L, "ram_images", "must be an array");
+        return;
+    }
+    size_t n = json_array_size(arr), i;
+    if (!n)
+        return;
+    if (!(s->ram_images = calloc(n, sizeof *s->ram_images))) {
+        L->rc = hvp_fail(L->err, HVP_E_NOMEM, "out of memory");
+        return;
+    }
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        char path[48];
+        snprintf(path, sizeof path, "ram_images[%zu]", i);
+        if (!json_is_object(e)) {
+            bad(L, path, "must be an object");
+            return;
+        }
+        hvp_ram_image *m = &s->ram_images[s->nram_images++];
+        m->file = get_str(L, e, "file", path);
+        m->region = get_str(L, e, "region", path);
+        m->method = get_str(L, e, "method", path);
+        char *sha = get_str(L, e, "sha256", path);
+        json_t *lj = json_object_get(e, "len");
+        if (!L->rc && (!m->file || !m->file[0] || strchr(m->file, '/') || !strcmp(m->file, "..")))
+            bad(L, path, "needs a 'file' name beside the snapshot (no directory part)");
+        if (!L->rc && (!sha || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64))
+            bad(L, path, "needs a 'sha256' of 64 hex digits");
+        if (!L->rc && (!json_is_integer(lj) || json_integer_value(lj) <= 0))
+            bad(L, path, "needs a positive integer 'len'");
+        if (!L->rc)
+            memcpy(m->sha256, sha, 65);
+        free(sha);
+        if (L->rc || get_hex(L, e, "addr", path, &m->addr))
+            return;
+        m->len = (uint64_t)json_integer_value(lj);
+        json_t *al = json_object_get(e, "aliases"), *a;
+        size_t k;
+        if (al && !json_is_array(al)) {
+            bad(L, path, "has 'aliases' that is not an array");
+            return;
+        }
+        if (json_array_size(al) && !(m->aliases = calloc(json_array_size(al), sizeof *m->aliases))) {
+            L->rc = hvp_fail(L->err, HVP_E_NOMEM, "out of memory");
+            return;
+        }
+        json_array_foreach(al, k, a) {
+            hvp_ram_alias *x = &m->aliases[m->naliases++];
+            json_t *alen = json_object_get(a, "len");
+            x->name = get_str(L, a, "name", path);
+            x->visible = get_tri(L, a, "visible", path);
+            if (L->rc || get_hex(L, a, "addr", path, &x->addr) || get_hex(L, a, "offset", path, &x->offset))
+                return;
+            if (!json_is_integer(alen) || json_integer_value(alen) <= 0) {
+                bad(L, path, "has an alias without a positive integer 'len'");
+                return;
+            }
+            x->len = (uint64_t)json_integer_value(alen);
+        }
+    }
+}
+
 static void load_all(ld *L, json_t *root, hvp_snapshot *s)
 {
     if (!json_is_object(root)) {
@@ -656,6 +751,11 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
         if (L->rc)
             return;
     }
+    json_t *ri = json_object_get(root, "ram_images");
+    if (ri)
+        load_ram_images(L, ri, s);
+    if (L->rc)
+        return;
     json_array_foreach(json_object_get(root, "unknown"), i, e) {
         char *f = get_str(L, e, "field", "unknown[].field");
         char *r = get_str(L, e, "reason", "unknown[].reason");

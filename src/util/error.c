@@ -48,6 +48,7 @@ const char *hvp_status_name(int code)
     case HVP_E_NOMEM: return "out of memory";
     case HVP_E_TARGET: return "target error";
     case HVP_E_INTERNAL: return "internal error";
+    case HVP_E_OUTPUT: return "output not written";
     default: return "unknown error";
     }
 }

@@ -190,6 +190,125 @@ static void unwritable_path_names_the_file(void **st)
     hvp_snapshot_free(s);
 }
 
+/* A RAM image as a loaded snapshot holds it (no temporary file). */
+static void add_ram_image(hvp_snapshot *s, const char *file, const char *tmp)
+{
+    s->ram_images = realloc(s->ram_images, (s->nram_images + 1) * sizeof *s->ram_images);
+    hvp_ram_image *m = &s->ram_images[s->nram_images++];
+    memset(m, 0, sizeof *m);
+    m->file = strdup(file);
+    m->region = strdup("vexpress.highmem");
+    m->addr = 0x60000000;
+    m->len = 3;
+    memset(m->sha256, 'a', 64);
+    m->method = strdup("qmp");
+    m->aliases = calloc(1, sizeof *m->aliases);
+    m->naliases = 1;
+    m->aliases[0].name = strdup("vexpress.lowmem");
+    m->aliases[0].len = 3;
+    m->aliases[0].visible = HVP_NO;
+    m->tmp_path = tmp ? strdup(tmp) : NULL;
+}
+
+static void ram_images_round_trip(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = sample();
+    hvp_error err = { 0 };
+    /* Without RAM images the field is absent: older readers see nothing new. */
+    char *json = hvp_snapshot_to_json(s, &err);
+    assert_null(strstr(json, "ram_images"));
+    free(json);
+    add_ram_image(s, "s.ram-0x60000000.bin", NULL);
+    json = hvp_snapshot_to_json(s, &err);
+    hvp_snapshot *t = NULL;
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_OK);
+    assert_int_equal(t->nram_images, 1);
+    const hvp_ram_image *m = &t->ram_images[0];
+    assert_string_equal(m->file, "s.ram-0x60000000.bin");
+    assert_string_equal(m->region, "vexpress.highmem");
+    assert_int_equal(m->addr, 0x60000000);
+    assert_int_equal(m->len, 3);
+    assert_string_equal(m->method, "qmp");
+    assert_null(m->tmp_path);
+    assert_int_equal(m->naliases, 1);
+    assert_string_equal(m->aliases[0].name, "vexpress.lowmem");
+    assert_int_equal(m->aliases[0].visible, HVP_NO);
+    char *json2 = hvp_snapshot_to_json(t, &err);
+    assert_string_equal(json, json2);
+    free(json2);
+    hvp_snapshot_free(t);
+    /* A file name with a directory part is refused: images live beside the snapshot. */
+    char *p = strstr(json, "s.ram-0x60000000.bin");
+    memcpy(p, "../../etc/passwd.bin", strlen("../../etc/passwd.bin"));
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_E_INPUT);
+    assert_non_null(strstr(err.msg, "ram_images[0]"));
+    free(json);
+    hvp_snapshot_free(s);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* A fresh capture's image is renamed with the snapshot; when the snapshot
+ * cannot be written, the image goes back to its temporary name, the file
+ * it replaced comes back, and freeing the snapshot removes the image. */
+static void ram_images_commit_and_rollback(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/hvp-ram-XXXXXX", path[600], tmp[300], img[300], buf[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    snprintf(tmp, sizeof tmp, "%s/.hvprobe-ram.test1", dir);
+    snprintf(img, sizeof img, "%s/s.ram-0x60000000.bin", dir);
+    write_file(tmp, "NEW");
+    hvp_snapshot *s = sample();
+    add_ram_image(s, "s.ram-0x60000000.bin", tmp);
+    hvp_error err = { 0 };
+    assert_int_equal(hvp_snapshot_save(s, path, &err), HVP_OK);
+    assert_null(s->ram_images[0].tmp_path);
+    slurp(img, buf, sizeof buf);
+    assert_string_equal(buf, "NEW");
+    assert_int_equal(count_entries(dir), 2);
+    hvp_snapshot_free(s);
+    assert_int_equal(count_entries(dir), 2); /* committed files stay */
+
+    /* Now a failing save: the snapshot's name is too long to create. */
+    write_file(img, "OLD");
+    write_file(tmp, "NEW");
+    s = sample();
+    add_ram_image(s, "s.ram-0x60000000.bin", tmp);
+    char longp[600];
+    snprintf(longp, sizeof longp, "%s/%0300d.json", dir, 0);
+    assert_int_not_equal(hvp_snapshot_save(s, longp, &err), HVP_OK);
+    slurp(img, buf, sizeof buf);
+    assert_string_equal(buf, "OLD");
+    slurp(tmp, buf, sizeof buf);
+    assert_string_equal(buf, "NEW");
+    assert_int_equal(count_entries(dir), 3); /* s.json, the old image, the pending one */
+    /* Standard output cannot hold images beside it. */
+    assert_int_equal(hvp_snapshot_save(s, "-", &err), HVP_E_INVAL);
+    hvp_snapshot_free(s);
+    assert_int_equal(count_entries(dir), 2); /* the pending image is gone */
+    unlink(img);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void mode_names(void **st)
 {
     (void)st;
@@ -210,6 +329,8 @@ int main(void)
         cmocka_unit_test(save_is_atomic_and_loads_back),
         cmocka_unit_test(unwritable_path_names_the_file),
         cmocka_unit_test(mode_names),
+        cmocka_unit_test(ram_images_round_trip),
+        cmocka_unit_test(ram_images_commit_and_rollback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
