@@ -359,10 +359,15 @@ int qmp_collect_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
                         hvp_conn_addr(q->conn));
     json_int_t first = q->next_id - (json_int_t)n;
     int r;
+    char what[96];
+    if (n == 1)
+        snprintf(what, sizeof what, "reply to '%.60s'", calls[0].cmd ? calls[0].cmd : "");
+    else
+        snprintf(what, sizeof what, "replies to %zu pipelined commands", n);
     long deadline = hvp_now_ms() + q->timeout_ms;
     for (size_t left = n; left;) {
         json_t *msg;
-        if ((r = read_message(q, deadline, "replies to pipelined commands", &msg, err)))
+        if ((r = read_message(q, deadline, what, &msg, err)))
             return r;
         if (json_is_string(json_object_get(msg, "event"))) {
             keep_event(q, msg);
@@ -413,8 +418,14 @@ int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
         qmp_close(q);
         return r;
     }
+    /* qmp_capabilities goes out at once, not after the greeting: QEMU
+     * reads it once the greeting is sent, and the handshake costs one
+     * round trip instead of two. */
+    qmp_call caps = { .cmd = "qmp_capabilities" };
     json_t *g = NULL;
-    r = read_message(q, hvp_now_ms() + timeout_ms, "greeting", &g, err);
+    r = qmp_send_many(q, &caps, 1, err);
+    if (!r)
+        r = read_message(q, hvp_now_ms() + timeout_ms, "greeting", &g, err);
     if (r == HVP_E_PROTO)
         hvp_wrap(err, r, "%s does not look like a QMP server", addr);
     if (!r && !json_is_object(json_object_get(g, "QMP"))) {
@@ -426,7 +437,13 @@ int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
         return r;
     }
     q->greeting = g;
-    if ((r = qmp_execute(q, "qmp_capabilities", NULL, NULL, err))) {
+    if (!(r = qmp_collect_many(q, &caps, 1, err)) && caps.rc) {
+        r = caps.rc;
+        if (err)
+            *err = caps.err;
+    }
+    json_decref(caps.ret);
+    if (r) {
         qmp_close(q);
         return r;
     }

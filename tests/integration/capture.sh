@@ -29,6 +29,11 @@ expect_eq "cpu model" "$(jget $S 'd["backend"]["cpu_model"]')" cortex-a9
 expect_eq "accelerator tcg, KVM disabled" "$(jget $S 'd["backend"]["accelerator"]+"/"+str(d["backend"]["kvm"]["enabled"])')" tcg/False
 expect_match "QEMU version" "$(jget $S 'd["backend"]["qemu_version"]')" '^[0-9]+\.[0-9]+\.[0-9]+$'
 expect_eq "guest was running and was resumed" "$(jget $S 'str(d["backend"]["was_running"])+str(d["backend"]["resumed"])')" TrueTrue
+expect_eq "monitor commands went through the gdbstub (qRcmd), the run state and target through QMP" \
+    "$(jget $S '",".join(sorted(set(r["channel"]+":"+r["command"].split()[0] for r in d["raw"])))')" \
+    "gdb:info,gdb:qom-get,qmp:query-status,qmp:query-target"
+expect_eq "the guest really runs again (QEMU's own run state)" \
+    "$(python3 -c 'import json,socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f=s.makefile("rwb"); f.readline(); f.write(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-status\"}\n"); f.flush(); f.readline(); print(json.loads(f.readline())["return"]["status"])' "$T/q1/qmp.sock")" running
 expect_eq "how long the guest stayed halted is recorded" "$(jget $S 'isinstance(d["backend"]["halted_ms"], int) and 0 <= d["backend"]["halted_ms"] < 10000')" true
 expect_eq "0x0 (virtual) reads as 64 zero bytes, not as an error" \
     "$(jget $S '[m["bytes"]+str(m["error"]) for m in d["memory"] if m["addr"]=="0x00000000" and m["space"]=="virtual"][0]')" \
