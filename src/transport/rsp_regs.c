@@ -27,54 +27,148 @@ static int xfer_take(const char *name, const char *r, size_t rlen, hvp_buf *acc,
     return r[0] == 'l';
 }
 
-/* tdesc fetch callback: read one annex with qXfer:features:read ('m' =
- * more follows, 'l' = last).  A stub may send less than asked (QEMU 7.2
- * sends at most 2045 bytes a chunk, whatever the packet size); once a
- * full non-final chunk has shown that step, the next XFER_AHEAD chunks
- * are asked for in one pipeline at their exact offsets.  Replies past
- * the end ('l' empty, E00) are dropped; a chunk of another size falls
- * back to one request at a time from where the data ends. */
-static int xfer_fetch(void *ctx, const char *name, char **data, size_t *len,
-                      hvp_error *err)
+#define XFER_FILES 16    /* includes of target.xml fetched together */
+
+/* One annex being fetched. */
+typedef struct xfer_file {
+    char name[201];
+    hvp_buf acc;
+    int done;           /* 1 complete, or failed (rc) */
+    int rc;
+    hvp_error err;
+} xfer_file;
+
+/* Fetch annexes with qXfer:features:read ('m' = more follows, 'l' =
+ * last), all files in the same pipelines.  A stub may send less than
+ * asked (QEMU 7.2 sends at most 2045 bytes a chunk, whatever the packet
+ * size); once a full non-final chunk has shown that step, the next
+ * XFER_AHEAD chunks of each file are asked for at their exact offsets.
+ * Replies past the end ('l' empty, E00) are dropped; a chunk of another
+ * size falls back to one request at a time from where the data ends.  A
+ * file the stub refuses gets its own rc; the return value is a transport
+ * error only. */
+static int xfer_many(rsp_client *c, xfer_file *f, size_t n, hvp_error *err)
 {
-    rsp_client *c = ctx;
-    if (strpbrk(name, ":#$}*;") || strlen(name) > 200)
-        return hvp_fail(err, HVP_E_INPUT, "target description names an unusable file '%.60s'", name);
-    hvp_buf acc = { 0 };
     size_t ask = c->pktsize > 64 ? c->pktsize - 32 : 32;
-    int done = 0, rc = HVP_OK;
-    while (!done && rc >= 0) {
-        size_t n = c->xfer_step ? XFER_AHEAD : 1, step = c->xfer_step ? c->xfer_step : ask;
-        char req[XFER_AHEAD][300];
-        const char *pl[XFER_AHEAD];
-        char *rep[XFER_AHEAD];
-        size_t rlen[XFER_AHEAD], base = acc.len;
-        for (size_t k = 0; k < n; k++) {
-            snprintf(req[k], sizeof req[k], "qXfer:features:read:%s:%zx,%zx", name, base + k * step, step);
-            pl[k] = req[k];
-        }
-        if ((rc = rsp_batch_n(c, pl, n, rep, rlen, err)))
+    enum { MAXQ = XFER_FILES * XFER_AHEAD };
+    char (*req)[260] = malloc(MAXQ * sizeof *req);
+    const char **pl = malloc(MAXQ * sizeof *pl);
+    char **rep = calloc(MAXQ, sizeof *rep);
+    size_t *rlen = calloc(MAXQ, sizeof *rlen), *who = calloc(MAXQ, sizeof *who);
+    int rc = !req || !pl || !rep || !rlen || !who ? hvp_fail(err, HVP_E_NOMEM, "out of memory") : HVP_OK;
+    for (;;) {
+        size_t q = 0, step = c->xfer_step ? c->xfer_step : ask, ahead = c->xfer_step ? XFER_AHEAD : 1;
+        for (size_t i = 0; !rc && i < n && i < XFER_FILES; i++)
+            for (size_t k = 0; !f[i].done && k < ahead; k++, q++) {
+                snprintf(req[q], sizeof req[q], "qXfer:features:read:%s:%zx,%zx", f[i].name,
+                         f[i].acc.len + k * step, step);
+                pl[q] = req[q];
+                who[q] = i;
+            }
+        if (rc || !q || (rc = rsp_batch_n(c, pl, q, rep, rlen, err)))
             break;
-        for (size_t k = 0; k < n && !done && rc >= 0; k++) {
-            rc = xfer_take(name, rep[k], rlen[k], &acc, err);
-            if (rc == 1)
-                done = 1;
-            else if (rc == 0 && !c->xfer_step)
-                c->xfer_step = rlen[k] - 1;        /* learned: a full chunk's size */
-            else if (rc == 0 && rlen[k] - 1 != c->xfer_step)
-                { c->xfer_step = 0; break; }       /* odd size: later offsets are wrong */
+        size_t base = 0;
+        for (size_t j = 0; j < q; j++) {
+            xfer_file *x = &f[who[j]];
+            if (j == 0 || who[j] != who[j - 1])
+                base = j;               /* first reply of this file */
+            if (x->done || (j > base && x->acc.len != 0 && c->xfer_step == 0))
+                continue;               /* ended, or offsets no longer right */
+            size_t before = x->acc.len;
+            int t = xfer_take(x->name, rep[j], rlen[j], &x->acc, &x->err);
+            if (t < 0) {
+                x->rc = t;
+                x->done = 1;
+            } else if (t == 1) {
+                x->done = 1;
+            } else if (!c->xfer_step) {
+                c->xfer_step = rlen[j] - 1;         /* learned: a full chunk's size */
+            } else if (rlen[j] - 1 != c->xfer_step || x->acc.len != before + c->xfer_step) {
+                c->xfer_step = 0;                   /* odd size: ask one at a time */
+            }
         }
-        for (size_t k = 0; k < n; k++)
-            free(rep[k]);
-        if (rc > 0)
-            rc = HVP_OK;
+        for (size_t j = 0; j < q; j++) {
+            free(rep[j]);
+            rep[j] = NULL;
+        }
     }
-    if (rc < 0) {
-        hvp_buf_free(&acc);
+    free(req), free(pl), free(rep), free(rlen), free(who);
+    return rc;
+}
+
+/* tdesc fetch callback.  target.xml is fetched alone; then every file it
+ * includes is fetched together (a handful of round trips instead of one
+ * or more per file) and served from there. */
+typedef struct xfer_ctx {
+    rsp_client *c;
+    xfer_file files[XFER_FILES];
+    size_t nfiles;
+} xfer_ctx;
+
+static int usable_name(const char *name, hvp_error *err)
+{
+    if (strpbrk(name, ":#$}*;\"") || strlen(name) > 200 || !*name)
+        return hvp_fail(err, HVP_E_INPUT, "target description names an unusable file '%.60s'", name);
+    return HVP_OK;
+}
+
+/* Fetch every href="..." that root names, up to XFER_FILES. */
+static int prefetch_includes(xfer_ctx *x, const char *root, hvp_error *err)
+{
+    for (const char *p = root; (p = strstr(p, "href=\"")) && x->nfiles < XFER_FILES;) {
+        p += 6;
+        size_t k = strcspn(p, "\"");
+        xfer_file *f = &x->files[x->nfiles];
+        if (p[k] == '"' && k < sizeof f->name) {
+            memset(f, 0, sizeof *f);
+            memcpy(f->name, p, k);
+            f->name[k] = '\0';
+            if (usable_name(f->name, NULL) == HVP_OK)
+                x->nfiles++;
+        }
+        p += k;
+    }
+    return xfer_many(x->c, x->files, x->nfiles, err);
+}
+
+static int xfer_fetch(void *ctx, const char *name, char **data, size_t *len, hvp_error *err)
+{
+    xfer_ctx *x = ctx;
+    int rc = usable_name(name, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < x->nfiles; i++)
+        if (strcmp(x->files[i].name, name) == 0 && x->files[i].done) {
+            xfer_file *f = &x->files[i];
+            if (f->rc) {
+                if (err)
+                    *err = f->err;
+                return f->rc;
+            }
+            *len = f->acc.len;
+            *data = hvp_buf_steal(&f->acc);
+            f->name[0] = '\0';                /* served; a second include fetches again */
+            f->done = 0;
+            return *data || !*len ? HVP_OK : hvp_fail(err, HVP_E_NOMEM, "out of memory");
+        }
+    xfer_file one;
+    memset(&one, 0, sizeof one);
+    snprintf(one.name, sizeof one.name, "%s", name);
+    if ((rc = xfer_many(x->c, &one, 1, err)) || (rc = one.rc)) {
+        if (!x->c->broken && err && one.rc)
+            *err = one.err;
+        hvp_buf_free(&one.acc);
         return rc;
     }
-    *len = acc.len;
-    *data = hvp_buf_steal(&acc);
+    if (x->nfiles == 0 && strcmp(name, "target.xml") == 0 && hvp_buf_putc(&one.acc, '\0') == HVP_OK) {
+        one.acc.len--;                      /* NUL for the scan, not data */
+        if ((rc = prefetch_includes(x, one.acc.data, err))) {
+            hvp_buf_free(&one.acc);
+            return rc;
+        }
+    }
+    *len = one.acc.len;
+    *data = hvp_buf_steal(&one.acc);
     return HVP_OK;
 }
 
@@ -102,7 +196,11 @@ int rsp_load_registers(rsp_client *c, hvp_error *err)
                         "the gdbstub at %s does not offer qXfer:features:read, so its register names are unknown",
                         hvp_conn_addr(c->conn));
     tdesc *td;
-    if ((rc = tdesc_load("target.xml", xfer_fetch, c, &td, err)))
+    xfer_ctx x = { .c = c };
+    rc = tdesc_load("target.xml", xfer_fetch, &x, &td, err);
+    for (size_t i = 0; i < x.nfiles; i++)
+        hvp_buf_free(&x.files[i].acc);
+    if (rc)
         return rc;
     size_t n = tdesc_count(td);
     c->regs = calloc(n ? n : 1, sizeof *c->regs);
