@@ -38,11 +38,13 @@ PY
 declare -A R
 for i in $(seq "$RUNS"); do
     R[hv]+="$(ms "$H" capture -q --qmp "unix:$D/q/qmp.sock" --hmp "unix:$D/q/hmp.sock" --gdb "unix:$D/q/gdb.sock" --elf "$ELF" -o "$D/s.json") "
+    R[hvs]+="$(ms "$H" capture -q --qmp "unix:$D/q/qmp.sock" --hmp "unix:$D/q/hmp.sock" --gdb "unix:$D/q/gdb.sock" --elf "$ELF" -o -) "
     R[halt]+="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backend"]["halted_ms"])' "$D/s.json") "
     R[gdb]+="$(ms gdb-multiarch -batch -ex "target remote $D/q/gdb.sock" -ex 'x/8wx 0' -ex 'p/x $VBAR' -ex 'info registers') "
     R[hmp]+="$(ms hmp_reader) "
 done
 read -r hv hvmin hvmax < <(tr ' ' '\n' <<<"${R[hv]}" | grep . | stats)
+read -r hs hsmin hsmax < <(tr ' ' '\n' <<<"${R[hvs]}" | grep . | stats)
 read -r gd gdmin gdmax < <(tr ' ' '\n' <<<"${R[gdb]}" | grep . | stats)
 read -r hm hmmin hmmax < <(tr ' ' '\n' <<<"${R[hmp]}" | grep . | stats)
 read -r hl hlmin hlmax < <(tr ' ' '\n' <<<"${R[halt]}" | grep . | stats)
@@ -54,10 +56,11 @@ read -r dm dmmin dmmax < <(tr ' ' '\n' <<<"$DEMO" | grep . | stats)
 machine_line
 printf '%-58s %8s %14s\n' "what (median of $RUNS runs)" "ms" "min-max"
 printf '%-58s %8.1f %14s\n' "hvprobe capture: full snapshot, QMP+HMP+gdbstub, --elf" "$hv" "$hvmin-$hvmax"
+printf '%-58s %8.1f %14s\n' "  the same to standard output (-o -: no file, no fsync)" "$hs" "$hsmin-$hsmax"
 printf '%-58s %8.1f %14s\n' "  of which the guest stayed halted (snapshot halted_ms)" "$hl" "$hlmin-$hlmax"
 printf '%-58s %8.1f %14s\n' "gdb-multiarch -batch: x/8wx 0, \$VBAR, info registers" "$gd" "$gdmin-$gdmax"
 printf '%-58s %8.1f %14s\n' "HMP reader: the original script's four commands" "$hm" "$hmmin-$hmmax"
 printf '%-58s %8.1f %14s\n' "hvprobe demo --no-kvm (6 QEMU runs, captures; 3 runs)" "$dm" "$dmmin-$dmmax"
-awk -v a="$hv" -v b="$gd" -v c="$hm" 'BEGIN {
-    printf "ratio hvprobe capture / gdb-multiarch batch: %.2f\n", a / (b ? b : 1);
+awk -v a="$hv" -v s="$hs" -v b="$gd" -v c="$hm" 'BEGIN {
+    printf "ratio hvprobe capture / gdb-multiarch batch: %.2f (to stdout: %.2f)\n", a / (b ? b : 1), s / (b ? b : 1);
     printf "ratio hvprobe capture / HMP reader:          %.2f\n", a / (c ? c : 1) }'
