@@ -11,6 +11,8 @@
  *
  * Ownership: *out is a new snapshot the caller frees with
  * hvp_snapshot_free().  On error *out is NULL and nothing was written.
+ * Thread-safety: captures of distinct QEMUs may run in parallel threads;
+ * a QEMU's gdbstub serves one client at a time.
  */
 #ifndef HVPROBE_CAPTURE_H
 #define HVPROBE_CAPTURE_H

@@ -5,6 +5,7 @@
  * out), and hypothesis checks (--expect LABEL:VECTOR=VERDICT).
  *
  * Ownership: hvp_compare() returns rendered text in *out (caller frees).
+ * Thread-safety: no shared state; the snapshots are only read.
  */
 #ifndef HVPROBE_COMPARE_H
 #define HVPROBE_COMPARE_H

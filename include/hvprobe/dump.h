@@ -6,6 +6,9 @@
  * (and resumed only if it was running).  The file appears atomically: a
  * temporary file in the same directory, renamed when complete; on any
  * failure nothing is left behind.
+ *
+ * Ownership: options and result are caller-owned values; nothing to free.
+ * Thread-safety: dumps of distinct QEMUs may run in parallel threads.
  */
 #ifndef HVPROBE_DUMP_H
 #define HVPROBE_DUMP_H

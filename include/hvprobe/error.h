@@ -5,6 +5,8 @@
  * Convention: functions return HVP_OK (0) or a negative HVP_E_* code and,
  * when `err` is not NULL, fill it with one human sentence.  The library
  * never prints and never exits; the CLI maps codes to exit statuses.
+ * Ownership: hvp_error is a caller-owned value (fixed-size message).
+ * Thread-safety: all of these are reentrant.
  */
 #ifndef HVPROBE_ERROR_H
 #define HVPROBE_ERROR_H
@@ -25,8 +27,9 @@ enum hvp_status {
     HVP_E_NOMEM = -8,       /* allocation failed */
     HVP_E_TARGET = -9,      /* target answered with an error */
     HVP_E_INTERNAL = -10,   /* bug in hvprobe */
-    HVP_E_OUTPUT = -11      /* an output file could not be written (full
+    HVP_E_OUTPUT = -11,     /* an output file could not be written (full
                                disk, ...); nothing partial was left */
+    HVP_E_CANCELLED = -12   /* the caller's cancel callback asked to stop */
 };
 
 #define HVP_ERROR_MSG_MAX 512

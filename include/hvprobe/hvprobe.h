@@ -11,6 +11,14 @@
  *   analysis.h  where each exception goes and a verdict per vector
  *   compare.h   compare snapshots: table, diagnosis, expectations
  *   dump.h      guest memory to a file
+ *   report.h    one HTML or Markdown report of snapshots (maps, vectors, diagnosis)
+ *   trace.h     read a QEMU -d int or seL4 serial log: faults, loops, timeline
+ *   host.h      what this host can run: KVM, QEMU, a verdict per backend
+ *   launch.h    run a guest under a backend (tcg, kvm, kvm-nested, fixture)
+ *               with private debug channels; capture it
+ *   debug.h     halt, resume, breakpoints (address, symbol, exception
+ *               vectors) and stops through a gdbstub
+ *   kvmhost.h   the cached arm64 KVM host of the kvm-nested backend
  * The library never prints and never exits; functions return HVP_OK or a
  * negative HVP_E_* code.  Distinct objects may be used from distinct
  * threads; one object must not be used from two threads at once.
@@ -24,6 +32,12 @@
 #include "hvprobe/analysis.h"
 #include "hvprobe/compare.h"
 #include "hvprobe/dump.h"
+#include "hvprobe/report.h"
+#include "hvprobe/trace.h"
+#include "hvprobe/host.h"
+#include "hvprobe/launch.h"
+#include "hvprobe/debug.h"
+#include "hvprobe/kvmhost.h"
 
 #ifdef __cplusplus
 extern "C" {

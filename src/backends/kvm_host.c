@@ -1,5 +1,5 @@
 /* kvm_host.c - prepare and inspect the cached arm64 KVM host (see kvm_host.h). */
-#include "backends/kvm_host.h"
+#include "hvprobe/kvmhost.h"
 #include "backends/kvm_host_internal.h"
 #include "util/buf.h"
 #include "util/cpio.h"

@@ -6,7 +6,7 @@
 #ifndef HVP_BACKENDS_KVM_HOST_INTERNAL_H
 #define HVP_BACKENDS_KVM_HOST_INTERNAL_H
 
-#include "backends/kvm_host.h"
+#include "hvprobe/kvmhost.h"
 #include <limits.h>
 
 #define MAXPKG 160

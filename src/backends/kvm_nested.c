@@ -1,7 +1,7 @@
 /* kvm_nested.c - the kvm-nested backend (see kvm_nested.h). */
 #include "util/clock.h"
 #include "backends/kvm_nested.h"
-#include "backends/kvm_host.h"
+#include "hvprobe/kvmhost.h"
 #include "elf/elf_image.h"
 #include "transport/qmp.h"
 #include "util/buf.h"
@@ -259,7 +259,7 @@ int hvp_kvm_nested_host_facts(const hvp_qemu *q, double *ready_s, uint64_t *midr
     return 0;
 }
 
-int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const char *), void *ctx, hvp_error *err)
+int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, const hvp_launch_events *ev, hvp_error *err)
 {
     long deadline = hvp_now_ms() + timeout_ms;
     int said_ready = 0;
@@ -279,8 +279,8 @@ int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const ch
             said_ready = 1;
             snprintf(msg, sizeof msg, "arm64 host up after %.1f s (guest clock), /dev/kvm present, host CPU "
                      "MIDR_EL1 0x%08llx; starting the inner QEMU with -enable-kvm", ready, (unsigned long long)midr);
-            if (cb)
-                cb(ctx, msg);
+            if (ev && ev->progress)
+                ev->progress(ev->ctx, msg);
         }
         if (said_ready) {
             qmp_client *c = NULL;
@@ -289,6 +289,8 @@ int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const ch
                 return HVP_OK;
             }
         }
+        if (ev && ev->cancelled && ev->cancelled(ev->ctx))
+            return hvp_fail(err, HVP_E_CANCELLED, "cancelled while the KVM host was booting");
         if (hvp_now_ms() > deadline)
             return hvp_fail(err, HVP_E_TIMEOUT, "the KVM host did not bring up the inner QEMU within %d s",
                             timeout_ms / 1000);

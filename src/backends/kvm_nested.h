@@ -27,6 +27,7 @@
 #define HVP_BACKENDS_KVM_NESTED_H
 
 #include "backends/qemu.h"
+#include "hvprobe/launch.h"
 #include "hvprobe/snapshot.h"
 
 /* Like hvp_run_plan() for backend "kvm-nested": q->nested is set.
@@ -35,10 +36,11 @@
 int hvp_kvm_nested_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err);
 
 /* After hvp_qemu_spawn(): wait until the host booted and the inner QEMU's
- * QMP answers.  `cb` gets progress lines.  HVP_E_TARGET when the host or
- * the inner QEMU failed (the message quotes the host's console),
- * HVP_E_TIMEOUT after timeout_ms. */
-int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, void (*cb)(void *, const char *), void *ctx, hvp_error *err);
+ * QMP answers.  `ev` (may be NULL) gets progress lines and is asked
+ * whether to give up.  HVP_E_TARGET when the host or the inner QEMU
+ * failed (the message quotes the host's console), HVP_E_TIMEOUT after
+ * timeout_ms, HVP_E_CANCELLED. */
+int hvp_kvm_nested_wait(hvp_qemu *q, int timeout_ms, const hvp_launch_events *ev, hvp_error *err);
 
 /* The host's "ready" line facts: seconds to /init's readiness, and the
  * host CPU's MIDR_EL1 (what KVM presents to the guest).  0 if known. */

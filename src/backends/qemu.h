@@ -24,24 +24,10 @@
 #include <sys/types.h>
 #include "backends/host.h"
 #include "hvprobe/error.h"
+#include "hvprobe/launch.h"
 
-typedef struct hvp_run_opts {
-    const char *image;
-    const char *backend;        /* "tcg" (default), "kvm", "fixture", "kvm-nested" */
-    const char *machine;        /* vexpress-a9 (default), vexpress-a15, virt */
-    const char *cpu;            /* NULL: the machine's default */
-    const char *memory;         /* NULL: "128M" */
-    int have_load_addr;
-    uint64_t load_addr;         /* raw images: where to load and enter */
-    const char *serial_file;    /* NULL: inside the runtime directory */
-    const char *trace_events;   /* QEMU -d events, e.g. "int,guest_errors" */
-    const char *trace_file;     /* NULL: inside the runtime directory */
-    int halt_at_start;          /* -S */
-    int gdb_port, monitor_port; /* 0: unix sockets only */
-    char *const *extra;         /* appended QEMU arguments */
-    int nextra;
-    const char *fixture_elf;    /* backend fixture: the hypervisor image */
-} hvp_run_opts;
+/* The launch options are the public ones (hvprobe/launch.h). */
+typedef hvp_launch_opts hvp_run_opts;
 
 #define HVP_QEMU_MAXWARN 4
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <jansson.h>
 #include "hvprobe/error.h"
 
 /* Exit codes, the same for every subcommand (README "Exit codes"). */
@@ -23,6 +24,32 @@ enum {
 /* Exit code for a library status, for an error in reading input or
  * talking to a target (output errors use EXIT_OUTPUT explicitly). */
 int cli_exit_for(int status);
+
+/* Exit status of a subcommand stopped by SIGINT/SIGTERM/SIGHUP. */
+#define EXIT_INTERRUPTED 130
+
+/* Verbosity, the same for every subcommand: -q/--quiet sets -1 (only
+ * errors on stderr), -v/--verbose sets 1 (also channel addresses,
+ * timings, QEMU command lines).  0 by default. */
+extern int cli_verbosity;
+
+/* Handle the options every subcommand takes (-q, -v); 1 when `c` (a
+ * getopt_long result) was one of them. */
+int cli_common_opt(int c);
+
+/* "hvprobe SUB: message" on stderr when cli_verbosity >= level:
+ * cli_note unless -q, cli_info only with -v. */
+void cli_say(int level, const char *sub, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define cli_note(...) cli_say(0, __VA_ARGS__)
+#define cli_info(...) cli_say(1, __VA_ARGS__)
+
+/* Print a JSON document (indented, keys in insertion order) and a
+ * newline on stdout, then release it.  NULL (a failed json_pack) prints
+ * "null".  EXIT_OK, or EXIT_OUTPUT when stdout cannot be written. */
+int cli_print_json(json_t *doc);
+
+/* Milliseconds of CLOCK_MONOTONIC, for timeouts and timings. */
+long cli_now_ms(void);
 
 /* Print "hvprobe SUB: message" on stderr and return `code`. */
 int cli_error(const char *sub, int code, const char *fmt, ...)

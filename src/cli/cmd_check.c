@@ -1,7 +1,6 @@
 /* cmd_check.c - `hvprobe check`: what this host can run, and how. */
-#include "backends/host.h"
-#include "backends/kvm_host.h"
 #include "cli/cli.h"
+#include "hvprobe/host.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -28,48 +27,6 @@ static const char help[] =
     "Exit: 0 every backend (or the one named) can run here, 1 one cannot (the report\n"
     "says which, why, and what to use instead), 2 usage error.\n";
 
-typedef struct verdict {
-    const char *name;
-    int ok;
-    char why[400];
-    char run[200];
-} verdict;
-
-#define NBACKENDS 4
-
-static void judge(const hvp_host *h, verdict v[NBACKENDS])
-{
-    int qarm = h->tools[HVP_TOOL_QEMU_ARM].present;
-    v[0] = (verdict){ "tcg", qarm, "", "hvprobe run IMAGE --backend tcg --machine vexpress-a9" };
-    if (!qarm)
-        snprintf(v[0].why, sizeof v[0].why, "qemu-system-arm is not installed (run scripts/install-deps)");
-    else
-        snprintf(v[0].why, sizeof v[0].why, "QEMU software emulation: %s", h->tools[HVP_TOOL_QEMU_ARM].version);
-    v[1] = (verdict){ "kvm", h->kvm_arm32, "", "hvprobe run IMAGE --backend kvm" };
-    snprintf(v[1].why, sizeof v[1].why, "%s",
-             h->kvm_arm32 ? "KVM on this arm64 host runs AArch32 guests (qemu-system-aarch64 -enable-kvm -cpu host,aarch64=off)"
-                          : h->kvm_why);
-    v[2] = (verdict){ "fixture", qarm, "", "hvprobe run IMAGE --backend fixture" };
-    snprintf(v[2].why, sizeof v[2].why, "%s",
-             qarm ? "stage-2 hypervisor fixture under QEMU TCG (virt, virtualization=on)"
-                  : "qemu-system-arm is not installed (run scripts/install-deps)");
-    /* kvm-nested: real KVM in an emulated arm64 host, when it is prepared. */
-    hvp_kvmhost_paths kp;
-    hvp_kvmhost_status st = { 0 };
-    int have = !hvp_kvmhost_paths_get(&kp, NULL) && !hvp_kvmhost_status_get(&kp, &st, NULL) && st.ready;
-    int qa64 = h->tools[HVP_TOOL_QEMU_AARCH64].present;
-    v[3] = (verdict){ "kvm-nested", have && qa64, "", "hvprobe run IMAGE --backend kvm-nested" };
-    if (!qa64)
-        snprintf(v[3].why, sizeof v[3].why, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
-    else if (!have)
-        snprintf(v[3].why, sizeof v[3].why, "real KVM is available this way, but its arm64 host is not prepared "
-                 "in %.250s: run 'hvprobe kvm-host build' once", kp.dir);
-    else
-        snprintf(v[3].why, sizeof v[3].why, "real Linux KVM (-enable-kvm -cpu host,aarch64=off) inside an arm64 "
-                 "host emulated by QEMU TCG: %s %s, qemu-system-aarch64 %s", st.kernel_pkg, st.kernel_version,
-                 st.qemu_version);
-}
-
 int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -93,21 +50,20 @@ int cmd_check(int argc, char **argv)
     }
     if (optind < argc)
         return cli_error("check", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-    if (only && strcmp(only, "tcg") && strcmp(only, "kvm") && strcmp(only, "fixture") && strcmp(only, "kvm-nested"))
+    if (only && hvp_backend_index(only) < 0)
         return cli_error("check", EXIT_USAGE, "unknown backend '%s' (tcg, kvm, kvm-nested or fixture)", only);
     hvp_host h;
     hvp_host_probe(&h);
-    verdict v[NBACKENDS];
-    judge(&h, v);
+    hvp_backend_verdict v[HVP_NBACKENDS];
+    int rec;
+    hvp_host_judge(&h, v, &rec);
     int all_ok = 1;
-    const char *recommended = NULL;
-    for (int i = 0; i < NBACKENDS; i++) {
+    for (int i = 0; i < HVP_NBACKENDS; i++) {
         if (only && strcmp(only, v[i].name))
             continue;
-        all_ok &= v[i].ok;
+        all_ok &= v[i].can_run;
     }
-    recommended = v[1].ok ? "kvm" : v[0].ok ? "tcg" : NULL;
-    const char *recline = v[1].ok ? v[1].run : v[0].run;
+    const char *recommended = rec >= 0 ? v[rec].name : NULL;
     if (json) {
         json_t *o = json_object(), *tools = json_object(), *bk = json_object();
         json_object_set_new(o, "arch", json_string(h.arch));
@@ -119,9 +75,9 @@ int cmd_check(int argc, char **argv)
                                                                h.tools[i].version)
                                                    : json_null());
         json_object_set_new(o, "tools", tools);
-        for (int i = 0; i < NBACKENDS; i++)
+        for (int i = 0; i < HVP_NBACKENDS; i++)
             if (!only || !strcmp(only, v[i].name))
-                json_object_set_new(bk, v[i].name, json_pack("{s:b,s:s,s:s}", "can_run", v[i].ok, "why", v[i].why,
+                json_object_set_new(bk, v[i].name, json_pack("{s:b,s:s,s:s}", "can_run", v[i].can_run, "why", v[i].why,
                                                              "run", v[i].run));
         json_object_set_new(o, "backends", bk);
         json_object_set_new(o, "recommended", recommended ? json_string(recommended) : json_null());
@@ -137,20 +93,21 @@ int cmd_check(int argc, char **argv)
     printf("KVM, 32-bit ARM guests: %s\n", h.kvm_arm32 ? "yes" : "no");
     if (!h.kvm_arm32)
         printf("            %s\n", h.kvm_why);
-    printf("real KVM via kvm-nested: %s\n", v[3].ok ? "yes (emulated arm64 host prepared)"
+    printf("real KVM via kvm-nested: %s\n", v[HVP_BACKEND_KVM_NESTED].can_run ? "yes (emulated arm64 host prepared)"
                                               : "not ready (hvprobe kvm-host build)");
     for (int i = 0; i < HVP_NTOOLS; i++)
         printf("%-20s %s\n", h.tools[i].name, h.tools[i].present ? h.tools[i].version : "not installed");
     printf("\nbackends:\n");
-    for (int i = 0; i < NBACKENDS; i++) {
+    for (int i = 0; i < HVP_NBACKENDS; i++) {
         if (only && strcmp(only, v[i].name))
             continue;
-        printf("  %-10s %s: %s\n", v[i].name, v[i].ok ? "can run" : "CANNOT run", v[i].why);
-        if (!v[i].ok && !strcmp(v[i].name, "kvm"))
+        printf("  %-10s %s: %s\n", v[i].name, v[i].can_run ? "can run" : "CANNOT run", v[i].why);
+        if (!v[i].can_run && !strcmp(v[i].name, "kvm"))
             printf("             instead: %s (real KVM in an emulated arm64 host), %s (software emulation),\n"
-                   "             or %s (stage-2 hypervisor fixture)\n", v[3].run, v[0].run, v[2].run);
+                   "             or %s (stage-2 hypervisor fixture)\n", v[HVP_BACKEND_KVM_NESTED].run,
+                   v[HVP_BACKEND_TCG].run, v[HVP_BACKEND_FIXTURE].run);
     }
     if (recommended)
-        printf("\nrecommended: %s\n", recline);
+        printf("\nrecommended: %s\n", v[rec].run);
     return all_ok ? EXIT_OK : EXIT_NEGATIVE;
 }

@@ -7,14 +7,11 @@
  * real Linux KVM through kvm-nested), each is captured right after its first SVC (or at the fault),
  * and compare checks expectations that encode the truth.
  */
-#include "util/clock.h"
-#include "backends/host.h"
-#include "backends/kvm_host.h"
-#include "backends/kvm_nested.h"
-#include "backends/qemu.h"
 #include "cli/cli.h"
-#include "hvprobe/capture.h"
 #include "hvprobe/compare.h"
+#include "hvprobe/host.h"
+#include "hvprobe/kvmhost.h"
+#include "hvprobe/launch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -58,7 +55,9 @@ static const char help[] =
 typedef struct job {
     const char *backend, *machine, *variant, *image_board, *label, *expect;
     char image[4096];
-    hvp_qemu q;
+    hvp_guest *g;
+    const char *serial;     /* owned by g */
+    int nested;
     cli_serial_tail tail;
     long svc_seen_ms;       /* when "issuing svc" appeared, 0 = not yet */
     int started, done, failed;
@@ -70,21 +69,28 @@ typedef struct job {
 /* Plan and start one job's QEMU (for kvm-nested: the emulated host). */
 static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_error *err)
 {
-    hvp_run_opts o = { 0 };
+    hvp_launch_opts o = { 0 };
     o.image = j->image;
     o.backend = j->backend;
     o.machine = j->machine;
     o.fixture_elf = fixture;
-    char **qargv = NULL;
-    int rc = hvp_run_plan(&o, host, &j->q, &qargv, err);
+    o.host = host;
+    /* kvm-nested rows: only the outer QEMU is waited for here; the main
+     * loop waits for the guest's serial output, which implies the rest. */
+    int rc = hvp_launch_plan(&o, &j->g, err);
     if (!rc)
-        rc = hvp_qemu_spawn(&j->q, qargv, 10000, err);
-    hvp_argv_free(qargv);
+        rc = hvp_guest_spawn(j->g, err);
     if (!rc) {
+        hvp_guest_info gi;
+        hvp_guest_get_info(j->g, &gi);
+        j->serial = gi.serial;
+        j->nested = gi.nested;
         j->started = 1;
-        j->t_start = hvp_now_ms();
+        j->t_start = cli_now_ms();
+        cli_info("demo", "%s: QEMU pid %ld, channels in %s", j->label, gi.pid, gi.rundir);
     } else {
-        hvp_qemu_stop(&j->q); /* whatever was started, and the runtime directory */
+        hvp_guest_free(j->g); /* whatever was started, and the runtime directory */
+        j->g = NULL;
     }
     return rc;
 }
@@ -105,8 +111,8 @@ static int triggered(job *j)
     if (strstr(w, "Halting...") || strstr(w, "back from svc"))
         return 1;
     if (!j->svc_seen_ms && strstr(w, "issuing svc"))
-        j->svc_seen_ms = hvp_now_ms();
-    return j->svc_seen_ms && hvp_now_ms() - j->svc_seen_ms > 400;
+        j->svc_seen_ms = cli_now_ms();
+    return j->svc_seen_ms && cli_now_ms() - j->svc_seen_ms > 400;
 }
 
 static void progress(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -170,19 +176,20 @@ int cmd_demo(int argc, char **argv)
     }
     if (optind < argc)
         return cli_error("demo", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+#define JOB(b, m, v, board, l, e) { .backend = b, .machine = m, .variant = v, .image_board = board, .label = l, .expect = e }
     job jobs[] = {
-        { "tcg", "vexpress-a9", "low", "vexpress", "tcg-vexpress-low", "svc=zero-filled", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "tcg", "vexpress-a9", "vbar", "vexpress", "tcg-vexpress-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "tcg", "virt", "low", "virt", "tcg-virt-low", "svc=data", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "tcg", "virt", "vbar", "virt", "tcg-virt-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "fixture", "virt", "low", "virt", "fixture-low", "svc=unmapped", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "fixture", "virt", "vbar", "virt", "fixture-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        JOB("tcg", "vexpress-a9", "low", "vexpress", "tcg-vexpress-low", "svc=zero-filled"),
+        JOB("tcg", "vexpress-a9", "vbar", "vexpress", "tcg-vexpress-vbar", "svc=valid"),
+        JOB("tcg", "virt", "low", "virt", "tcg-virt-low", "svc=data"),
+        JOB("tcg", "virt", "vbar", "virt", "tcg-virt-vbar", "svc=valid"),
+        JOB("fixture", "virt", "low", "virt", "fixture-low", "svc=unmapped"),
+        JOB("fixture", "virt", "vbar", "virt", "fixture-vbar", "svc=valid"),
         /* Real KVM: the low guest's SVC fetches from virt's flash, which
          * holds the device tree at 0x0, as under TCG virt (observed: the
          * UART shows nothing after 'issuing svc' and the CPU ends in und32
          * at the undef vector). */
-        { "kvm-nested", "virt", "low", "virt", "kvm-nested-low", "svc=data", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
-        { "kvm-nested", "virt", "vbar", "virt", "kvm-nested-vbar", "svc=valid", "", { 0 }, { 0 }, 0, 0, 0, 0, "", 0 },
+        JOB("kvm-nested", "virt", "low", "virt", "kvm-nested-low", "svc=data"),
+        JOB("kvm-nested", "virt", "vbar", "virt", "kvm-nested-vbar", "svc=valid"),
     };
     size_t nj = sizeof jobs / sizeof jobs[0];
     char fixture[4096];
@@ -199,7 +206,7 @@ int cmd_demo(int argc, char **argv)
     if (access(outdir, W_OK))
         return cli_error("demo", EXIT_OUTPUT, "cannot write into %s", outdir);
 
-    long t0 = hvp_now_ms();
+    long t0 = cli_now_ms();
     hvp_host host;
     hvp_host_probe(&host);
     if (!nokvm && prepare_kvm_host(quiet))
@@ -243,41 +250,40 @@ int cmd_demo(int argc, char **argv)
             job *j = &jobs[i];
             if (j->done || !j->started)
                 continue;
-            cli_pump_serial(&j->tail, j->q.serial, 0);
+            cli_pump_serial(&j->tail, j->serial, 0);
             int st;
-            if (!hvp_qemu_alive(&j->q, &st)) {
+            if (!hvp_guest_alive(j->g, &st)) {
                 char last[400];
-                hvp_qemu_last_error(&j->q, last, sizeof last);
+                hvp_guest_last_error(j->g, last, sizeof last);
                 code = cli_error("demo", EXIT_TARGET, "%s: QEMU exited early: %s", j->label, last);
                 break;
             }
             if (!triggered(j)) {
-                int limit = j->q.nested ? 120 : 30;
-                if (hvp_now_ms() - j->t_start > limit * 1000L) {
+                int limit = j->nested ? 120 : 30;
+                if (cli_now_ms() - j->t_start > limit * 1000L) {
                     code = cli_error("demo", EXIT_TARGET, "%s: the guest did not reach its SVC within %d s", j->label,
                                      limit);
                     break;
                 }
                 continue;
             }
-            hvp_capture_opts co = { 0 };
-            co.qmp = j->q.qmp;
-            co.gdb = j->q.gdb;
-            co.elf = j->image;
-            co.label = j->label;
             hvp_snapshot *s = NULL;
             snprintf(j->snap, sizeof j->snap, "%s/%s.json", outdir, j->label);
-            int rc = hvp_capture(&co, &s, &err);
-            if (!rc && j->q.nested)
-                rc = hvp_kvm_nested_annotate(&j->q, s, &err);
+            long tc = cli_now_ms();
+            hvp_capture_opts co = { 0 };
+            co.label = j->label;
+            int rc = hvp_guest_capture(j->g, &co, &s, &err);
             if (rc)
                 code = cli_error("demo", cli_exit_for(rc), "%s: capture failed: %s", j->label, err.msg);
             else if ((rc = hvp_snapshot_save(s, j->snap, &err)))
                 code = cli_error("demo", EXIT_OUTPUT, "%s", err.msg);
+            else
+                cli_info("demo", "%s: captured in %ld ms", j->label, cli_now_ms() - tc);
             hvp_snapshot_free(s);
             uint64_t midr = 0;
-            int have_midr = j->q.nested && !hvp_kvm_nested_host_facts(&j->q, NULL, &midr);
-            hvp_qemu_stop(&j->q);
+            int have_midr = j->nested && !hvp_guest_kvm_facts(j->g, NULL, &midr, NULL);
+            hvp_guest_free(j->g);
+            j->g = NULL;
             j->done = 1;
             remaining--;
             char line[200] = "";
@@ -294,7 +300,7 @@ int cmd_demo(int argc, char **argv)
                 snprintf(line + l, sizeof line - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
             }
             progress(quiet, "  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
-                     (hvp_now_ms() - t0) / 1000.0, line);
+                     (cli_now_ms() - t0) / 1000.0, line);
             if (code)
                 break;
         }
@@ -303,8 +309,7 @@ int cmd_demo(int argc, char **argv)
     for (size_t i = 0; i < nj; i++) {
         if (jobs[i].tail.f)
             fclose(jobs[i].tail.f);
-        if (jobs[i].started && !jobs[i].done)
-            hvp_qemu_stop(&jobs[i].q);
+        hvp_guest_free(jobs[i].g);
     }
     if (code)
         return code;
@@ -346,7 +351,7 @@ int cmd_demo(int argc, char **argv)
                    "address to VBAR before the first SVC.\n",
                    nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest fetches the\n"
                                 "SVC vector from virt's flash, which holds the device tree, exactly as under TCG virt.\n");
-        printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (hvp_now_ms() - t0) / 1000.0);
+        printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (cli_now_ms() - t0) / 1000.0);
         if (failed && !code)
             code = EXIT_NEGATIVE;
     }

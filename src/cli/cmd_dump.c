@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -33,13 +32,6 @@ static const char help[] =
     "\n"
     "Prints the method, size, time and sha256. Exit: 0 written, 2 usage,\n"
     "3 a channel failed or the range cannot be read, 5 the file could not be written.\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int cmd_dump(int argc, char **argv)
 {
@@ -97,9 +89,9 @@ int cmd_dump(int argc, char **argv)
     o.hmp = ah;
     hvp_dump_result r;
     hvp_error err = { 0 };
-    double t0 = now_s();
+    long t0 = cli_now_ms();
     int rc = hvp_dump(&o, &r, &err), code = EXIT_OK;
-    double dt = now_s() - t0;
+    double dt = (cli_now_ms() - t0) / 1000.0;
     if (rc)
         code = cli_error("dump", rc == HVP_E_IO ? EXIT_OUTPUT : cli_exit_for(rc), "%s", err.msg);
     else if (!quiet)

@@ -1,6 +1,6 @@
 /* cmd_report.c - `hvprobe report`: snapshots -> one HTML (or Markdown) report. */
 #include "cli/cli.h"
-#include "core/report.h"
+#include "hvprobe/report.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,26 +1,17 @@
 /* cmd_run.c - `hvprobe run`: run a guest image under a backend, stream
  * its serial output, and optionally capture it at a trigger. */
-#include "util/clock.h"
-#include "backends/host.h"
-#include "backends/kvm_nested.h"
-#include "backends/qemu.h"
 #include "cli/cli.h"
-#include "arch/arm/exc_model.h"
-#include "elf/elf_image.h"
-#include "elf/elf_scan.h"
-#include "hvprobe/capture.h"
-#include "hvprobe/dump.h"
-#include "transport/rsp.h"
+#include "hvprobe/debug.h"
+#include "hvprobe/launch.h"
+#include "hvprobe/snapshot.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -29,8 +20,9 @@ static const char help[] =
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
     "                   [--capture SNAP.json TRIGGER [--label NAME] [--save-ram[=REGION,...]]]\n"
-    "                   [-q] [-- EXTRA-QEMU-ARGS...]\n"
-        "\n"
+    "                   [--json] [-q|-v]\n"
+    "                   [-- EXTRA-QEMU-ARGS...]\n"
+    "\n"
     "Run a guest image under one backend, with its debug channels wired safely, and\n"
     "stream its serial output to the terminal until it exits or you press Ctrl-C.\n"
     "\n"
@@ -75,7 +67,12 @@ static const char help[] =
     "  --save-ram[=REGION,...]  with --capture: also save the guest's RAM beside the\n"
     "                    snapshot, as 'hvprobe capture --save-ram' (--ram-limit SIZE,\n"
     "                    --ram-method M as there; kvm-nested always uses the gdbstub)\n"
-    "  -q                do not stream serial output or print notes\n"
+    "  --json            print a JSON summary on standard output at the end (backend,\n"
+    "                    machine, snapshot, where the breakpoint stopped, QEMU's exit\n"
+    "                    status) instead of streaming the serial output; with --dry-run,\n"
+    "                    the command line and channels as JSON\n"
+    "  -q, --quiet       do not stream serial output; only errors on stderr\n"
+    "  -v, --verbose     also the QEMU command line and timings on stderr\n"
     "\n"
     "Examples:\n"
     "  hvprobe run build/guests/tiny-vbar-vexpress.elf\n"
@@ -105,108 +102,98 @@ static int parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
-static void progress_line(void *ctx, const char *msg)
-{
-    if (!*(int *)ctx)
-        fprintf(stderr, "hvprobe run: %s\n", msg);
-}
-
 static void note_line(void *ctx, const char *msg)
 {
-    if (!*(int *)ctx)
-        fprintf(stderr, "hvprobe run: note: %s\n", msg);
+    (void)ctx;
+    cli_note("run", "note: %s", msg);
 }
 
-/* Breakpoint addresses for the first `exc`: its slot in every table the
- * CPU could use — 0x0, 0xffff0000, the VBAR banks the gdbstub shows now,
- * and the image's own vector tables (a guest may set VBAR later). */
-static size_t exception_addrs(rsp_client *c, int exc, const char *elf, uint64_t *out, size_t max)
+static void progress_line(void *ctx, const char *msg)
 {
-    size_t n = 0;
-    uint64_t off = 4u * (unsigned)exc, bases[8];
-    size_t nb = 0;
-    bases[nb++] = 0;
-    bases[nb++] = 0xffff0000u;
-    static const char *const regs[] = { "VBAR", "VBAR_S", "MVBAR", "VBAR_EL2", "HVBAR" };
-    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
-        uint64_t v;
-        if (rsp_reg_find(c, regs[i]) && rsp_read_reg(c, regs[i], &v, NULL) == HVP_OK)
-            bases[nb++] = v & ~0x1full;
-    }
-    uint64_t tables[4];
-    size_t nt = 0;
-    if (elf && hvp_elf_find_vector_tables(elf, tables, 4, &nt, NULL) == HVP_OK)
-        for (size_t i = 0; i < nt && nb < 8; i++)
-            bases[nb++] = tables[i];
-    for (size_t i = 0; i < nb && n < max; i++) {
-        int dup = 0;
-        for (size_t k = 0; k < n; k++)
-            dup |= out[k] == bases[i] + off;
-        if (!dup)
-            out[n++] = bases[i] + off;
-    }
-    return n;
+    (void)ctx;
+    cli_note("run", "%s", msg);
 }
 
-/* Insert or remove a breakpoint: software (Z0) normally; hardware (Z1,
- * kind 4) under kvm-nested, where the inner gdbstub treats the 32-bit
- * vCPU as AArch64 and a software breakpoint would write an AArch64 BRK
- * into the guest.  KVM implements Z1 with the CPU's breakpoint registers
- * (six on the emulated Cortex-A57). */
-static int set_breakpoint(rsp_client *c, int hw, int insert, uint64_t addr, hvp_error *err)
+static int cancelled(void *ctx)
 {
-    if (!hw)
-        return rsp_breakpoint(c, insert, addr, err);
-    char pkt[48], *reply = NULL;
-    snprintf(pkt, sizeof pkt, "%c1,%llx,4", insert ? 'Z' : 'z', (unsigned long long)addr);
-    int rc = rsp_request(c, pkt, &reply, err);
-    if (!rc && strcmp(reply, "OK"))
-        rc = hvp_fail(err, reply[0] ? HVP_E_TARGET : HVP_E_UNSUPPORTED, "%s hardware breakpoint at 0x%llx: %s",
-                      insert ? "inserting a" : "removing the", (unsigned long long)addr,
-                      reply[0] ? reply : "the gdbstub does not support Z1");
-    free(reply);
-    return rc;
+    (void)ctx;
+    return stop_requested != 0;
 }
 
-/* Attach to the gdbstub, plant breakpoints, let the guest run until one
- * is hit (streaming serial, watching QEMU and signals), remove them and
- * leave the guest halted with the gdbstub free for the capture.
+/* What a run did, for the --json summary. */
+typedef struct run_result {
+    const char *snapshot;       /* written snapshot, or NULL */
+    int have_pc;
+    uint64_t pc;                /* where a breakpoint trigger stopped */
+    int qemu_exited, qemu_status;
+    long capture_ms;
+} run_result;
+
+/* Attach to the gdbstub, plant the breakpoint(s), let the guest run until
+ * one is hit (streaming serial, watching QEMU and signals), remove them
+ * and leave the guest halted with the gdbstub free for the capture.
  * Returns EXIT_OK when hit; an exit code (message printed) otherwise. */
-static int run_to_breakpoint(hvp_qemu *q, const uint64_t *addrs, size_t n, int exc, const char *elf,
-                             cli_serial_tail *tail, int stream, int quiet, int hw)
+static int run_to_breakpoint(hvp_guest *g, const hvp_guest_info *gi, int have_pc, uint64_t pc, int exc,
+                             cli_serial_tail *tail, int stream, run_result *res)
 {
-    rsp_client *c = NULL;
+    hvp_debug *d = NULL;
     hvp_error err = { 0 };
-    uint64_t list[16];
-    int rc = rsp_open(q->gdb, 5000, &c, &err);
-    if (!rc && exc >= 0)
-        n = exception_addrs(c, exc, elf, list, 16), addrs = list;
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = set_breakpoint(c, hw, 1, addrs[i], &err);
+    hvp_debug_opts dopt = { gi->gdb, 5000, gi->hw_breakpoints };
+    size_t n = 1;
+    int rc = hvp_debug_open(&dopt, &d, &err);
     if (!rc)
-        rc = rsp_continue(c, &err);
+        rc = have_pc ? hvp_debug_break_at(d, pc, &err)
+                     : hvp_debug_break_at_exception(d, exc, gi->image_is_elf ? gi->image : NULL, &n, &err);
+    if (!rc) {
+        cli_info("run", "%zu %s breakpoint%s planted; running to %s", n, gi->hw_breakpoints ? "hardware" : "software",
+                 n == 1 ? "" : "s", have_pc ? "it" : "the first of them");
+        rc = hvp_debug_resume(d, &err);
+    }
     while (!rc) {
-        rc = rsp_wait_stop(c, 50, &err);
+        rc = hvp_debug_wait_stop(d, 50, &err);
         if (rc != HVP_E_TIMEOUT)
             break;
         rc = HVP_OK;
-        cli_pump_serial(tail, q->serial, stream);
-        if (stop_requested || !hvp_qemu_alive(q, NULL)) {
-            rsp_close(c);
-            return stop_requested ? 130 : cli_error("run", EXIT_TARGET, "QEMU exited before the breakpoint was hit");
+        cli_pump_serial(tail, gi->serial, stream);
+        if (stop_requested || !hvp_guest_alive(g, NULL)) {
+            hvp_debug_close(d);
+            return stop_requested ? EXIT_INTERRUPTED
+                                  : cli_error("run", EXIT_TARGET, "QEMU exited before the breakpoint was hit");
         }
     }
-    uint64_t pc = 0;
     if (!rc)
-        rc = rsp_read_reg(c, "pc", &pc, &err);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = set_breakpoint(c, hw, 0, addrs[i], &err);
-    rsp_close(c); /* no `D`: the guest stays halted for the capture */
+        rc = hvp_debug_pc(d, &res->pc, &err);
+    if (!rc)
+        rc = hvp_debug_clear(d, &err);
+    hvp_debug_close(d); /* no detach: the guest stays halted for the capture */
     if (rc)
         return cli_error("run", cli_exit_for(rc), "breakpoint trigger: %s", err.msg);
-    if (!quiet)
-        fprintf(stderr, "hvprobe run: stopped at 0x%08llx\n", (unsigned long long)pc);
+    res->have_pc = 1;
+    cli_note("run", "stopped at 0x%08llx", (unsigned long long)res->pc);
     return EXIT_OK;
+}
+
+/* The --json documents: a dry run's plan, and a run's summary. */
+static void print_json_plan(const hvp_guest *g, const hvp_guest_info *gi)
+{
+    char *line = hvp_guest_command_line(g);
+    json_t *w = json_array();
+    for (size_t i = 0; i < hvp_guest_nwarnings(g); i++)
+        json_array_append_new(w, json_string(hvp_guest_warning(g, i)));
+    cli_print_json(json_pack("{s:s,s:s,s:s,s:o}", "backend", gi->backend, "machine", gi->machine, "command_line",
+                             line ? line : "", "warnings", w));
+    free(line);
+}
+
+static void print_json_result(const hvp_guest_info *gi, const run_result *r, int code)
+{
+    char pc[24];
+    snprintf(pc, sizeof pc, "0x%08llx", (unsigned long long)r->pc);
+    cli_print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:i}", "backend", gi->backend, "machine", gi->machine,
+                             "image", gi->image, "snapshot", r->snapshot ? json_string(r->snapshot) : json_null(),
+                             "stopped_at", r->have_pc ? json_string(pc) : json_null(), "qemu_exit_status",
+                             r->qemu_exited ? json_integer(r->qemu_status) : json_null(), "capture_ms",
+                             (json_int_t)r->capture_ms, "exit", code));
 }
 
 int cmd_run(int argc, char **argv)
@@ -221,17 +208,19 @@ int cmd_run(int argc, char **argv)
         { "capture", required_argument, 0, 'C' }, { "after", required_argument, 0, 'a' },
         { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
         { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
-        { "at-exception", required_argument, 0, 'E' },
-        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
+        { "at-exception", required_argument, 0, 'E' }, { "json", no_argument, 0, 'j' },
+        { "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
+        CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
-    hvp_run_opts o = { 0 };
+    hvp_launch_opts o = { 0 };
     hvp_capture_opts ram = { 0 }; /* only the RAM image options */
     ram.ram_limit = CLI_RAM_LIMIT_DEFAULT;
-    const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL;
+    const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL, *exc_name = NULL;
     int at_exc = -1, have_pc = 0;
     uint64_t at_pc = 0;
     double after = -1;
-    int dry = 0, quiet = 0, c, stream = 1;
+    int dry = 0, json = 0, c, stream = 1;
+    hvp_error err = { 0 };
     char fixture[4096];
     int dashdash = 0;
     for (int i = 1; i < argc; i++)
@@ -239,8 +228,10 @@ int cmd_run(int argc, char **argv)
             dashdash = 1;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
         uint64_t v;
+        if (cli_common_opt(c))
+            continue;
         switch (c) {
         case 'b': o.backend = optarg; break;
         case 'M': o.machine = optarg; break;
@@ -283,19 +274,18 @@ int cmd_run(int argc, char **argv)
             break;
         case 'Y': at_symbol = optarg; break;
         case 'E':
-            at_exc = arm_exc_parse(optarg);
-            if (at_exc < 0 || at_exc == ARM_EXC_RESET || at_exc == ARM_EXC_HYP)
-                return cli_error("run", EXIT_USAGE, "--at-exception wants svc, undef, pabt, dabt, irq or fiq, not '%s'",
-                                 optarg);
+            if (hvp_debug_exception_parse(optarg, &at_exc, &err))
+                return cli_error("run", EXIT_USAGE, "--at-exception %s", err.msg);
+            exc_name = optarg;
             break;
         case 'l': label = optarg; break;
-        case 'q': quiet = 1; break;
         case CLI_OPT_SAVE_RAM:
         case CLI_OPT_RAM_LIMIT:
         case CLI_OPT_RAM_METHOD:
             if (cli_ram_option("run", c, optarg, &ram))
                 return EXIT_USAGE;
             break;
+        case 'j': json = 1; break;
         case 'h': fputs(help, stdout); return EXIT_OK;
         default:
             return cli_error("run", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
@@ -316,135 +306,135 @@ int cmd_run(int argc, char **argv)
         return cli_error("run", EXIT_USAGE, "--after/--at-* are triggers for --capture FILE");
     if (!capture && ram.save_ram)
         return cli_error("run", EXIT_USAGE, "--save-ram saves the RAM with a snapshot: add --capture FILE and a trigger");
+    if (at_symbol) {
+        int rc = hvp_elf_symbol_addr(o.image, at_symbol, &at_pc, &err);
+        if (rc)
+            return cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_USAGE, "--at-symbol: %s", err.msg);
+        have_pc = 1;
+    }
     if (o.trace_events && !o.trace_file)
         o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
         cli_guest_path("hyp-fixture.elf", fixture, sizeof fixture);
         o.fixture_elf = fixture;
     }
-    if (quiet)
+    if (cli_verbosity < 0 || json)
         stream = 0;
-    int nested = o.backend && !strcmp(o.backend, "kvm-nested");
 
     /* Breakpoint triggers must be planted before the guest runs its first
      * instruction: start halted, attach, plant, then let it go. */
-    if (have_pc || at_symbol || at_exc >= 0)
+    int bp_trigger = have_pc || at_exc >= 0;
+    if (bp_trigger)
         o.halt_at_start = 1;
-    hvp_host host;
-    hvp_host_probe(&host);
-    hvp_qemu q;
-    char **qargv = NULL;
-    hvp_error err = { 0 };
-    int rc = hvp_run_plan(&o, &host, &q, &qargv, &err);
+    hvp_guest *g = NULL;
+    int rc = hvp_launch_plan(&o, &g, &err);
     if (rc)
         return cli_error("run", rc == HVP_E_UNSUPPORTED ? EXIT_TARGET : cli_exit_for(rc), "%s", err.msg);
-    for (int i = 0; i < q.nwarnings && !quiet; i++)
-        fprintf(stderr, "hvprobe run: warning: %s\n", q.warnings[i]);
+    hvp_guest_info gi;
+    hvp_guest_get_info(g, &gi);
+    for (size_t i = 0; i < hvp_guest_nwarnings(g); i++)
+        cli_note("run", "warning: %s", hvp_guest_warning(g, i));
     if (dry) {
-        char *line = hvp_argv_join(qargv);
-        printf("%s\n", line);
-        free(line);
-        hvp_argv_free(qargv);
-        hvp_qemu_stop(&q);
+        if (json) {
+            print_json_plan(g, &gi);
+        } else {
+            char *line = hvp_guest_command_line(g);
+            printf("%s\n", line ? line : "");
+            free(line);
+        }
+        hvp_guest_free(g);
         return EXIT_OK;
+    }
+    if (cli_verbosity > 0) {
+        char *line = hvp_guest_command_line(g);
+        cli_info("run", "QEMU command line: %s", line ? line : "?");
+        free(line);
     }
     struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (nested && !quiet)
-        fprintf(stderr, "hvprobe run: booting the emulated arm64 KVM host (QEMU TCG, virt with EL2)...\n");
-    rc = hvp_qemu_spawn(&q, qargv, 10000, &err);
-    hvp_argv_free(qargv);
-    if (!rc && nested)
-        rc = hvp_kvm_nested_wait(&q, 120000, progress_line, &quiet, &err);
+    long start = cli_now_ms();
+    hvp_launch_events ev = { progress_line, cancelled, NULL };
+    rc = hvp_guest_start(g, 0, &ev, &err);
     if (rc) {
-        hvp_qemu_stop(&q);
-        return cli_error("run", EXIT_TARGET, "%s", err.msg);
+        hvp_guest_free(g);
+        return rc == HVP_E_CANCELLED ? EXIT_INTERRUPTED : cli_error("run", EXIT_TARGET, "%s", err.msg);
     }
-    if (!quiet) {
-        fprintf(stderr, "hvprobe run: QEMU pid %d, backend %s, machine %s; channels in %s\n", (int)q.pid,
-                o.backend ? o.backend : "tcg", q.machine, q.rundir);
-        fprintf(stderr, "hvprobe run: attach: gdb-multiarch -ex 'target remote %s' %s\n",
-                strncmp(q.gdb, "unix:", 5) ? q.gdb + 4 : q.gdb + 5, o.image);
-        fprintf(stderr, "hvprobe run: capture: hvprobe capture --qmp %s --gdb %s -o snap.json\n", q.qmp, q.gdb);
-    }
+    hvp_guest_get_info(g, &gi);
+    cli_info("run", "QEMU up in %ld ms", cli_now_ms() - start);
+    cli_note("run", "QEMU pid %ld, backend %s, machine %s; channels in %s", gi.pid, gi.backend, gi.machine, gi.rundir);
+    cli_note("run", "attach: gdb-multiarch -ex 'target remote %s' %s",
+             strncmp(gi.gdb, "unix:", 5) ? gi.gdb + 4 : gi.gdb + 5, gi.image);
+    cli_note("run", "capture: hvprobe capture --qmp %s --gdb %s -o snap.json", gi.qmp, gi.gdb);
+    cli_info("run", "channels: qmp %s, hmp %s, gdb %s; serial %s", gi.qmp, gi.hmp, gi.gdb, gi.serial);
     cli_serial_tail tail = { 0 };
-    long start = hvp_now_ms();
-    int code = EXIT_OK, status = 0, exited = 0, bp_hit = 0;
-    if (have_pc || at_symbol || at_exc >= 0) {
-        if (at_symbol) {
-            hvp_image *img = NULL;
-            const hvp_symbol *y = NULL;
-            if (q.image_is_elf && hvp_elf_load(o.image, 1, &img, &err) == HVP_OK)
-                for (size_t i = 0; i < img->nsymbols && !y; i++)
-                    if (!strcmp(img->symbols[i].name, at_symbol))
-                        y = &img->symbols[i];
-            if (y)
-                at_pc = y->addr;
-            hvp_image_free(img);
-            if (!y) {
-                hvp_qemu_stop(&q);
-                return cli_error("run", EXIT_USAGE, "--at-symbol: '%s' is not a symbol of %s", at_symbol, o.image);
-            }
-        }
-        code = run_to_breakpoint(&q, &at_pc, 1, at_exc, q.image_is_elf ? o.image : NULL, &tail, stream, quiet, nested);
+    run_result res = { 0 };
+    int code = EXIT_OK, bp_hit = 0;
+    start = cli_now_ms();
+    if (bp_trigger) {
+        cli_note("run", "waiting for the guest to reach %s%s (Ctrl-C stops)",
+                 at_exc >= 0 ? "exception " : at_symbol ? at_symbol : "the breakpoint", at_exc >= 0 ? exc_name : "");
+        code = run_to_breakpoint(g, &gi, have_pc, at_pc, at_exc, &tail, stream, &res);
         bp_hit = code == EXIT_OK;
+    } else if (at_serial) {
+        cli_note("run", "waiting for '%s' on the guest's serial output (Ctrl-C stops)", at_serial);
+    } else if (after >= 1) {
+        cli_note("run", "capturing in %.1f s", after);
     }
     while (!stop_requested && !code) {
-        cli_pump_serial(&tail, q.serial, stream);
-        if (!hvp_qemu_alive(&q, &status)) {
-            exited = 1;
+        cli_pump_serial(&tail, gi.serial, stream);
+        if (!hvp_guest_alive(g, &res.qemu_status)) {
+            res.qemu_exited = 1;
             break;
         }
-        int fire = capture && (bp_hit || (after >= 0 && hvp_now_ms() - start >= (long)(after * 1000)) ||
+        int fire = capture && (bp_hit || (after >= 0 && cli_now_ms() - start >= (long)(after * 1000)) ||
                                (at_serial && strstr(tail.window, at_serial)));
         if (fire) {
-            char deflabel[64];
-            snprintf(deflabel, sizeof deflabel, "%s-%s", o.backend ? o.backend : "tcg", q.machine);
+            hvp_snapshot *s = NULL;
+            long t0 = cli_now_ms();
             hvp_capture_opts co = ram;
             co.ram_path = capture;
-            if (nested) /* its QMP belongs to a QEMU inside the emulated host: pmemsave would write there */
-                co.ram_method = HVP_DUMP_RSP;
-            co.qmp = q.qmp;
-            co.gdb = q.gdb;
-            co.elf = q.image_is_elf ? o.image : NULL;
-            co.label = label ? label : deflabel;
+            co.label = label;
             co.note = note_line;
-            co.note_ctx = &quiet;
-            hvp_snapshot *s = NULL;
-            rc = hvp_capture(&co, &s, &err);
-            if (!rc && nested)
-                rc = hvp_kvm_nested_annotate(&q, s, &err);
+            rc = hvp_guest_capture(g, &co, &s, &err);
+            res.capture_ms = cli_now_ms() - t0;
             if (rc)
                 code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);
             else if ((rc = hvp_snapshot_save(s, capture, &err)))
-                code = cli_error("run", rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT, "%s", err.msg);
-            else if (!quiet) {
-                fprintf(stderr, "hvprobe run: wrote %s\n", capture);
-                cli_print_ram_images("run", s);
+                code = cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT,
+                                 "%s", err.msg);
+            else {
+                res.snapshot = capture;
+                cli_note("run", "wrote %s", capture);
+                if (cli_verbosity >= 0)
+                    cli_print_ram_images("run", s);
+                cli_info("run", "captured in %ld ms, %.1f s after start", res.capture_ms,
+                         (cli_now_ms() - start) / 1000.0);
             }
             hvp_snapshot_free(s);
             break;
         }
         usleep(10000);
     }
-    cli_pump_serial(&tail, q.serial, stream);
+    cli_pump_serial(&tail, gi.serial, stream);
     if (tail.f)
         fclose(tail.f);
-    if (exited) {
+    if (res.qemu_exited) {
         char last[400];
-        hvp_qemu_last_error(&q, last, sizeof last);
-        int st = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        hvp_guest_last_error(g, last, sizeof last);
         if (capture)
-            code = cli_error("run", EXIT_TARGET, "QEMU exited (status %d) before the capture trigger fired%s%s", st,
+            code = cli_error("run", EXIT_TARGET, "QEMU exited (status %d) before the capture trigger fired%s%s",
+                             res.qemu_status, last[0] ? ": " : "", last);
+        else if (res.qemu_status != 0)
+            code = cli_error("run", EXIT_TARGET, "QEMU exited with status %d%s%s", res.qemu_status,
                              last[0] ? ": " : "", last);
-        else if (st != 0)
-            code = cli_error("run", EXIT_TARGET, "QEMU exited with status %d%s%s", st, last[0] ? ": " : "", last);
     }
     if (stop_requested && code == EXIT_OK)
-        code = 130;
-    hvp_qemu_stop(&q);
+        code = EXIT_INTERRUPTED;
+    if (json)
+        print_json_result(&gi, &res, code);
+    hvp_guest_free(g);
     return code;
 }

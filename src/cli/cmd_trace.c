@@ -1,7 +1,7 @@
 /* cmd_trace.c - `hvprobe trace`: read a QEMU -d int log or a serial log
  * with seL4 fault reports, streaming, and summarise its exceptions. */
 #include "cli/cli.h"
-#include "core/trace.h"
+#include "hvprobe/trace.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -107,7 +107,7 @@ int cmd_trace(int argc, char **argv)
 
     hvp_error err = { 0 };
     hvp_trace *t = NULL;
-    hvp_buf out = { 0 };
+    char *out = NULL;
     int code = EXIT_OK;
     static char chunk[1 << 16];
     if (hvp_trace_new(&to, &t, &err)) {
@@ -122,14 +122,13 @@ int cmd_trace(int argc, char **argv)
         goto done;
     }
     hvp_trace_finish(t, NULL);
-    int rc = json ? hvp_trace_render_json(t, is_stdin ? NULL : path, &out, &err)
-                  : hvp_trace_render_text(t, is_stdin ? "(standard input)" : path, &out, &err);
+    int rc = hvp_trace_render(t, is_stdin ? NULL : path, json, &out, &err);
     if (rc) {
         code = cli_error("trace", EXIT_INTERNAL, "%s", err.msg);
         goto done;
     }
     FILE *f = outpath ? fopen(outpath, "w") : stdout;
-    if (!f || fputs(out.data, f) < 0 || (outpath ? fclose(f) : fflush(f)) != 0) {
+    if (!f || fputs(out, f) < 0 || (outpath ? fclose(f) : fflush(f)) != 0) {
         code = cli_error("trace", EXIT_OUTPUT, "cannot write %s", outpath ? outpath : "standard output");
         if (outpath)
             remove(outpath);
@@ -138,6 +137,6 @@ done:
     if (!is_stdin)
         fclose(in);
     hvp_trace_free(t);
-    hvp_buf_free(&out);
+    free(out);
     return code;
 }

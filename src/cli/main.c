@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -59,6 +60,7 @@ int cli_exit_for(int status)
     case HVP_E_UNSUPPORTED:
     case HVP_E_TARGET: return EXIT_TARGET;
     case HVP_E_OUTPUT: return EXIT_OUTPUT;
+    case HVP_E_CANCELLED: return EXIT_INTERRUPTED;
     default: return EXIT_INTERNAL;
     }
 }
@@ -125,14 +127,58 @@ char *cli_norm_addr(const char *a)
     return out;
 }
 
+int cli_verbosity;
+
+int cli_common_opt(int c)
+{
+    if (c == 'q')
+        cli_verbosity = -1;
+    else if (c == 'v')
+        cli_verbosity = 1;
+    else
+        return 0;
+    return 1;
+}
+
+static void vnote(const char *sub, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "hvprobe %s: ", sub);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_say(int level, const char *sub, const char *fmt, ...)
+{
+    if (cli_verbosity < level)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(sub, fmt, ap);
+    va_end(ap);
+}
+
+int cli_print_json(json_t *doc)
+{
+    char *t = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    int bad = puts(t ? t : "null") < 0 || fflush(stdout) != 0;
+    free(t);
+    json_decref(doc);
+    return bad ? EXIT_OUTPUT : EXIT_OK;
+}
+
+long cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int cli_error(const char *sub, int code, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "hvprobe %s: ", sub);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vnote(sub, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return code;
 }
 

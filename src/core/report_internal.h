@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "core/report.h"
+#include "hvprobe/report.h"
 #include "hvprobe/analysis.h"
 #include "util/buf.h"
 

@@ -509,3 +509,17 @@ int hvp_trace_render_json(const hvp_trace *t, const char *source, hvp_buf *out, 
     free(text);
     return rc ? hvp_fail(err, HVP_E_NOMEM, "out of memory rendering the trace as JSON") : HVP_OK;
 }
+
+int hvp_trace_render(const hvp_trace *t, const char *source, int json, char **out, hvp_error *err)
+{
+    hvp_buf b = { 0 };
+    *out = NULL;
+    int rc = json ? hvp_trace_render_json(t, source, &b, err)
+                  : hvp_trace_render_text(t, source ? source : "(standard input)", &b, err);
+    if (rc) {
+        hvp_buf_free(&b);
+        return rc;
+    }
+    *out = b.data ? hvp_buf_steal(&b) : strdup("");
+    return *out ? HVP_OK : hvp_fail(err, HVP_E_NOMEM, "out of memory rendering the trace");
+}

@@ -49,6 +49,7 @@ const char *hvp_status_name(int code)
     case HVP_E_TARGET: return "target error";
     case HVP_E_INTERNAL: return "internal error";
     case HVP_E_OUTPUT: return "output not written";
+    case HVP_E_CANCELLED: return "cancelled";
     default: return "unknown error";
     }
 }

@@ -8,7 +8,8 @@ mkdir -p "$T"
 make -s BUILD="$BUILD" install DESTDIR="$R" PREFIX=/usr/local >"$T/make.log" 2>&1
 expect_eq "make install DESTDIR=... PREFIX=/usr/local exits 0" "$?" 0
 for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.0 include/hvprobe/hvprobe.h \
-         include/hvprobe/snapshot.h lib/pkgconfig/hvprobe.pc share/man/man1/hvprobe.1 \
+         include/hvprobe/snapshot.h include/hvprobe/launch.h include/hvprobe/debug.h include/hvprobe/host.h \
+         include/hvprobe/trace.h include/hvprobe/report.h include/hvprobe/kvmhost.h lib/pkgconfig/hvprobe.pc share/man/man1/hvprobe.1 \
          share/hvprobe/snapshot.schema.json share/bash-completion/completions/hvprobe \
          share/doc/hvprobe/examples/tiny/start.S; do
     ok_if "installed: $f" test -e "$R/usr/local/$f"
@@ -47,6 +48,45 @@ ok_if "an external program builds with pkg-config --cflags --libs hvprobe" \
 OUT=$(LD_LIBRARY_PATH=$R/usr/local/lib "$T/base" tests/fixtures/snapshots/vbar-vexpress.json); rc=$?
 expect_eq "the external program runs against the installed shared library" "$rc" 0
 expect_match "it prints the effective vector base" "$OUT" 'vector base 0x60000000 \(VBAR_S = 0x60000000 \(Secure state, SCTLR_S.V=0\)\), svc valid'
+
+# The launch API from outside: plan a guest (nothing runs), print its QEMU line.
+cat >"$T/plan.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <hvprobe/hvprobe.h>
+
+int main(int argc, char **argv)
+{
+    hvp_host h;
+    hvp_backend_verdict v[HVP_NBACKENDS];
+    int rec;
+    hvp_host_probe(&h);
+    hvp_host_judge(&h, v, &rec);
+    hvp_launch_opts o = { 0 };
+    o.image = argc > 1 ? argv[1] : "";
+    o.host = &h;
+    hvp_guest *g = NULL;
+    hvp_error err = { 0 };
+    if (hvp_launch_plan(&o, &g, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 3;
+    }
+    hvp_guest_info gi;
+    hvp_guest_get_info(g, &gi);
+    char *line = hvp_guest_command_line(g);
+    printf("tcg %s; %s %s: %s\n", v[HVP_BACKEND_TCG].can_run ? "can run" : "cannot run", gi.backend, gi.machine, line);
+    free(line);
+    hvp_guest_free(g);
+    return 0;
+}
+C
+ok_if "a program using hvprobe/launch.h builds with pkg-config" \
+    cc $SAN -std=c11 -Wall -Wextra -Werror -o "$T/plan" "$T/plan.c" $(pkg-config --cflags --libs hvprobe)
+OUT=$(LD_LIBRARY_PATH=$R/usr/local/lib TMPDIR=$T "$T/plan" "$GUESTS/tiny-vbar-vexpress.elf"); rc=$?
+expect_eq "it plans a guest through the installed library" "$rc" 0
+expect_match "it prints the QEMU command line with private channels" "$OUT" \
+    '^tcg can run; tcg vexpress-a9: qemu-system-arm .*-qmp unix:.*/qmp.sock'
+expect_eq "planning without running leaves no runtime directory" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
 ok_if "the man page renders" sh -c "man -l '$R/usr/local/share/man/man1/hvprobe.1' >/dev/null 2>&1 || groff -man -Tutf8 '$R/usr/local/share/man/man1/hvprobe.1' >/dev/null"
 expect_eq "the man page has the same text as 'hvprobe help capture'" \
     "$(grep -c -F -- "$("$HVPROBE" help capture | sed -n 5p)" "$R/usr/local/share/man/man1/hvprobe.1")" 1

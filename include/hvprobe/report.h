@@ -1,5 +1,5 @@
 /*
- * report.h - `hvprobe report`: one document a person can read in a
+ * hvprobe/report.h - `hvprobe report`: one document a person can read in a
  * minute and paste into a paper.  For each snapshot, where and how it
  * was taken and a picture of the guest physical address space (regions
  * by kind, overlaps with the winner marked, the vector base, the PC and
@@ -13,14 +13,19 @@
  * output format.
  *
  * Ownership: hvp_report_render() returns the document in *out (caller
- * frees).  Nothing here prints or exits.
+ * frees).  Nothing here prints or exits.  Thread-safe: no shared state
+ * (snapshots are only read).
  */
-#ifndef HVP_CORE_REPORT_H
-#define HVP_CORE_REPORT_H
+#ifndef HVPROBE_REPORT_H
+#define HVPROBE_REPORT_H
 
 #include <stddef.h>
 #include "hvprobe/compare.h"
 #include "hvprobe/snapshot.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum hvp_report_format { HVP_REPORT_HTML = 0, HVP_REPORT_MARKDOWN } hvp_report_format;
 
@@ -46,4 +51,7 @@ int hvp_report_render(const hvp_snapshot *const *snaps, const char *const *names
  * Errors: HVP_E_IO, HVP_E_INVAL (path too long). */
 int hvp_report_save(const char *path, const char *text, hvp_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,5 +1,5 @@
 /*
- * kvm_host.h - the cached arm64 KVM host for the kvm-nested backend.
+ * hvprobe/kvmhost.h - the cached arm64 KVM host for the kvm-nested backend.
  *
  * KVM runs 32-bit ARM guests only on an arm64 host.  On any other host
  * hvprobe emulates one: QEMU TCG `virt,virtualization=on` (so the CPU has
@@ -19,11 +19,18 @@
  * system's dpkg architectures are not changed.
  *
  * The library never prints: progress goes through the callback.
+ * Ownership: paths and status are plain caller-owned values, nothing to
+ * free.  Thread-safety: building, cleaning and reading the same cache
+ * from two threads (or processes) at once is not supported.
  */
-#ifndef HVP_BACKENDS_KVM_HOST_H
-#define HVP_BACKENDS_KVM_HOST_H
+#ifndef HVPROBE_KVMHOST_H
+#define HVPROBE_KVMHOST_H
 
 #include "hvprobe/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct hvp_kvmhost_paths {
     char dir[512];          /* .../hvprobe/kvm-host */
@@ -62,4 +69,7 @@ int hvp_kvmhost_build(const hvp_kvmhost_paths *p, int force, hvp_kvmhost_progres
 /* Remove the cached host and its apt state. */
 int hvp_kvmhost_clean(const hvp_kvmhost_paths *p, hvp_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

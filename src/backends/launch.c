@@ -1,0 +1,177 @@
+/* launch.c - the public launch API (hvprobe/launch.h) over the QEMU
+ * launcher (backends/qemu.h) and the kvm-nested backend. */
+#include "backends/kvm_nested.h"
+#include "backends/qemu.h"
+#include "hvprobe/capture.h"
+#include "hvprobe/dump.h"
+#include "hvprobe/launch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+struct hvp_guest {
+    hvp_qemu q;
+    char **argv;            /* QEMU's argv until started */
+    char backend[16];
+    char *image;
+    int started;
+};
+
+int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
+{
+    *out = NULL;
+    if (!o || !o->image)
+        return hvp_fail(err, HVP_E_INVAL, "no guest image given");
+    hvp_guest *g = calloc(1, sizeof *g);
+    if (!g || !(g->image = strdup(o->image))) {
+        free(g);
+        return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    }
+    snprintf(g->backend, sizeof g->backend, "%s", o->backend ? o->backend : "tcg");
+    hvp_host probed;
+    const hvp_host *h = o->host;
+    if (!h) {
+        hvp_host_probe(&probed);
+        h = &probed;
+    }
+    int rc = hvp_run_plan(o, h, &g->q, &g->argv, err);
+    if (rc) {
+        hvp_guest_free(g);
+        return rc;
+    }
+    *out = g;
+    return HVP_OK;
+}
+
+size_t hvp_guest_nwarnings(const hvp_guest *g)
+{
+    return g ? (size_t)g->q.nwarnings : 0;
+}
+
+const char *hvp_guest_warning(const hvp_guest *g, size_t i)
+{
+    return g && i < (size_t)g->q.nwarnings ? g->q.warnings[i] : NULL;
+}
+
+char *hvp_guest_command_line(const hvp_guest *g)
+{
+    return g && g->argv ? hvp_argv_join(g->argv) : NULL;
+}
+
+void hvp_guest_get_info(const hvp_guest *g, hvp_guest_info *i)
+{
+    memset(i, 0, sizeof *i);
+    i->backend = g->backend;
+    i->machine = g->q.machine;
+    i->image = g->image;
+    i->image_is_elf = g->q.image_is_elf;
+    i->rundir = g->q.rundir;
+    i->qmp = g->q.qmp;
+    i->hmp = g->q.hmp;
+    i->gdb = g->q.gdb;
+    i->serial = g->q.serial;
+    i->trace = g->q.trace;
+    i->pid = g->started ? (long)g->q.pid : -1;
+    i->nested = g->q.nested;
+    /* Under kvm-nested the inner gdbstub treats the 32-bit vCPU as AArch64:
+     * a software breakpoint would write an AArch64 BRK into the guest. */
+    i->hw_breakpoints = g->q.nested;
+}
+
+int hvp_guest_spawn(hvp_guest *g, hvp_error *err)
+{
+    if (g->started || !g->argv)
+        return hvp_fail(err, HVP_E_INVAL, "the guest was already started");
+    int rc = hvp_qemu_spawn(&g->q, g->argv, 10000, err);
+    hvp_argv_free(g->argv);
+    g->argv = NULL;
+    g->started = 1;
+    return rc;
+}
+
+int hvp_guest_wait_ready(hvp_guest *g, int timeout_ms, const hvp_launch_events *ev, hvp_error *err)
+{
+    if (!g->started)
+        return hvp_fail(err, HVP_E_INVAL, "the guest was not started");
+    return g->q.nested ? hvp_kvm_nested_wait(&g->q, timeout_ms > 0 ? timeout_ms : 120000, ev, err) : HVP_OK;
+}
+
+int hvp_guest_start(hvp_guest *g, int timeout_ms, const hvp_launch_events *ev, hvp_error *err)
+{
+    if (ev && ev->progress && g->q.nested && !g->started)
+        ev->progress(ev->ctx, "booting the emulated arm64 KVM host (QEMU TCG, virt with EL2)...");
+    int rc = hvp_guest_spawn(g, err);
+    if (!rc)
+        rc = hvp_guest_wait_ready(g, timeout_ms, ev, err);
+    if (rc && rc != HVP_E_INVAL)
+        hvp_qemu_stop(&g->q);
+    return rc;
+}
+
+int hvp_guest_alive(hvp_guest *g, int *exit_status)
+{
+    int st = 0;
+    if (g->started && g->q.pid > 0 && hvp_qemu_alive(&g->q, &st))
+        return 1;
+    if (exit_status)
+        *exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 0;
+    return 0;
+}
+
+void hvp_guest_last_error(const hvp_guest *g, char *buf, size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    if (g && n)
+        hvp_qemu_last_error(&g->q, buf, (unsigned)n);
+}
+
+int hvp_guest_capture(hvp_guest *g, const hvp_capture_opts *base, hvp_snapshot **out, hvp_error *err)
+{
+    char deflabel[64];
+    snprintf(deflabel, sizeof deflabel, "%s-%s", g->backend, g->q.machine);
+    hvp_capture_opts co = { 0 };
+    if (base)
+        co = *base;
+    co.qmp = g->q.qmp;
+    co.hmp = NULL;
+    co.gdb = g->q.gdb;
+    co.elf = g->q.image_is_elf ? g->image : NULL;
+    if (!co.label)
+        co.label = deflabel;
+    if (g->q.nested)
+        co.ram_method = HVP_DUMP_RSP;
+    int rc = hvp_capture(&co, out, err);
+    if (!rc && g->q.nested && (rc = hvp_kvm_nested_annotate(&g->q, *out, err))) {
+        hvp_snapshot_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int hvp_guest_kvm_facts(const hvp_guest *g, double *ready_s, uint64_t *midr, hvp_error *err)
+{
+    if (!g->q.nested)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the %s backend has no emulated KVM host", g->backend);
+    if (hvp_kvm_nested_host_facts(&g->q, ready_s, midr))
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the emulated KVM host has not reported yet");
+    return HVP_OK;
+}
+
+void hvp_guest_stop(hvp_guest *g)
+{
+    if (g)
+        hvp_qemu_stop(&g->q);
+}
+
+void hvp_guest_free(hvp_guest *g)
+{
+    if (!g)
+        return;
+    hvp_qemu_stop(&g->q);
+    hvp_argv_free(g->argv);
+    free(g->image);
+    free(g);
+}
