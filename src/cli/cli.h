@@ -34,8 +34,16 @@ int cli_exit_for(int status);
 extern int cli_verbosity;
 
 /* Handle the options every subcommand takes (-q, -v); 1 when `c` (a
- * getopt_long result) was one of them. */
+ * getopt_long result) was one of them.  Their long forms, and --help,
+ * end every subcommand's option table: */
 int cli_common_opt(int c);
+#define CLI_COMMON_OPTS                                                  \
+    { "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, \
+    { "help", no_argument, 0, 'h' }
+
+/* Print a subcommand's help text and the paragraph on the options every
+ * subcommand shares, on stdout (`hvprobe SUB --help` = `hvprobe help SUB`). */
+int cli_help(const char *text);
 
 /* "hvprobe SUB: message" on stderr when cli_verbosity >= level:
  * cli_note unless -q, cli_info only with -v. */

@@ -11,7 +11,7 @@
 
 static const char help[] =
     "usage: hvprobe capture [--qmp ADDR] [--hmp ADDR] [--gdb ADDR] [--elf IMAGE.elf]\n"
-    "                       [--label NAME] [--keep-halted] [--timeout MS] [-q] -o SNAP.json\n"
+    "                       [--label NAME] [--keep-halted] [--timeout MS] [-q|-v] -o SNAP.json\n"
     "                       [--save-ram[=REGION,...]] [--ram-limit SIZE] [--ram-method auto|qmp|gdb]\n"
     "\n"
     "Snapshot everything that decides where a running QEMU guest's exceptions go:\n"
@@ -36,7 +36,7 @@ static const char help[] =
     "  --timeout MS  per-read timeout on every channel (default 5000)\n"
     "  -o FILE       the snapshot to write ('-' = standard output); written\n"
     "                atomically, never left half-written\n"
-    "  -q            no notes on stderr\n"
+    "  -q            no notes on stderr; -v: also the channels and the time taken\n"
     "\n"
     "RAM images, for diffing whole RAM between hypervisors:\n"
     "  --save-ram    also save every RAM block of the memory map (kind ram; an alias\n"
@@ -67,8 +67,8 @@ static const char help[] =
 
 static void print_note(void *ctx, const char *msg)
 {
-    if (!*(int *)ctx)
-        fprintf(stderr, "hvprobe capture: note: %s\n", msg);
+    (void)ctx;
+    cli_note("capture", "note: %s", msg);
 }
 
 int cmd_capture(int argc, char **argv)
@@ -78,16 +78,17 @@ int cmd_capture(int argc, char **argv)
         { "gdb", required_argument, 0, 'G' }, { "elf", required_argument, 0, 'e' },
         { "label", required_argument, 0, 'l' }, { "keep-halted", no_argument, 0, 'k' },
         { "timeout", required_argument, 0, 't' }, { "output", required_argument, 0, 'o' },
-        { "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
-        CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
+        CLI_COMMON_OPTS, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_capture_opts o = { 0 };
     o.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *qmp = NULL, *hmp = NULL, *gdb = NULL, *outpath = NULL;
-    int quiet = 0, c;
+    int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         switch (c) {
         case 'Q': qmp = optarg; break;
         case 'H': hmp = optarg; break;
@@ -104,14 +105,13 @@ int cmd_capture(int argc, char **argv)
             break;
         }
         case 'o': outpath = optarg; break;
-        case 'q': quiet = 1; break;
         case CLI_OPT_SAVE_RAM:
         case CLI_OPT_RAM_LIMIT:
         case CLI_OPT_RAM_METHOD:
             if (cli_ram_option("capture", c, optarg, &o))
                 return EXIT_USAGE;
             break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
+        case 'h': return cli_help(help);
         default:
             return cli_error("capture", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
                              argv[optind - 1]);
@@ -136,20 +136,23 @@ int cmd_capture(int argc, char **argv)
     o.hmp = ah;
     o.gdb = ag;
     o.note = print_note;
-    o.note_ctx = &quiet;
     o.ram_path = outpath;
     hvp_snapshot *s = NULL;
     hvp_error err = { 0 };
+    cli_info("capture", "channels: qmp %s, hmp %s, gdb %s", aq ? aq : "-", ah ? ah : "-", ag ? ag : "-");
+    long t0 = cli_now_ms();
     int rc = hvp_capture(&o, &s, &err), code = EXIT_OK;
+    cli_info("capture", "capture took %ld ms%s", cli_now_ms() - t0, rc ? " and failed" : "");
     if (rc) {
         code = cli_error("capture", cli_exit_for(rc), "%s", err.msg);
     } else if ((rc = hvp_snapshot_save(s, outpath, &err))) {
         code = cli_error("capture", rc == HVP_E_NOMEM ? EXIT_INTERNAL : rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT,
                          "%s", err.msg);
-    } else if (!quiet && strcmp(outpath, "-")) {
-        fprintf(stderr, "hvprobe capture: wrote %s (%zu registers, %zu memory reads, %zu regions)\n",
-                outpath, s->ncp15, s->nmemory, s->nmemory_map);
-        cli_print_ram_images("capture", s);
+    } else if (strcmp(outpath, "-")) {
+        cli_note("capture", "wrote %s (%zu registers, %zu memory reads, %zu regions)", outpath, s->ncp15,
+                 s->nmemory, s->nmemory_map);
+        if (cli_verbosity >= 0)
+            cli_print_ram_images("capture", s);
     }
     hvp_snapshot_free(s);
     free(aq);

@@ -31,20 +31,21 @@ int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "backend", required_argument, 0, 'b' }, { "json", no_argument, 0, 'j' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     const char *only = NULL;
     int json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         if (c == 'b')
             only = optarg;
         else if (c == 'j')
             json = 1;
         else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
+            return cli_help(help);
         } else
             return cli_error("check", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
@@ -53,7 +54,9 @@ int cmd_check(int argc, char **argv)
     if (only && hvp_backend_index(only) < 0)
         return cli_error("check", EXIT_USAGE, "unknown backend '%s' (tcg, kvm, kvm-nested or fixture)", only);
     hvp_host h;
+    long t0 = cli_now_ms();
     hvp_host_probe(&h);
+    cli_info("check", "probed the host in %ld ms", cli_now_ms() - t0);
     hvp_backend_verdict v[HVP_NBACKENDS];
     int rec;
     hvp_host_judge(&h, v, &rec);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: hvprobe compare [--format text|markdown|json] [--brief] [--expect LABEL:VECTOR=VERDICT]...\n"
+    "usage: hvprobe compare [--format text|markdown|json|--json] [--brief] [--expect LABEL:VECTOR=VERDICT]...\n"
     "                       [-o FILE] SNAP.json [SNAP.json ...]\n"
     "\n"
     "Analyse every snapshot and compare them side by side: for each exception vector,\n"
@@ -35,6 +35,7 @@ static const char help[] =
     "                undef, svc, pabt, dabt, hyp, irq, fiq or an offset such as 0x8;\n"
     "                LABEL is a snapshot's label (or its file name)\n"
     "  --format F    text (default), markdown, json\n"
+    "  --json        the same as --format json\n"
     "  --brief       text/markdown: the table and the diagnosis, without each vector's reason\n"
     "  -o FILE       write the comparison to FILE instead of standard output\n"
     "\n"
@@ -50,7 +51,8 @@ int cmd_compare(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, 0, 'f' }, { "expect", required_argument, 0, 'e' },
         { "output", required_argument, 0, 'o' }, { "brief", no_argument, 0, 'B' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "json", no_argument, 0, 'j' },
+        CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     hvp_format fmt = HVP_FMT_TEXT;
     int brief = 0;
@@ -63,7 +65,9 @@ int cmd_compare(int argc, char **argv)
         return cli_error("compare", EXIT_INTERNAL, "out of memory");
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         switch (c) {
         case 'f':
             if (!strcmp(optarg, "text")) fmt = HVP_FMT_TEXT;
@@ -83,7 +87,8 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'o': outpath = optarg; break;
         case 'B': brief = 1; break;
-        case 'h': free(ex); fputs(help, stdout); return EXIT_OK;
+        case 'j': fmt = HVP_FMT_JSON; break;
+        case 'h': free(ex); return cli_help(help);
         default:
             free(ex);
             return cli_error("compare", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: hvprobe demo [-o DIR] [--no-kvm] [-q]\n"
+    "usage: hvprobe demo [-o DIR] [--no-kvm] [--json] [-q|-v]\n"
     "\n"
     "Answer the original research question end to end, with real QEMU runs:\n"
     "the same guest images, 'low' (leaves VBAR at 0, relying on vectors at 0x0, like\n"
@@ -46,7 +47,9 @@ static const char help[] =
     "\n"
     "  -o DIR   where to write the snapshots and summary.md (default ./hvprobe-demo)\n"
     "  --no-kvm skip the two kvm-nested rows (they take about 20 s more)\n"
-    "  -q       only the final table and diagnosis\n"
+    "  --json   the runs and the comparison (as 'hvprobe compare --format json') as one\n"
+    "           JSON document\n"
+    "  -q       only the final table and diagnosis (no progress lines)\n"
     "\n"
     "Needs the built guests (make builds them; make demo runs this).\n"
     "Exit: 0 every expectation held, 1 one did not, 2 usage or guests missing,\n"
@@ -62,6 +65,7 @@ typedef struct job {
     long svc_seen_ms;       /* when "issuing svc" appeared, 0 = not yet */
     int started, done, failed;
     char snap[4200];
+    char uart[200];         /* what the guest's serial output showed */
     long t_start;
 } job;
 
@@ -115,10 +119,11 @@ static int triggered(job *j)
     return j->svc_seen_ms && cli_now_ms() - j->svc_seen_ms > 400;
 }
 
-static void progress(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void progress(int quiet, const char *fmt, ...)
+/* Progress lines on stderr (not with -q). */
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
 {
-    if (quiet)
+    if (cli_verbosity < 0)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -128,12 +133,13 @@ static void progress(int quiet, const char *fmt, ...)
 
 static void kvm_progress(void *ctx, const char *msg)
 {
-    progress(*(int *)ctx, "hvprobe demo: kvm-host: %s\n", msg);
+    (void)ctx;
+    progress("hvprobe demo: kvm-host: %s\n", msg);
 }
 
 /* Prepare the kvm-nested host on first use.  0 when the KVM rows can
  * run; otherwise says why they are skipped and returns -1. */
-static int prepare_kvm_host(int quiet)
+static int prepare_kvm_host(void)
 {
     hvp_kvmhost_paths kp;
     hvp_kvmhost_status st;
@@ -141,36 +147,37 @@ static int prepare_kvm_host(int quiet)
     if (hvp_kvmhost_paths_get(&kp, &err) == HVP_OK && hvp_kvmhost_status_get(&kp, &st, &err) == HVP_OK && st.ready)
         return 0;
     if (err.msg[0] == '\0') {
-        progress(quiet, "hvprobe demo: preparing the arm64 KVM host for the kvm-nested rows (once; cached in %s)\n",
+        progress("hvprobe demo: preparing the arm64 KVM host for the kvm-nested rows (once; cached in %s)\n",
                  kp.dir);
-        if (hvp_kvmhost_build(&kp, 0, kvm_progress, &quiet, &err) == HVP_OK)
+        if (hvp_kvmhost_build(&kp, 0, kvm_progress, NULL, &err) == HVP_OK)
             return 0;
     }
-    fprintf(stderr, "hvprobe demo: skipping the kvm-nested rows: %s\n", err.msg);
+    cli_note("demo", "skipping the kvm-nested rows: %s", err.msg);
     return -1;
 }
 
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "output", required_argument, 0, 'o' }, { "quiet", no_argument, 0, 'q' },
-        { "no-kvm", no_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "output", required_argument, 0, 'o' }, { "no-kvm", no_argument, 0, 'K' },
+        { "json", no_argument, 0, 'j' },
+        CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     const char *outdir = "hvprobe-demo";
-    int quiet = 0, c, nokvm = 0;
+    int json = 0, c, nokvm = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         if (c == 'o')
             outdir = optarg;
-        else if (c == 'q')
-            quiet = 1;
+        else if (c == 'j')
+            json = 1;
         else if (c == 'K')
             nokvm = 1;
         else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
+            return cli_help(help);
         } else
             return cli_error("demo", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
@@ -209,11 +216,11 @@ int cmd_demo(int argc, char **argv)
     long t0 = cli_now_ms();
     hvp_host host;
     hvp_host_probe(&host);
-    if (!nokvm && prepare_kvm_host(quiet))
+    if (!nokvm && prepare_kvm_host())
         nokvm = 1;
     if (nokvm)
         nj -= 2; /* the kvm-nested rows are last */
-    progress(quiet, "hvprobe demo: two guest images x %s backends, captured after their first SVC\n",
+    progress("hvprobe demo: two guest images x %s backends, captured after their first SVC\n",
              nokvm ? "three" : "four");
     int code = EXIT_OK;
     hvp_error err = { 0 };
@@ -241,7 +248,7 @@ int cmd_demo(int argc, char **argv)
         }
         if (nkvm && !kvm_started && remaining == nkvm) {
             kvm_started = 1;
-            progress(quiet, "  booting %zu emulated arm64 KVM hosts for the kvm-nested rows...\n", nkvm);
+            progress("  booting %zu emulated arm64 KVM hosts for the kvm-nested rows...\n", nkvm);
             for (size_t i = 0; i < nj && !code; i++)
                 if (!jobs[i].started && (rc_start = start_job(&jobs[i], &host, fixture, &err)))
                     code = cli_error("demo", EXIT_TARGET, "%s: %s", jobs[i].label, err.msg);
@@ -286,20 +293,20 @@ int cmd_demo(int argc, char **argv)
             j->g = NULL;
             j->done = 1;
             remaining--;
-            char line[200] = "";
+            char *line = j->uart;
             const char *w = j->tail.window;
             const char *p = strstr(w, "Pagefault from");
             if (p)
-                snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\r\n"), p);
+                snprintf(line, sizeof j->uart, "%.*s", (int)strcspn(p, "\r\n"), p);
             else if (strstr(w, "svc: handler ran"))
-                snprintf(line, sizeof line, "UART: svc: handler ran");
+                snprintf(line, sizeof j->uart, "UART: svc: handler ran");
             else
-                snprintf(line, sizeof line, "UART: nothing after 'issuing svc'");
+                snprintf(line, sizeof j->uart, "UART: nothing after 'issuing svc'");
             if (have_midr) {
                 size_t l = strlen(line);
-                snprintf(line + l, sizeof line - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
+                snprintf(line + l, sizeof j->uart - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
             }
-            progress(quiet, "  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
+            progress("  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
                      (cli_now_ms() - t0) / 1000.0, line);
             if (code)
                 break;
@@ -326,7 +333,7 @@ int cmd_demo(int argc, char **argv)
     }
     char *text = NULL, *md = NULL;
     size_t failed = 0, failed_md = 0;
-    hvp_compare_opts co = { HVP_FMT_TEXT, 1, ex, nj };
+    hvp_compare_opts co = { json ? HVP_FMT_JSON : HVP_FMT_TEXT, 1, ex, nj };
     if (!code && hvp_compare((const hvp_snapshot *const *)snaps, names, nj, &co, &text, &failed, &err))
         code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
     co.format = HVP_FMT_MARKDOWN;
@@ -339,9 +346,23 @@ int cmd_demo(int argc, char **argv)
         FILE *f = fopen(path, "w");
         if (!f || fprintf(f, "# hvprobe demo\n\n%s", md) < 0 || fclose(f) != 0)
             code = cli_error("demo", EXIT_OUTPUT, "cannot write %s", path);
-        fputs("\n", stdout);
-        fputs(text, stdout);
-        if (!failed)
+        if (json) {
+            json_t *rows = json_array();
+            for (size_t i = 0; i < nj; i++)
+                json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "label", jobs[i].label,
+                                                      "backend", jobs[i].backend, "machine", jobs[i].machine,
+                                                      "image", jobs[i].image, "snapshot", jobs[i].snap, "expect",
+                                                      jobs[i].expect, "uart", jobs[i].uart));
+            int rc = cli_print_json(json_pack("{s:s,s:f,s:o,s:o,s:I}", "output", outdir, "seconds",
+                                              (cli_now_ms() - t0) / 1000.0, "runs", rows, "comparison",
+                                              json_loads(text, 0, NULL), "expectations_failed", (json_int_t)failed));
+            if (rc && !code)
+                code = rc;
+        } else {
+            fputs("\n", stdout);
+            fputs(text, stdout);
+        }
+        if (!failed && !json)
             printf("\nconclusion: the guest's vector base decides it. Without VBAR ('low'), no backend routes SVC\n"
                    "to a handler: QEMU vexpress-a9 slides through zero-filled flash, QEMU virt executes its\n"
                    "device tree, and the stage-2 fixture faults at IPA 0x8 exactly as the seL4 VMM reports.\n"
@@ -351,7 +372,8 @@ int cmd_demo(int argc, char **argv)
                    "address to VBAR before the first SVC.\n",
                    nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest fetches the\n"
                                 "SVC vector from virt's flash, which holds the device tree, exactly as under TCG virt.\n");
-        printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (cli_now_ms() - t0) / 1000.0);
+        if (!json)
+            printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (cli_now_ms() - t0) / 1000.0);
         if (failed && !code)
             code = EXIT_NEGATIVE;
     }

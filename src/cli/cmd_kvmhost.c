@@ -4,11 +4,12 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: hvprobe kvm-host build [--force] | status | clean\n"
+    "usage: hvprobe kvm-host build [--force] | status [--json] | clean   [-q|-v]\n"
     "\n"
     "KVM runs 32-bit ARM guests only on an arm64 host. The kvm-nested backend makes\n"
     "real Linux KVM available on any host: QEMU emulates an arm64 machine with EL2\n"
@@ -21,7 +22,7 @@ static const char help[] =
     "           private arm64 apt state in the cache: nothing is installed, no root is\n"
     "           needed, the system's dpkg architectures are untouched. Does nothing when\n"
     "           the host is ready (--force rebuilds it).\n"
-    "  status   what the cache holds: versions, sizes, when it was built\n"
+    "  status   what the cache holds: versions, sizes, when it was built (--json: as JSON)\n"
     "  clean    remove the cache\n"
     "\n"
     "Cache: $XDG_CACHE_HOME/hvprobe/kvm-host (default ~/.cache/hvprobe/kvm-host).\n"
@@ -33,23 +34,26 @@ static const char help[] =
 static void show(void *ctx, const char *msg)
 {
     (void)ctx;
-    fprintf(stderr, "hvprobe kvm-host: %s\n", msg);
+    cli_note("kvm-host", "%s", msg);
 }
 
 int cmd_kvmhost(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "force", no_argument, 0, 'f' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "force", no_argument, 0, 'f' }, { "json", no_argument, 0, 'j' }, CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
-    int force = 0, c;
+    int force = 0, json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "fqvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         if (c == 'f')
             force = 1;
+        else if (c == 'j')
+            json = 1;
         else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
+            return cli_help(help);
         } else
             return cli_error("kvm-host", EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
     }
@@ -65,12 +69,24 @@ int cmd_kvmhost(int argc, char **argv)
         int rc = hvp_kvmhost_build(&p, force, show, NULL, &err);
         if (rc)
             return cli_error("kvm-host", rc == HVP_E_IO ? EXIT_TARGET : cli_exit_for(rc), "%s", err.msg);
-        fprintf(stderr, "hvprobe kvm-host: ready in %.1f s\n", (cli_now_ms() - t0) / 1000.0);
+        cli_note("kvm-host", "ready in %.1f s", (cli_now_ms() - t0) / 1000.0);
         what = "status";
     }
     if (!strcmp(what, "status")) {
         hvp_kvmhost_status st;
         hvp_kvmhost_status_get(&p, &st, NULL);
+        if (json) {
+            json_t *o = json_pack("{s:s,s:b}", "cache", p.dir, "ready", st.ready);
+            if (st.ready)
+                json_object_update_new(o, json_pack("{s:s,s:{s:s,s:s,s:s,s:I},s:{s:s,s:I,s:s,s:s,s:i,s:i},s:I}",
+                    "built_at", st.built_at, "kernel", "package", st.kernel_pkg, "version", st.kernel_version,
+                    "path", p.kernel, "bytes", (json_int_t)st.kernel_bytes, "initramfs", "path", p.initrd, "bytes",
+                    (json_int_t)st.initrd_bytes, "busybox_version", st.busybox_version, "qemu_version",
+                    st.qemu_version, "shared_libraries", st.nlibs, "kernel_modules", st.nmodules, "cache_bytes",
+                    (json_int_t)st.cache_bytes));
+            int rc = cli_print_json(o);
+            return rc ? rc : st.ready ? EXIT_OK : EXIT_NEGATIVE;
+        }
         printf("cache       %s\n", p.dir);
         if (!st.ready) {
             printf("state       not prepared (hvprobe kvm-host build)\n");
@@ -88,7 +104,7 @@ int cmd_kvmhost(int argc, char **argv)
     if (!strcmp(what, "clean")) {
         if (hvp_kvmhost_clean(&p, &err))
             return cli_error("kvm-host", EXIT_OUTPUT, "%s", err.msg);
-        fprintf(stderr, "hvprobe kvm-host: removed %s\n", p.dir);
+        cli_note("kvm-host", "removed %s", p.dir);
         return EXIT_OK;
     }
     return cli_error("kvm-host", EXIT_USAGE, "unknown action '%s': build, status or clean", what);

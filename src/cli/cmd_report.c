@@ -50,7 +50,7 @@ int cmd_report(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, 0, 'f' }, { "expect", required_argument, 0, 'e' },
         { "output", required_argument, 0, 'o' }, { "title", required_argument, 0, 't' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     hvp_report_opts ro = { HVP_REPORT_HTML, NULL, NULL, 0 };
     hvp_expect *ex = calloc((size_t)argc, sizeof *ex);
@@ -61,7 +61,9 @@ int cmd_report(int argc, char **argv)
         return cli_error("report", EXIT_INTERNAL, "out of memory");
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         switch (c) {
         case 'f':
             if (!strcmp(optarg, "html"))
@@ -82,7 +84,7 @@ int cmd_report(int argc, char **argv)
             break;
         case 'o': outpath = optarg; break;
         case 't': ro.title = optarg; break;
-        case 'h': free(ex); fputs(help, stdout); return EXIT_OK;
+        case 'h': free(ex); return cli_help(help);
         default:
             free(ex);
             return cli_error("report", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);

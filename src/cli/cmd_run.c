@@ -71,8 +71,7 @@ static const char help[] =
     "                    machine, snapshot, where the breakpoint stopped, QEMU's exit\n"
     "                    status) instead of streaming the serial output; with --dry-run,\n"
     "                    the command line and channels as JSON\n"
-    "  -q, --quiet       do not stream serial output; only errors on stderr\n"
-    "  -v, --verbose     also the QEMU command line and timings on stderr\n"
+    "  -q                also stops streaming the serial output\n"
     "\n"
     "Examples:\n"
     "  hvprobe run build/guests/tiny-vbar-vexpress.elf\n"
@@ -209,8 +208,7 @@ int cmd_run(int argc, char **argv)
         { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
         { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
         { "at-exception", required_argument, 0, 'E' }, { "json", no_argument, 0, 'j' },
-        { "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
-        CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
+        CLI_COMMON_OPTS, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_launch_opts o = { 0 };
     hvp_capture_opts ram = { 0 }; /* only the RAM image options */
@@ -286,7 +284,7 @@ int cmd_run(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'j': json = 1; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
+        case 'h': return cli_help(help);
         default:
             return cli_error("run", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
         }

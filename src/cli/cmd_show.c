@@ -155,17 +155,18 @@ static void show_ram_images(const hvp_snapshot *s, const char *path)
 int cmd_show(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "json", no_argument, 0, 'j' }, CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     int json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         if (c == 'j')
             json = 1;
         else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
+            return cli_help(help);
         } else
             return cli_error("show", EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
     }

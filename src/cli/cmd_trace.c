@@ -70,7 +70,7 @@ int cmd_trace(int argc, char **argv)
     static const struct option opts[] = {
         { "first", required_argument, 0, 'n' }, { "loop-threshold", required_argument, 0, 't' },
         { "json", no_argument, 0, 'j' }, { "output", required_argument, 0, 'o' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     hvp_trace_opts to = { .first_n = 20, .loop_threshold = 100 };
     const char *outpath = NULL;
@@ -78,7 +78,9 @@ int cmd_trace(int argc, char **argv)
     unsigned long long v;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        if (cli_common_opt(c))
+            continue;
         switch (c) {
         case 'n':
             if (parse_count(optarg, 100000, &v))
@@ -92,7 +94,7 @@ int cmd_trace(int argc, char **argv)
             break;
         case 'j': json = 1; break;
         case 'o': outpath = optarg; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
+        case 'h': return cli_help(help);
         default:
             return cli_error("trace", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
         }

@@ -31,7 +31,7 @@ static const struct {
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: hvprobe [--version] [--help] SUBCOMMAND [ARGS]\n"
+        "usage: hvprobe [--version] [--help] [-q|-v] SUBCOMMAND [ARGS]\n"
         "\n"
         "hvprobe captures where an ARM guest's exceptions go (vector base, vector\n"
         "table, banked CP15 registers, memory map, CPU mode) from QEMU, saves it as\n"
@@ -42,9 +42,14 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
         "\n"
-        "Run 'hvprobe SUBCOMMAND --help' for its options and examples.\n"
+        "Run 'hvprobe SUBCOMMAND --help' (or 'hvprobe help SUBCOMMAND') for its options and\n"
+        "examples. Every subcommand takes -q/--quiet (only errors on stderr) and\n"
+        "-v/--verbose (channel addresses, timings, QEMU command lines on stderr); those\n"
+        "whose output is data take --json. hvprobe never writes colour or other terminal\n"
+        "escapes.\n"
         "Exit codes: 0 ok, 1 negative answer, 2 usage or bad input,\n"
-        "3 target/channel failure, 4 internal error, 5 output not written.\n");
+        "3 target/channel failure, 4 internal error, 5 output not written,\n"
+        "130 interrupted (Ctrl-C, SIGTERM).\n");
 }
 
 int cli_exit_for(int status)
@@ -166,6 +171,17 @@ int cli_print_json(json_t *doc)
     return bad ? EXIT_OUTPUT : EXIT_OK;
 }
 
+int cli_help(const char *text)
+{
+    fputs(text, stdout);
+    fputs("\n"
+          "Every subcommand also takes:\n"
+          "  -q, --quiet    only errors on stderr (no notes, no progress lines)\n"
+          "  -v, --verbose  more on stderr: channel addresses, timings, QEMU command lines\n"
+          "  -h, --help     this text (the same as 'hvprobe help SUBCOMMAND')\n", stdout);
+    return EXIT_OK;
+}
+
 long cli_now_ms(void)
 {
     struct timespec ts;
@@ -184,6 +200,14 @@ int cli_error(const char *sub, int code, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    /* -q/-v may also come before the subcommand. */
+    while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet") || !strcmp(argv[1], "-v") ||
+                        !strcmp(argv[1], "--verbose"))) {
+        cli_common_opt(argv[1][1] == '-' ? argv[1][2] : argv[1][1]);
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
