@@ -51,6 +51,12 @@ int hvp_report_render(const hvp_snapshot *const *snaps, const char *const *names
  * Errors: HVP_E_IO, HVP_E_INVAL (path too long). */
 int hvp_report_save(const char *path, const char *text, hvp_error *err);
 
+/* The same for any finished text document (a comparison, a trace
+ * summary): atomic replacement of a regular file, written into a device
+ * or FIFO, "-" for standard output; an existing device is never removed
+ * or replaced. */
+int hvp_document_save(const char *path, const char *text, hvp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* cmd_compare.c - `hvprobe compare`: analyse and compare snapshots. */
 #include "cli/cli.h"
 #include "hvprobe/compare.h"
+#include "hvprobe/report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -118,11 +119,9 @@ int cmd_compare(int argc, char **argv)
             code = cli_error("compare", cli_exit_for(rc), "%s", err.msg);
     }
     if (!code) {
-        FILE *f = outpath ? fopen(outpath, "w") : stdout;
-        if (!f || fputs(text, f) < 0 || (outpath ? fclose(f) : fflush(f)) != 0) {
-            code = cli_error("compare", EXIT_OUTPUT, "cannot write %s", outpath ? outpath : "standard output");
-            if (outpath)
-                remove(outpath);
+        int rc = hvp_document_save(outpath ? outpath : "-", text, &err);
+        if (rc) {
+            code = cli_error("compare", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_OUTPUT, "%s", err.msg);
         } else if (failed) {
             code = EXIT_NEGATIVE;
         }

@@ -12,6 +12,7 @@
 #include "hvprobe/host.h"
 #include "hvprobe/kvmhost.h"
 #include "hvprobe/launch.h"
+#include "hvprobe/report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -343,9 +344,14 @@ int cmd_demo(int argc, char **argv)
     if (!code) {
         char path[4200];
         snprintf(path, sizeof path, "%s/summary.md", outdir);
-        FILE *f = fopen(path, "w");
-        if (!f || fprintf(f, "# hvprobe demo\n\n%s", md) < 0 || fclose(f) != 0)
-            code = cli_error("demo", EXIT_OUTPUT, "cannot write %s", path);
+        char *doc = NULL;
+        if (asprintf(&doc, "# hvprobe demo\n\n%s", md) < 0)
+            doc = NULL;
+        if (!doc)
+            code = cli_error("demo", EXIT_INTERNAL, "out of memory");
+        else if (hvp_document_save(path, doc, &err))
+            code = cli_error("demo", EXIT_OUTPUT, "%s", err.msg);
+        free(doc);
         if (json) {
             json_t *rows = json_array();
             for (size_t i = 0; i < nj; i++)

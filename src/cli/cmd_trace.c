@@ -1,6 +1,7 @@
 /* cmd_trace.c - `hvprobe trace`: read a QEMU -d int log or a serial log
  * with seL4 fault reports, streaming, and summarise its exceptions. */
 #include "cli/cli.h"
+#include "hvprobe/report.h"
 #include "hvprobe/trace.h"
 
 #include <errno.h>
@@ -129,12 +130,8 @@ int cmd_trace(int argc, char **argv)
         code = cli_error("trace", EXIT_INTERNAL, "%s", err.msg);
         goto done;
     }
-    FILE *f = outpath ? fopen(outpath, "w") : stdout;
-    if (!f || fputs(out, f) < 0 || (outpath ? fclose(f) : fflush(f)) != 0) {
-        code = cli_error("trace", EXIT_OUTPUT, "cannot write %s", outpath ? outpath : "standard output");
-        if (outpath)
-            remove(outpath);
-    }
+    if ((rc = hvp_document_save(outpath ? outpath : "-", out, &err)))
+        code = cli_error("trace", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_OUTPUT, "%s", err.msg);
 done:
     if (!is_stdin)
         fclose(in);

@@ -198,6 +198,16 @@ int cli_error(const char *sub, int code, const char *fmt, ...)
     return code;
 }
 
+/* Whatever a subcommand printed must have reached standard output: a full
+ * disk or a closed pipe turns a success (or a negative answer) into
+ * EXIT_OUTPUT, as for any other output. */
+static int check_stdout(const char *sub, int code)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && (code == EXIT_OK || code == EXIT_NEGATIVE))
+        return cli_error(sub, EXIT_OUTPUT, "cannot write standard output: %s", strerror(errno));
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     /* -q/-v may also come before the subcommand. */
@@ -218,20 +228,20 @@ int main(int argc, char **argv)
             char *hargv[] = { argv[2], "--help", NULL };
             for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
                 if (!strcmp(commands[i].name, argv[2]))
-                    return commands[i].fn(2, hargv);
+                    return check_stdout("help", commands[i].fn(2, hargv));
             fprintf(stderr, "hvprobe: no such subcommand '%s'\n", argv[2]);
             return EXIT_USAGE;
         }
         usage(stdout);
-        return EXIT_OK;
+        return check_stdout("help", EXIT_OK);
     }
     if (!strcmp(sub, "--version") || !strcmp(sub, "-V")) {
         printf("hvprobe %s (snapshot schema 1)\n", HVP_VERSION);
-        return EXIT_OK;
+        return check_stdout("version", EXIT_OK);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(commands[i].name, sub))
-            return commands[i].fn(argc - 1, argv + 1);
+            return check_stdout(sub, commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "hvprobe: '%s' is not a subcommand (see 'hvprobe --help')\n", sub);
     return EXIT_USAGE;
 }

@@ -292,3 +292,8 @@ int hvp_report_save(const char *path, const char *text, hvp_error *err)
 {
     return hvp_write_output(path, "report", text, strlen(text), err);
 }
+
+int hvp_document_save(const char *path, const char *text, hvp_error *err)
+{
+    return hvp_write_output(path, "output", text, strlen(text), err);
+}
