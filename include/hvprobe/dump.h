@@ -37,11 +37,14 @@ typedef struct hvp_dump_result {
     hvp_dump_method method;         /* what was used */
     uint64_t bytes;
     char sha256[65];
+    int file_failed;                /* on HVP_E_IO: 1 when writing the file
+                                       failed, 0 when a channel did */
 } hvp_dump_result;
 
 /* Errors: HVP_E_INVAL (no channel / zero length), HVP_E_TARGET (the
  * range cannot be read; the message gives the first address), channel
- * errors (HVP_E_TIMEOUT, ...), HVP_E_IO (the file could not be written). */
+ * errors (HVP_E_TIMEOUT, ...), HVP_E_IO (a channel could not be opened, or
+ * the file could not be written: r->file_failed says which). */
 int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err);
 
 #ifdef __cplusplus

@@ -370,6 +370,10 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(127);
+        /* Its own process group: a Ctrl-C at the terminal reaches only
+         * hvprobe, which then stops QEMU cleanly (QMP quit) and exits 130,
+         * instead of racing QEMU's own death and reporting it as a failure. */
+        setpgid(0, 0);
         int nul = open("/dev/null", O_RDWR);
         dup2(nul, 0);
         dup2(nul, 1);

@@ -244,7 +244,7 @@ int cmd_demo(int argc, char **argv)
     int kvm_started = 0;
     while (remaining && !code) {
         if (demo_stop) {
-            code = 130; /* stopped by a signal: the cleanup below ends every QEMU */
+            code = EXIT_INTERRUPTED; /* stopped by a signal: the cleanup below ends every QEMU */
             break;
         }
         if (nkvm && !kvm_started && remaining == nkvm) {
@@ -319,6 +319,8 @@ int cmd_demo(int argc, char **argv)
             fclose(jobs[i].tail.f);
         hvp_guest_free(jobs[i].g);
     }
+    if (demo_stop)
+        return EXIT_INTERRUPTED; /* whatever failed after the signal, it was stopped */
     if (code)
         return code;
 

@@ -109,7 +109,7 @@ int cmd_dump(int argc, char **argv)
     int rc = hvp_dump(&o, &r, &err), code = EXIT_OK;
     double dt = (cli_now_ms() - t0) / 1000.0;
     if (rc)
-        code = cli_error("dump", rc == HVP_E_IO ? EXIT_OUTPUT : cli_exit_for(rc), "%s", err.msg);
+        code = cli_error("dump", rc == HVP_E_IO && r.file_failed ? EXIT_OUTPUT : cli_exit_for(rc), "%s", err.msg);
     else if (json)
         code = cli_print_json(json_pack("{s:s,s:I,s:s,s:s,s:s,s:f,s:s}", "path", o.path, "bytes", (json_int_t)r.bytes,
                                         "space", o.space == HVP_SPACE_PHYSICAL ? "physical" : "virtual", "address",

@@ -55,7 +55,7 @@ int cmd_kvmhost(int argc, char **argv)
         else if (c == 'h') {
             return cli_help(help);
         } else
-            return cli_error("kvm-host", EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return cli_error("kvm-host", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
     if (optind != argc - 1)
         return cli_error("kvm-host", EXIT_USAGE, "say build, status or clean (see --help)");

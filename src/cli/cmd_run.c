@@ -358,7 +358,7 @@ int cmd_run(int argc, char **argv)
     rc = hvp_guest_start(g, 0, &ev, &err);
     if (rc) {
         hvp_guest_free(g);
-        return rc == HVP_E_CANCELLED ? EXIT_INTERRUPTED : cli_error("run", EXIT_TARGET, "%s", err.msg);
+        return rc == HVP_E_CANCELLED || stop_requested ? EXIT_INTERRUPTED : cli_error("run", EXIT_TARGET, "%s", err.msg);
     }
     hvp_guest_get_info(g, &gi);
     cli_info("run", "QEMU up in %ld ms", cli_now_ms() - start);

@@ -168,7 +168,7 @@ int cmd_show(int argc, char **argv)
         else if (c == 'h') {
             return cli_help(help);
         } else
-            return cli_error("show", EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return cli_error("show", EXIT_USAGE, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
     if (optind != argc - 1)
         return cli_error("show", EXIT_USAGE, "give exactly one snapshot file (see --help)");

@@ -147,7 +147,7 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
     free(dcopy);
     int fd = -1;
     if (!rc && (fd = mkstemp(tmp)) < 0)
-        rc = hvp_fail(err, HVP_E_IO, "cannot create a file next to %s: %s", o->path, strerror(errno));
+        rc = hvp_fail(err, HVP_E_OUTPUT, "cannot create a file next to %s: %s", o->path, strerror(errno));
     if (!rc) {
         rc = hvp_dump_fill(t, o->addr, o->len, o->space, use_qmp, fd, tmp, o->path, err);
         r->method = use_qmp ? HVP_DUMP_QMP : HVP_DUMP_RSP;
@@ -159,9 +159,11 @@ int hvp_dump(const hvp_dump_opts *o, hvp_dump_result *r, hvp_error *err)
         }
     }
     if (!rc && rename(tmp, o->path))
-        rc = hvp_fail(err, HVP_E_IO, "cannot create %s: %s", o->path, strerror(errno));
-    if (rc == HVP_E_OUTPUT) /* hvp_dump's documented code for an unwritable file */
+        rc = hvp_fail(err, HVP_E_OUTPUT, "cannot create %s: %s", o->path, strerror(errno));
+    if (rc == HVP_E_OUTPUT) { /* hvp_dump's documented code for an unwritable file */
+        r->file_failed = 1;
         rc = err ? (err->code = HVP_E_IO) : HVP_E_IO;
+    }
     if (rc)
         unlink(tmp); /* nothing partial: the template name when mkstemp failed is harmless */
     /* Resume what we halted; attaching the gdbstub halts too, so resume
