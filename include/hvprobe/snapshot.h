@@ -222,6 +222,10 @@ const hvp_reg *hvp_snapshot_reg(const hvp_snapshot *s, const char *name);
 const hvp_memread *hvp_snapshot_mem(const hvp_snapshot *s, uint64_t addr,
                                     hvp_space space);
 
+/* A size as people read it: "128 MiB", "64 KiB" (exact multiples only),
+ * else "100 bytes", written into buf (cap bytes); returns buf. */
+const char *hvp_size_text(uint64_t n, char *buf, size_t cap);
+
 /* ARM CPSR.M[4:0] -> "usr32", "svc32", ... ("???" when reserved). */
 const char *hvp_arm_mode_name(uint32_t cpsr);
 

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 #include "hvprobe/capture.h"
 #include "hvprobe/dump.h"
-#include "util/units.h"
+#include "hvprobe/snapshot.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,6 @@
 /* cmd_show.c - `hvprobe show`: a readable summary of one snapshot. */
 #include "cli/cli.h"
 #include "hvprobe/snapshot.h"
-#include "util/units.h"
 
 #include <getopt.h>
 #include <libgen.h>
