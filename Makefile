@@ -6,7 +6,7 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   / make uninstall
 # Sources are found by directory, so adding a module needs no edit here.
 
-VERSION   := 0.1.0
+VERSION   := 0.2.0
 PKGS      := capstone jansson libelf expat nettle
 # capstone is dlopen()ed on first use (src/arch/arm/disasm.c), not linked:
 # loading it costs every process several ms of relocations at start.
@@ -16,7 +16,7 @@ CC        ?= cc
 SANITIZE  ?=
 BUILD     ?= $(if $(SANITIZE),build/san,build)
 
-SOMAJOR   := 0
+SOMAJOR   := 1
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
                -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP -pthread \
                $(if $(CAPSTONE_SONAME),-DHVP_CAPSTONE_SONAME=\"$(CAPSTONE_SONAME)\")

@@ -43,7 +43,7 @@
 extern "C" {
 #endif
 
-/* The library's version, e.g. "0.1.0" (static string). */
+/* The library's version, e.g. "0.2.0" (static string). */
 const char *hvp_version(void);
 
 #ifdef __cplusplus

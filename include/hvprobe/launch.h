@@ -24,7 +24,9 @@
  * Ownership: the hvp_guest owns every string its accessors return (valid
  * until hvp_guest_free); hvp_guest_command_line() returns a string the
  * caller frees.  hvp_guest_free(NULL) is a no-op.  QEMU is started with
- * PR_SET_PDEATHSIG: it never outlives the process that started it.
+ * PR_SET_PDEATHSIG, which Linux ties to the *thread* that forked it: it
+ * never outlives that thread, so call hvp_guest_start() from a thread that
+ * lives as long as the guest (e.g. the main thread).
  *
  * Errors: HVP_OK or a negative HVP_E_* code with a sentence in *err.
  * The library never prints: progress goes through the callback.

@@ -236,7 +236,9 @@ const char *hvp_arm_mode_name(uint32_t cpsr);
  * temporary files are renamed to their names beside `path` (which must
  * then be a regular file in the directory the capture wrote them to), the
  * snapshot last; if anything fails, none of the files appears and files
- * they would have replaced are restored. */
+ * they would have replaced are restored.  Errors: HVP_E_IO (the file
+ * could not be written) or HVP_E_OUTPUT (a snapshot with RAM images: the
+ * set could not be committed); both mean "output not written". */
 char *hvp_snapshot_to_json(const hvp_snapshot *s, hvp_error *err);
 int hvp_snapshot_save(const hvp_snapshot *s, const char *path, hvp_error *err);
 

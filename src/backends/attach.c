@@ -26,6 +26,7 @@ struct hvp_target {
     rsp_client *rsp;
     int phys_mode;          /* gdbstub currently in physical-memory mode */
     int no_rcmd;            /* the gdbstub cannot run monitor commands */
+    int qmp_pending;        /* QMP replies outstanding: send nothing else on it */
     hvp_raw *raw;
     size_t nraw;
 };
@@ -126,7 +127,7 @@ int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, ch
         }
         rc = HVP_OK;            /* running, refused or unsupported: a monitor channel */
     }
-    if (t->qmp) {
+    if (t->qmp && !t->qmp_pending) {
         qmp_call *calls = calloc(n ? n : 1, sizeof *calls);
         if (!calls)
             return hvp_fail(err, HVP_E_NOMEM, "out of memory");
@@ -638,7 +639,9 @@ int hvp_target_facts(hvp_target *t, hvp_backend_facts *f, hvp_snapshot *s, hvp_e
         greeting_version(t, f);
         qmp_call c = { .cmd = "query-target" };
         int sent = qmp_send_many(t->qmp, &c, 1, NULL) == HVP_OK;
+        t->qmp_pending = sent;      /* facts_mon must not fall back to QMP now */
         facts_mon(t, f);
+        t->qmp_pending = 0;
         if (sent && qmp_collect_many(t->qmp, &c, 1, NULL) == HVP_OK) {
             log_call(t, &c, NULL);
             json_t *a = json_object_get(c.ret, "arch");

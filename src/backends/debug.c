@@ -97,6 +97,7 @@ int hvp_debug_break_at_exception(hvp_debug *d, int exc, const char *elf, size_t 
     bases[nb++] = 0;
     bases[nb++] = 0xffff0000u;
     static const char *const regs[] = { "VBAR", "VBAR_S", "MVBAR", "VBAR_EL2", "HVBAR" };
+    rsp_load_registers(d->c, NULL);     /* names are unknown until loaded */
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
         uint64_t v;
         if (rsp_reg_find(d->c, regs[i]) && rsp_read_reg(d->c, regs[i], &v, NULL) == HVP_OK)

@@ -17,6 +17,7 @@ struct hvp_guest {
     char backend[16];
     char *image;
     int started;
+    int exited, exit_status;    /* QEMU reaped, and how it ended */
 };
 
 int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
@@ -115,8 +116,12 @@ int hvp_guest_alive(hvp_guest *g, int *exit_status)
     int st = 0;
     if (g->started && g->q.pid > 0 && hvp_qemu_alive(&g->q, &st))
         return 1;
+    if (g->started && !g->exited) {     /* reaped just now: keep how it ended */
+        g->exited = 1;
+        g->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 0;
+    }
     if (exit_status)
-        *exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 0;
+        *exit_status = g->exit_status;
     return 0;
 }
 

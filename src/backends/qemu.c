@@ -383,6 +383,7 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
         dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    setpgid(pid, pid);      /* also here: no window before the child does it */
     close(errfd);
     q->pid = pid;
     long deadline = hvp_now_ms() + timeout_ms;

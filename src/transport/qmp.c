@@ -306,6 +306,8 @@ int qmp_execute(qmp_client *q, const char *cmd, json_t *args, json_t **ret,
 
 int qmp_send_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
 {
+    if (n && !calls)
+        return hvp_fail(err, HVP_E_INVAL, "qmp_execute_many needs calls");
     for (size_t i = 0; i < n; i++) {
         calls[i].ret = NULL;
         calls[i].rc = HVP_E_INVAL;

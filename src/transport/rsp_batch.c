@@ -100,7 +100,11 @@ int rsp_batch_n(rsp_client *c, const char *const *payloads, size_t n, char **rep
             free(replies[i]);
             replies[i] = NULL;
         }
-        return rsp_i_broke(c, rc);
+        /* Whatever the error, replies of the window may be unread: the
+         * next request would take one of them for its answer. */
+        if (!c->broken)
+            c->broken = rc;
+        return rc;
     }
     return HVP_OK;
 }
@@ -291,8 +295,8 @@ int rsp_monitor_many(rsp_client *c, const char *const *cmds, size_t n, char **te
         rc = refused;
         if (err)
             *err = rerr;
-    } else if (rc) {
-        rsp_i_broke(c, rc);
+    } else if (rc && !c->broken) {
+        c->broken = rc;     /* replies of the window may be unread */
     }
     if (rc)
         for (size_t i = 0; i < n; i++) {
