@@ -124,7 +124,7 @@ static int parse_psr(const char *s, size_t n, hmp_regs *out, hvp_error *err)
     const char *mn = mode_name(psr);
     char want[16];
     snprintf(want, sizeof want, "%s%d", mn ? mn : "???", (psr & 0x10) ? 32 : 26);
-    if (strlen(tok[mi]) >= sizeof out->mode || (mn && strcmp(tok[mi], want)))
+    if (strlen(tok[mi]) >= sizeof out->mode || strcmp(tok[mi], want)) /* reserved: QEMU prints "???" */
         return hvp_fail(err, HVP_E_INPUT, "PSR mode '%s' contradicts PSR=%08" PRIx32 " (%s)",
                         tok[mi], psr, want);
     out->psr = psr;

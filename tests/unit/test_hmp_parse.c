@@ -159,6 +159,21 @@ static void test_regs_lf_and_headerless(void **s)
     assert_string_equal(r.mode, "usr32");
     assert_int_equal(r.r[3], 4);
     assert_int_equal(r.r[15], 0x80001000);
+
+    /* A reserved mode (M = 0x14): QEMU prints "???32", and nothing else
+     * may stand there (a fuzz finding: any name was accepted). */
+    const char *head =
+        "R00=00000001 R01=00000002 R02=00000003 R03=00000004\n"
+        "R04=00000000 R05=00000000 R06=00000000 R07=00000000\n"
+        "R08=00000000 R09=00000000 R10=00000000 R11=00000000\n"
+        "R12=00000000 R13=00000000 R14=00000000 R15=80001000\n";
+    char buf[512];
+    snprintf(buf, sizeof buf, "%sPSR=a00001d4 N-C- A ???32\n", head);
+    assert_int_equal(hmp_parse_registers(buf, &r, &e), 0);
+    assert_string_equal(r.mode, "???32");
+    snprintf(buf, sizeof buf, "%sPSR=a00001d4 N-C- A svc32\n", head);
+    assert_int_equal(hmp_parse_registers(buf, &r, &e), HVP_E_INPUT);
+    assert_non_null(strstr(e.msg, "???32"));
 }
 
 static void test_regs_rejects(void **s)
