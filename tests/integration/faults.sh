@@ -7,7 +7,7 @@
 T=$HVP_TEST_TMP/faults
 mkdir -p "$T/out"
 PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; qemu_stop "$T/q"; umount "$T/full" 2>/dev/null; }
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; qemu_stop "$T/q"; umount "$T/full" 2>/dev/null; umount "$T/full" 2>/dev/null; }
 trap cleanup EXIT
 
 peer() {   # peer PROTO MODE -> starts the fake, waits for its socket
@@ -56,6 +56,15 @@ if [ "$MOUNTED" = 0 ]; then
     ERR=$("$HVPROBE" capture --qmp "unix:$T/q/qmp.sock" --gdb "unix:$T/q/gdb.sock" -o "$T/out/s.json" 2>&1); rc=$?
     expect_eq "QEMU killed: exit 3" "$rc" 3
     expect_eq "QEMU killed: no snapshot" "$(ls -A "$T/out")" ""
+    umount "$T/full"
+    # A read-only temporary directory: the runtime directory (sockets) goes
+    # to the next writable candidate, and nothing is left there.
+    mount -t tmpfs -o ro,size=16k tmpfs "$T/full"
+    ERR=$(TMPDIR="$T/full" timeout 60 "$HVPROBE" run "$GUESTS/tiny-vbar-vexpress.elf" -q \
+        --capture "$T/out/ro.json" --after 1 2>&1); rc=$?
+    expect_eq "read-only TMPDIR: run still works (exit 0)" "$rc" 0
+    ok_if "read-only TMPDIR: the snapshot was written" test -s "$T/out/ro.json"
+    expect_eq "read-only TMPDIR: nothing written into it" "$(ls -A "$T/full")" ""
     umount "$T/full"
 else
     tap_result 1 "full disk: this test needs root to mount a small tmpfs (CI runs as root)"
