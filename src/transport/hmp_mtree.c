@@ -153,6 +153,8 @@ static int flat_name(hmp_region *g, const char *s, size_t n)
     }
     if (tags.len)
         g->tags = hvp_buf_steal(&tags);
+    else
+        hvp_buf_free(&tags);    /* an empty tag "[]" may have allocated */
     const char *sp = s + n;
     while (sp > s && sp[-1] != ' ')
         sp--;
