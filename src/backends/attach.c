@@ -27,9 +27,13 @@ struct hvp_target {
     int phys_mode;          /* gdbstub currently in physical-memory mode */
     int no_rcmd;            /* the gdbstub cannot run monitor commands */
     int qmp_pending;        /* QMP replies outstanding: send nothing else on it */
+    qmp_call status;        /* query-status sent with the QMP handshake */
+    int status_used;
     hvp_raw *raw;
     size_t nraw;
 };
+
+static void log_call(hvp_target *t, const qmp_call *c, const char *argtext);
 
 static int timeout_of(const hvp_target *t)
 {
@@ -65,9 +69,15 @@ int hvp_target_open(const hvp_target_opts *o, hvp_target **out, hvp_error *err)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     t->opts = *o;
     int rc = HVP_OK;
-    if (o->qmp && (rc = qmp_open(o->qmp, timeout_of(t), &t->qmp, err)))
+    /* query-status rides with the QMP handshake (one round trip less);
+     * hvp_target_run_state() takes its answer. */
+    t->status = (qmp_call){ .cmd = "query-status" };
+    if (o->qmp && (rc = qmp_open_with(o->qmp, timeout_of(t), &t->status, 1, &t->qmp, err)))
         hvp_wrap(err, rc, "QMP channel %s", o->qmp);
-    if (!rc && o->hmp && (rc = hmp_open(o->hmp, timeout_of(t), &t->hmp, err)))
+    /* With QMP, HMP adds nothing a capture needs (monitor commands go
+     * through the gdbstub's qRcmd or QMP's human-monitor-command): it is
+     * not even connected. */
+    if (!rc && o->hmp && !o->qmp && (rc = hmp_open(o->hmp, timeout_of(t), &t->hmp, err)))
         hvp_wrap(err, rc, "HMP channel %s", o->hmp);
     if (rc) {
         hvp_target_close(t);
@@ -188,9 +198,14 @@ int hvp_target_run_state(hvp_target *t, int *running, char **state, hvp_error *e
     *state = NULL;
     if (t->qmp) {
         json_t *r = NULL;
-        int rc = qmp_logged(t, "query-status", NULL, &r, err);
-        if (rc)
+        int rc;
+        if (!t->status_used && !t->status.rc) {
+            t->status_used = 1;     /* the answer that came with the handshake */
+            r = json_incref(t->status.ret);
+            log_call(t, &t->status, NULL);
+        } else if ((rc = qmp_logged(t, "query-status", NULL, &r, err))) {
             return rc;
+        }
         json_t *st = json_object_get(r, "status");
         *running = json_is_true(json_object_get(r, "running")) ? HVP_YES : HVP_NO;
         *state = strdup(json_is_string(st) ? json_string_value(st) : "unknown");
@@ -694,6 +709,7 @@ void hvp_target_close(hvp_target *t)
         rsp_set_phys_mode(t->rsp, 0, NULL);
     rsp_close(t->rsp);
     hmp_close(t->hmp);
+    json_decref(t->status.ret);
     qmp_close(t->qmp);
     for (size_t i = 0; i < t->nraw; i++) {
         free(t->raw[i].channel);

@@ -406,6 +406,12 @@ int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err)
 
 int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
 {
+    return qmp_open_with(addr, timeout_ms, NULL, 0, out, err);
+}
+
+int qmp_open_with(const char *addr, int timeout_ms, qmp_call *extra, size_t nextra, qmp_client **out,
+                  hvp_error *err)
+{
     *out = NULL;
     if (timeout_ms <= 0)
         return hvp_fail(err, HVP_E_INVAL, "QMP timeout must be positive");
@@ -423,9 +429,15 @@ int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
     /* qmp_capabilities goes out at once, not after the greeting: QEMU
      * reads it once the greeting is sent, and the handshake costs one
      * round trip instead of two. */
-    qmp_call caps = { .cmd = "qmp_capabilities" };
+    if (nextra > 8) {
+        qmp_close(q);
+        return hvp_fail(err, HVP_E_INVAL, "qmp_open_with: at most 8 extra commands");
+    }
+    qmp_call calls[9] = { { .cmd = "qmp_capabilities" } };
+    for (size_t i = 0; i < nextra; i++)
+        calls[1 + i] = extra[i];
     json_t *g = NULL;
-    r = qmp_send_many(q, &caps, 1, err);
+    r = qmp_send_many(q, calls, 1 + nextra, err);
     if (!r)
         r = read_message(q, hvp_now_ms() + timeout_ms, "greeting", &g, err);
     if (r == HVP_E_PROTO)
@@ -439,13 +451,19 @@ int qmp_open(const char *addr, int timeout_ms, qmp_client **out, hvp_error *err)
         return r;
     }
     q->greeting = g;
-    if (!(r = qmp_collect_many(q, &caps, 1, err)) && caps.rc) {
-        r = caps.rc;
+    if (!(r = qmp_collect_many(q, calls, 1 + nextra, err)) && calls[0].rc) {
+        r = calls[0].rc;
         if (err)
-            *err = caps.err;
+            *err = calls[0].err;
     }
-    json_decref(caps.ret);
+    json_decref(calls[0].ret);
+    for (size_t i = 0; i < nextra; i++)
+        extra[i] = calls[1 + i];
     if (r) {
+        for (size_t i = 0; i < nextra; i++) {
+            json_decref(extra[i].ret);
+            extra[i].ret = NULL;
+        }
         qmp_close(q);
         return r;
     }

@@ -109,6 +109,14 @@ int qmp_execute_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
 int qmp_send_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
 int qmp_collect_many(qmp_client *q, qmp_call *calls, size_t n, hvp_error *err);
 
+/* qmp_open, with up to 8 more commands sent in the same write as
+ * qmp_capabilities (their answers come with the handshake's: one round
+ * trip for both).  extra[] as for qmp_execute_many (args stolen; ret and
+ * rc filled; the caller json_decref()s each ret).  If the open fails,
+ * every extra[i].ret is NULL. */
+int qmp_open_with(const char *addr, int timeout_ms, qmp_call *extra, size_t nextra, qmp_client **out,
+                  hvp_error *err);
+
 /* Run an HMP command line through human-monitor-command.  *text is the
  * monitor's output with "\r\n" turned into "\n" (caller frees). */
 int qmp_hmp(qmp_client *q, const char *cmdline, char **text, hvp_error *err);

@@ -19,7 +19,7 @@ expect_eq "capture over all three channels exits 0" "$?" 0
 S=$T/all.json
 expect_eq "schema_version is 1" "$(jget $S 'd["schema_version"]')" 1
 expect_eq "label recorded" "$(jget $S 'd["label"]')" tcg-vexpress
-expect_eq "channels recorded" "$(jget $S '",".join(d["channels"])')" qmp,hmp,gdb
+expect_eq "channels used: with QMP, HMP adds nothing and is not connected" "$(jget $S '",".join(d["channels"])')" qmp,gdb
 expect_eq "VBAR_S carries the guest's table" "$(jget $S 'd["cp15"]["VBAR_S"]')" 0x60000000
 expect_eq "Non-secure VBAR reads 0" "$(jget $S 'd["cp15"]["VBAR"]')" 0x00000000
 expect_eq "CPU mode svc32" "$(jget $S 'd["cpu"]["cpsr"]["mode"]')" svc32
