@@ -265,10 +265,7 @@ static int have_bytes(const hvp_snapshot *s, uint64_t addr, hvp_space space)
  * analysis can tell a real handler from `b .` or unmapped memory. */
 static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
 {
-    arm_disasm *dis = NULL;
-    int rc = arm_disasm_new(0, &dis, err);
-    if (rc)
-        return rc;
+    int rc;
     uint64_t targets[32];
     char why[32][64];
     size_t nt = 0, nbase = s->nmemory;
@@ -277,10 +274,8 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         if (m->space != HVP_SPACE_VIRTUAL)
             continue;
         for (size_t off = 0; off + 4 <= m->got && off < 32 && nt < 32; off += 4) {
-            arm_decoded d;
-            arm_decode(dis, m->bytes + off, 4, m->addr + off, &d);
             uint64_t tgt;
-            if (!arm_entry_target(&d, m->bytes, m->got, m->addr, &tgt))
+            if (!arm_quick_entry_target(m->bytes, m->got, m->addr, m->addr + off, &tgt))
                 continue;
             int dup = have_bytes(s, tgt, HVP_SPACE_VIRTUAL);
             for (size_t k = 0; k < nt && !dup; k++)
@@ -291,7 +286,6 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             targets[nt++] = tgt;
         }
     }
-    arm_disasm_free(dis);
     uint8_t buf[32][16];
     hvp_target_memreq r[32];
     for (size_t k = 0; k < nt; k++)
@@ -452,9 +446,5 @@ int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
     *out = NULL;
     if (!o->qmp && !o->hmp && !o->gdb)
         return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
-    /* The disassembler is needed half-way through: load it meanwhile. */
-    arm_disasm_preload();
-    int rc = capture_all(o, out, err);
-    arm_disasm_preload_wait();
-    return rc;
+    return capture_all(o, out, err);
 }

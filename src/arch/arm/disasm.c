@@ -3,8 +3,8 @@
  * capstone is loaded on first use (dlopen), not when the program starts:
  * Debian's libcapstone carries every architecture's tables, about 77,000
  * relocations that the dynamic loader must apply before main() - several
- * milliseconds, most of a capture's budget.  arm_disasm_preload() starts
- * that work on a thread so a capture does it while it waits for QEMU. */
+ * milliseconds, more than a whole capture's round trips.  A capture does
+ * not need it (arm_quick_entry_target); compare, show and report do. */
 #include "arch/arm/disasm.h"
 
 #include <capstone/capstone.h>
@@ -28,9 +28,6 @@ static struct {
     char why[256];
 } cs;
 static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t preload_thread;
-static int preload_running;
 
 static void cs_load(void)
 {
@@ -52,31 +49,6 @@ static void cs_load(void)
         return;
     }
     cs.lib = lib;
-}
-
-static void *preload_main(void *arg)
-{
-    (void)arg;
-    pthread_once(&cs_once, cs_load);
-    return NULL;
-}
-
-void arm_disasm_preload(void)
-{
-    pthread_mutex_lock(&preload_lock);
-    if (!preload_running)
-        preload_running = pthread_create(&preload_thread, NULL, preload_main, NULL) == 0;
-    pthread_mutex_unlock(&preload_lock);
-}
-
-void arm_disasm_preload_wait(void)
-{
-    pthread_mutex_lock(&preload_lock);
-    if (preload_running) {
-        pthread_join(preload_thread, NULL);
-        preload_running = 0;
-    }
-    pthread_mutex_unlock(&preload_lock);
 }
 
 struct arm_disasm {
@@ -195,6 +167,38 @@ int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uin
         const uint8_t *p = bytes + (d->literal - base);
         /* bit 0 of a loaded PC selects Thumb; the code starts at target & ~1 */
         *target = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
+        return 1;
+    }
+    return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr,
+                           uint64_t *target)
+{
+    if (addr < base || addr - base + 4 > len)
+        return 0;
+    uint32_t w = le32(bytes + (addr - base)), cond = w >> 28;
+    uint32_t pc = (uint32_t)addr + 8;
+    if ((w & 0x0e000000u) == 0x0a000000u) {
+        /* B/BL (cond != 1111) or BLX (cond == 1111, H = bit 24) imm24 */
+        int32_t off = (int32_t)((w & 0x00ffffffu) << 8) >> 6;
+        uint32_t h = cond == 0xf ? ((w >> 24) & 1) << 1 : 0;
+        *target = (uint32_t)(pc + (uint32_t)off + h);
+        return 1;
+    }
+    if (cond != 0xf && (w & 0x0f5ff000u) == 0x051ff000u) {
+        /* LDR PC, [PC, #+-imm12] (pre-indexed; the UNPREDICTABLE writeback
+         * form too, as capstone reads it) */
+        uint32_t imm = w & 0xfffu;
+        uint32_t lit = (w >> 23) & 1 ? pc + imm : pc - imm;
+        if (lit < base || lit - base + 4 > len)
+            return 0;
+        *target = le32(bytes + (lit - base)) & ~1u;
         return 1;
     }
     return 0;

@@ -33,11 +33,6 @@ typedef struct arm_decoded {
 
 typedef struct arm_disasm arm_disasm;
 
-/* Start loading capstone on a thread (idempotent); arm_disasm_preload_wait()
- * reaps that thread.  Optional: arm_disasm_new() loads it when needed. */
-void arm_disasm_preload(void);
-void arm_disasm_preload_wait(void);
-
 /* thumb: 0 = ARM (A32), 1 = Thumb (T32).  Free with arm_disasm_free.
  * HVP_E_INTERNAL when capstone cannot be loaded (the message says why). */
 int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err);
@@ -52,5 +47,15 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
  * literal lies in bytes[0..len) (which start at address `base`).
  * Returns 1 and sets *target, else 0. */
 int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target);
+
+/* Where a vector entry (an A32 word at addr, inside bytes[0..len) read
+ * at base) sends the CPU, without capstone: B / BL / BLX with an
+ * immediate, and LDR PC, [PC, #+-imm] with its literal inside bytes.
+ * For the capture only, to know which handler bytes to read while the
+ * guest is halted (loading capstone costs more than the whole capture's
+ * round trips); verdicts are capstone's (arm_decode + arm_entry_target),
+ * and tests/unit/test_disasm.c checks both agree on every word they try. */
+int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr,
+                           uint64_t *target);
 
 #endif
