@@ -308,8 +308,11 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
 static void capture_map(hvp_snapshot *s, char *const *texts)
 {
     static const char *const cmds[] = { "info mtree", "info mtree -f" };
-    if (!(s->channels & (HVP_CH_QMP | HVP_CH_HMP))) {
-        hvp_snapshot_add_unknown(s, "memory_map", "`info mtree` needs a monitor channel (--qmp or --hmp)");
+    if (!texts[0] || !texts[1]) {
+        hvp_snapshot_add_unknown(s, "memory_map", (s->channels & (HVP_CH_QMP | HVP_CH_HMP))
+                                 ? "`info mtree` gave no answer"
+                                 : "`info mtree` needs a monitor channel (--qmp or --hmp) or a gdbstub "
+                                   "that runs monitor commands (qRcmd)");
         return;
     }
     for (int i = 0; i < 2; i++) {
@@ -355,12 +358,18 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     s->channels = hvp_target_channels(t);
     hvp_target_facts(t, &s->backend, s, &e);
 
-    /* The monitor's three texts in one pipeline (over QMP). */
+    /* The monitor's three texts in one pipeline: through the gdbstub's
+     * qRcmd when attached (so the gdbstub alone gives the memory map
+     * too), else QMP / HMP.  Without a monitor channel a gdbstub that
+     * cannot run them leaves the map unknown; with one, failing is an
+     * error. */
     static const char *const mcmds[] = { "info registers", "info mtree", "info mtree -f" };
     char *mon[3] = { NULL, NULL, NULL };
-    if ((s->channels & (HVP_CH_QMP | HVP_CH_HMP)) &&
-        (rc = hvp_target_monitor_many(t, mcmds, 3, mon, err)))
+    int have_mon = (s->channels & (HVP_CH_QMP | HVP_CH_HMP)) != 0;
+    if (have_mon && (rc = hvp_target_monitor_many(t, mcmds, 3, mon, err)))
         return hvp_wrap(err, rc, "info registers / info mtree");
+    if (!have_mon && (s->channels & HVP_CH_GDB))
+        hvp_target_monitor_many(t, mcmds, 3, mon, NULL);   /* a broken link fails the reads below */
     rc = capture_core(t, s, mon[0], err);
     if (!rc) {
         capture_sysregs(t, s);

@@ -139,14 +139,8 @@ int hvp_capture_ram_check(const hvp_capture_opts *o, hvp_error *err)
     int rc = parse_select(o->ram_select, sel, &n, err);
     if (rc)
         return rc;
-    if (!o->qmp && !o->hmp) {
-        int ranges = n > 0;
-        for (size_t i = 0; i < n; i++)
-            ranges &= sel[i].len > 0;
-        if (!ranges)
-            return hvp_fail(err, HVP_E_INVAL, "without --qmp or --hmp there is no memory map to find the RAM in: "
-                            "add one, or give explicit ranges (--save-ram=0x60000000+128M)");
-    }
+    /* The gdbstub alone also gives the map (qRcmd); a stub that cannot is
+     * told after the capture, with what would work. */
     char *d = strdup(o->ram_path);
     int ok = d && access(dirname(d), W_OK) == 0;
     free(d);
@@ -262,7 +256,8 @@ static int plan_ram(const hvp_capture_opts *o, hvp_snapshot *s, ram_plan *plan, 
     if (!nsel) {
         if (!nb)
             return hvp_fail(err, HVP_E_INVAL, "the memory map has no RAM region to save%s",
-                            have_map ? "" : " (it could not be read)");
+                            have_map ? "" : " (it could not be read: add --qmp or --hmp, or give explicit ranges "
+                                            "such as --save-ram=0x60000000+128M)");
         for (size_t k = 0; k < nb; k++) {
             const hvp_region *w;
             if (flat_shows(s, blocks[k].name, blocks[k].addr, blocks[k].len, blocks[k].block_off, &w) == HVP_NO) {

@@ -92,9 +92,12 @@ expect_eq "HMP alone: memory map parsed" "$(jget $T/hmp.json 'len(d["memory_map"
 "$HVPROBE" capture --gdb "unix:$T/q1/gdb.sock" -o "$T/gdb.json" 2>"$T/err"
 expect_eq "gdbstub alone works" "$?" 0
 expect_eq "gdbstub alone: VBAR_S" "$(jget $T/gdb.json 'd["cp15"]["VBAR_S"]')" 0x60000000
-expect_eq "gdbstub alone: memory map unknown, says which channel" \
-    "$(jget $T/gdb.json '[u["reason"] for u in d["unknown"] if u["field"]=="memory_map"][0]')" \
-    '`info mtree` needs a monitor channel (--qmp or --hmp)'
+expect_eq "gdbstub alone: memory map through the gdbstub's monitor (qRcmd)" \
+    "$(jget $T/gdb.json 'str(len(d["memory_map"])>10)+" "+",".join(sorted(set(r["channel"] for r in d["raw"])))')" "True gdb"
+expect_eq "gdbstub alone: machine and CPU through qRcmd too" \
+    "$(jget $T/gdb.json 'd["backend"]["machine"]+"/"+d["backend"]["cpu_model"]')" vexpress-a9/cortex-a9
+expect_eq "gdbstub alone: 0xffff0000 physical is unbacked (checked against the flat map)" \
+    "$(jget $T/gdb.json '[m["error"] is not None for m in d["memory"] if m["addr"]=="0xffff0000" and m["space"]=="physical"][0]')" true
 expect_match "gdbstub alone: a note explains the resume" "$(cat "$T/err")" 'cannot tell whether the guest was running'
 qemu_stop "$T/q1"
 
