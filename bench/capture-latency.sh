@@ -62,5 +62,5 @@ printf '%-58s %8.1f %14s\n' "gdb-multiarch -batch: x/8wx 0, \$VBAR, info registe
 printf '%-58s %8.1f %14s\n' "HMP reader: the original script's four commands" "$hm" "$hmmin-$hmmax"
 printf '%-58s %8.1f %14s\n' "hvprobe demo --no-kvm (6 QEMU runs, captures; 3 runs)" "$dm" "$dmmin-$dmmax"
 awk -v a="$hv" -v s="$hs" -v b="$gd" -v c="$hm" 'BEGIN {
-    printf "ratio hvprobe capture / gdb-multiarch batch: %.2f (to stdout: %.2f)\n", a / (b ? b : 1), s / (b ? b : 1);
-    printf "ratio hvprobe capture / HMP reader:          %.2f\n", a / (c ? c : 1) }'
+    printf "ratio hvprobe capture / gdb-multiarch batch: %.3f (to stdout: %.3f)\n", a / (b ? b : 1), s / (b ? b : 1);
+    printf "ratio hvprobe capture / HMP reader:          %.3f\n", a / (c ? c : 1) }'

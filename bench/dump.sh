@@ -75,7 +75,7 @@ done
 read -r bmed bmn bmx < <(tr ' ' '\n' <<<"$B" | grep . | stats)
 read -r cmed cmn cmx < <(tr ' ' '\n' <<<"$C" | grep . | stats)
 read -r hmed hmn hmx < <(tr ' ' '\n' <<<"$HM" | grep . | stats)
-printf '%-52s %10d %14s %8.1f\n' "bare QMP pmemsave, 512 MiB" "$bmed" "$bmn-$bmx" "$(awk -v m=$bmed 'BEGIN{print m ? 512000/m : 0}')"
-printf '%-52s %10d %14s %8.1f\n' "hvprobe capture --save-ram (snapshot + 512 MiB)" "$cmed" "$cmn-$cmx" "$(awk -v m=$cmed 'BEGIN{print m ? 512000/m : 0}')"
-printf '%-52s %10d %14s\n' "  of which the guest stayed halted (halted_ms)" "$hmed" "$hmn-$hmx"
+printf '%-52s %10.1f %14s %8.1f\n' "bare QMP pmemsave, 512 MiB" "$bmed" "$bmn-$bmx" "$(awk -v m=$bmed 'BEGIN{print m ? 512000/m : 0}')"
+printf '%-52s %10.1f %14s %8.1f\n' "hvprobe capture --save-ram (snapshot + 512 MiB)" "$cmed" "$cmn-$cmx" "$(awk -v m=$cmed 'BEGIN{print m ? 512000/m : 0}')"
+printf '%-52s %10.1f %14s\n' "  of which the guest stayed halted (halted_ms)" "$hmed" "$hmn-$hmx"
 awk -v c="$cmed" -v b="$bmed" 'BEGIN {printf "  ratio capture --save-ram / bare pmemsave: %.2f (capture also hashes and fsyncs)\n", c / (b ? b : 1)}'
