@@ -29,14 +29,17 @@ typedef struct hvp_target_opts {
     int timeout_ms;         /* per read; 0 = 5000 */
 } hvp_target_opts;
 
-/* Connect the monitor channels (QMP, HMP) only; the gdbstub is connected
+/* Connect the monitor channels (QMP, or HMP when there is no QMP: with
+ * QMP it would add nothing); the gdbstub is connected
  * by hvp_target_attach_gdb() because QEMU halts the guest when a gdb
  * client connects, and the run state must be read before that. */
 int hvp_target_open(const hvp_target_opts *o, hvp_target **out, hvp_error *err);
 int hvp_target_attach_gdb(hvp_target *t, hvp_error *err);
 unsigned hvp_target_channels(const hvp_target *t);  /* HVP_CH_* bits */
 
-/* *running = HVP_YES/NO; *state = QEMU's run state name (caller frees). */
+/* *running = HVP_YES/NO; *state = QEMU's run state name (caller frees).
+ * The first call after hvp_target_open() answers from the query-status
+ * sent with the QMP handshake (call it right after opening). */
 int hvp_target_run_state(hvp_target *t, int *running, char **state, hvp_error *err);
 int hvp_target_halt(hvp_target *t, hvp_error *err);
 /* Resume: `cont` on a monitor, else detach the gdbstub (which resumes). */
