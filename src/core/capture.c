@@ -65,8 +65,10 @@ static char *iso_now(void)
     return strdup(buf);
 }
 
-/* Core registers from the gdbstub, or else from `info registers`. */
-static int capture_core(hvp_target *t, hvp_snapshot *s, const char *info_regs, hvp_error *err)
+/* Core registers from the gdbstub, or else from `info registers`
+ * (*info_regs: the monitor's text, fetched here when the gdbstub could
+ * not give them and none was passed in; the caller frees it). */
+static int capture_core(hvp_target *t, hvp_snapshot *s, char **info_regs, hvp_error *err)
 {
     hvp_cpu_state *c = &s->cpu;
     if (hvp_target_channels(t) & HVP_CH_GDB) {
@@ -86,8 +88,10 @@ static int capture_core(hvp_target *t, hvp_snapshot *s, const char *info_regs, h
             c->source = strdup("gdb");
         }
     }
+    if (!c->have_core && !*info_regs)
+        hvp_target_monitor(t, "info registers", info_regs, NULL);
     hmp_regs hr;
-    if (info_regs && !hmp_parse_registers(info_regs, &hr, NULL)) {
+    if (*info_regs && !hmp_parse_registers(*info_regs, &hr, NULL)) {
         if (!c->have_core) {
             memcpy(c->r, hr.r, sizeof c->r);
             c->cpsr = hr.psr;
@@ -365,12 +369,14 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
      * error. */
     static const char *const mcmds[] = { "info registers", "info mtree", "info mtree -f" };
     char *mon[3] = { NULL, NULL, NULL };
-    int have_mon = (s->channels & (HVP_CH_QMP | HVP_CH_HMP)) != 0;
-    if (have_mon && (rc = hvp_target_monitor_many(t, mcmds, 3, mon, err)))
+    int have_mon = (s->channels & (HVP_CH_QMP | HVP_CH_HMP)) != 0, gdb = (s->channels & HVP_CH_GDB) != 0;
+    /* With the gdbstub the core registers come from 'g' and the security
+     * state from SCR: `info registers` is asked for only if 'g' fails. */
+    if (have_mon && (rc = hvp_target_monitor_many(t, mcmds + gdb, 3 - gdb, mon + gdb, err)))
         return hvp_wrap(err, rc, "info registers / info mtree");
-    if (!have_mon && (s->channels & HVP_CH_GDB))
-        hvp_target_monitor_many(t, mcmds, 3, mon, NULL);   /* a broken link fails the reads below */
-    rc = capture_core(t, s, mon[0], err);
+    if (!have_mon && gdb)
+        hvp_target_monitor_many(t, mcmds + 1, 2, mon + 1, NULL);  /* a broken link fails the reads below */
+    rc = capture_core(t, s, &mon[0], err);
     if (!rc) {
         capture_sysregs(t, s);
         /* The map before memory: physical reads are checked against it. */

@@ -58,7 +58,9 @@ expect_match "flat view (QEMU's winner at 0x0) is recorded" \
 expect_eq "image sha256 matches sha256sum" "$(jget $S 'd["image"]["sha256"]')" "$(sha256sum "$ELF" | cut -d' ' -f1)"
 expect_eq "image entry" "$(jget $S 'd["image"]["entry"]')" "$(printf '0x%08x' "$(arm-none-eabi-readelf -h "$ELF" | awk '/Entry/ {print $4}')")"
 expect_match "image symbols include svc_handler" "$(jget $S '[s["name"] for s in d["image"]["symbols"]]')" svc_handler
-expect_match "raw monitor text kept (info registers)" "$(jget $S '[r["command"] for r in d["raw"]]')" 'info registers'
+expect_match "raw monitor text kept (info mtree -f)" "$(jget $S '[r["command"] for r in d["raw"]]')" 'info mtree -f'
+expect_eq "with the gdbstub, no \`info registers\` (core registers from 'g', Secure from SCR)" \
+    "$(jget $S '[r["command"] for r in d["raw"] if r["command"]=="info registers"] == [] and d["cpu"]["source"]=="gdb"')" true
 expect_match "raw info mtree text kept" "$(jget $S '[r["text"][:40] for r in d["raw"] if r["command"]=="info mtree"]')" 'address-space'
 
 # ---- the same halted guest, read by gdb-multiarch: the snapshot must agree.

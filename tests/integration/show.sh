@@ -19,7 +19,7 @@ expect_eq "show exits 0" "$rc" 0
 expect_match "show: label" "$OUT" '^label +low$'
 expect_match "show: backend line" "$OUT" '^backend +QEMU [0-9.]+, target arm, machine vexpress-a9, cpu cortex-a9$'
 expect_match "show: accelerator" "$OUT" '^accel +tcg \(KVM disabled'
-expect_match "show: CPU mode and Secure state with its source" "$OUT" '^cpu +svc32, Secure \(from info registers'
+expect_match "show: CPU mode and Secure state with its source" "$OUT" '^cpu +svc32, Secure \(from SCR.NS\)'
 expect_match "show: VBAR_S of the low guest is 0" "$OUT" 'VBAR_S +0x00000000'
 expect_match "show: SCTLR decoded (V=0, MMU off)" "$OUT" 'SCTLR +0x[0-9a-f]{8} +\(V=0: low/VBAR vectors, M=0: MMU off\)'
 expect_match "show: zero words at 0x0, virtual" "$OUT" '0x00000000 virtual +gdb +00000000 00000000 00000000'
