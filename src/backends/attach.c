@@ -33,8 +33,6 @@ struct hvp_target {
     size_t nraw;
 };
 
-static void log_call(hvp_target *t, const qmp_call *c, const char *argtext);
-
 static int timeout_of(const hvp_target *t)
 {
     return t->opts.timeout_ms > 0 ? t->opts.timeout_ms : 5000;
@@ -177,17 +175,24 @@ int hvp_target_monitor_many(hvp_target *t, const char *const *cmds, size_t n, ch
 }
 
 /* QMP command with the result logged verbatim as JSON. */
+/* Log a QMP call's result verbatim as JSON (nothing when it failed). */
+static void log_call(hvp_target *t, const qmp_call *c, const char *argtext)
+{
+    if (c->rc)
+        return;
+    char *rtext = json_dumps(c->ret, JSON_COMPACT | JSON_ENCODE_ANY);
+    char line[512];
+    snprintf(line, sizeof line, "%s%s%s", c->cmd, argtext ? " " : "", argtext ? argtext : "");
+    log_raw(t, "qmp", line, rtext);
+    free(rtext);
+}
+
 static int qmp_logged(hvp_target *t, const char *cmd, json_t *args, json_t **ret, hvp_error *err)
 {
     char *argtext = args ? json_dumps(args, JSON_COMPACT) : NULL;
     int rc = qmp_execute(t->qmp, cmd, args, ret, err);
-    if (!rc) {
-        char *rtext = json_dumps(*ret, JSON_COMPACT | JSON_ENCODE_ANY);
-        char line[512];
-        snprintf(line, sizeof line, "%s%s%s", cmd, argtext ? " " : "", argtext ? argtext : "");
-        log_raw(t, "qmp", line, rtext);
-        free(rtext);
-    }
+    qmp_call c = { .cmd = cmd, .ret = rc ? NULL : *ret, .rc = rc };
+    log_call(t, &c, argtext);
     free(argtext);
     return rc;
 }
@@ -497,18 +502,6 @@ static char *strip_suffix(const char *s, const char *suffix)
     if (n > k && strcmp(s + n - k, suffix) == 0)
         return strndup(s, n - k);
     return strdup(s);
-}
-
-/* Log a pipelined QMP call's result as qmp_logged() does. */
-static void log_call(hvp_target *t, const qmp_call *c, const char *argtext)
-{
-    if (c->rc)
-        return;
-    char *rtext = json_dumps(c->ret, JSON_COMPACT | JSON_ENCODE_ANY);
-    char line[512];
-    snprintf(line, sizeof line, "%s%s%s", c->cmd, argtext ? " " : "", argtext ? argtext : "");
-    log_raw(t, "qmp", line, rtext);
-    free(rtext);
 }
 
 /* QMP commands cost QEMU 7.2 about 0.5 ms each however they are sent

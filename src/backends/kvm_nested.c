@@ -174,14 +174,9 @@ int hvp_kvm_nested_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, c
     q->nested = 1;
     snprintf(q->machine, sizeof q->machine, "virt");
 
-    const char *tmp = getenv("XDG_RUNTIME_DIR");
-    if (!tmp || access(tmp, W_OK))
-        tmp = getenv("TMPDIR");
-    if (!tmp || access(tmp, W_OK))
-        tmp = "/tmp";
-    snprintf(q->rundir, sizeof q->rundir, "%s/hvprobe-XXXXXX", tmp);
-    if (!mkdtemp(q->rundir))
-        return hvp_fail(err, HVP_E_IO, "cannot create a runtime directory in %s: %s", tmp, strerror(errno));
+    int mrc = hvp_qemu_make_rundir(q, err);
+    if (mrc)
+        return mrc;
     int pq = free_port(), ph = o->monitor_port ? o->monitor_port : free_port();
     int pg = o->gdb_port ? o->gdb_port : free_port();
     if (pq < 0 || ph < 0 || pg < 0) {

@@ -194,14 +194,8 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
                         o->image, (unsigned long long)(b->ram_base + 0x10000), b->name);
 
     /* The private runtime directory: sockets, serial and logs live here. */
-    const char *tmp = getenv("XDG_RUNTIME_DIR");
-    if (!tmp || access(tmp, W_OK))
-        tmp = getenv("TMPDIR");
-    if (!tmp || access(tmp, W_OK))
-        tmp = "/tmp";
-    snprintf(q->rundir, sizeof q->rundir, "%s/hvprobe-XXXXXX", tmp);
-    if (!mkdtemp(q->rundir))
-        return hvp_fail(err, HVP_E_IO, "cannot create a runtime directory in %s: %s", tmp, strerror(errno));
+    if ((rc = hvp_qemu_make_rundir(q, err)))
+        return rc;
     snprintf(q->qmp, sizeof q->qmp, "unix:%s/qmp.sock", q->rundir);
     snprintf(q->hmp, sizeof q->hmp, "unix:%s/hmp.sock", q->rundir);
     snprintf(q->gdb, sizeof q->gdb, "unix:%s/gdb.sock", q->rundir);
@@ -352,6 +346,19 @@ int hvp_qemu_alive(hvp_qemu *q, int *status)
             *status = st;
     }
     return 0;
+}
+
+int hvp_qemu_make_rundir(hvp_qemu *q, hvp_error *err)
+{
+    const char *tmp = getenv("XDG_RUNTIME_DIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = getenv("TMPDIR");
+    if (!tmp || access(tmp, W_OK))
+        tmp = "/tmp";
+    snprintf(q->rundir, sizeof q->rundir, "%s/hvprobe-XXXXXX", tmp);
+    if (!mkdtemp(q->rundir))
+        return hvp_fail(err, HVP_E_IO, "cannot create a runtime directory in %s: %s", tmp, strerror(errno));
+    return HVP_OK;
 }
 
 int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *err)

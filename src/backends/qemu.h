@@ -58,6 +58,10 @@ typedef struct hvp_qemu {
 int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err);
 void hvp_argv_free(char **argv);
 
+/* Create q->rundir, private (0700): in $XDG_RUNTIME_DIR, else $TMPDIR,
+ * else /tmp, whichever is writable first. */
+int hvp_qemu_make_rundir(hvp_qemu *q, hvp_error *err);
+
 /* Start QEMU and wait (up to timeout_ms) until its QMP socket answers.
  * HVP_E_TARGET when QEMU exits first (message: its last error line),
  * HVP_E_TIMEOUT when it never answers. */

@@ -396,8 +396,11 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     return o->save_ram ? hvp_capture_ram_save(o, t, s, err) : HVP_OK;
 }
 
-static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
+int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
 {
+    *out = NULL;
+    if (!o->qmp && !o->hmp && !o->gdb)
+        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
     hvp_snapshot *s = hvp_snapshot_new();
     if (!s)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
@@ -454,12 +457,4 @@ static int capture_all(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error 
     }
     *out = s;
     return HVP_OK;
-}
-
-int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
-{
-    *out = NULL;
-    if (!o->qmp && !o->hmp && !o->gdb)
-        return hvp_fail(err, HVP_E_INVAL, "no channel given: use at least one of --qmp, --hmp, --gdb");
-    return capture_all(o, out, err);
 }

@@ -157,6 +157,11 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
     cs.free(in, n);
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target)
 {
     if (d->flow == ARM_FLOW_BRANCH) {
@@ -166,15 +171,10 @@ int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uin
     if (d->flow == ARM_FLOW_LOAD_PC && d->literal >= base && d->literal + 4 <= base + len) {
         const uint8_t *p = bytes + (d->literal - base);
         /* bit 0 of a loaded PC selects Thumb; the code starts at target & ~1 */
-        *target = ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & ~1u;
+        *target = le32(p) & ~1u;
         return 1;
     }
     return 0;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr,
