@@ -6,7 +6,7 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   / make uninstall
 # Sources are found by directory, so adding a module needs no edit here.
 
-VERSION   := 0.2.0
+VERSION   := 0.3.0
 PKGS      := capstone jansson libelf expat nettle
 # capstone is dlopen()ed on first use (src/arch/arm/disasm.c), not linked:
 # loading it costs every process several ms of relocations at start.
@@ -16,7 +16,10 @@ CC        ?= cc
 SANITIZE  ?=
 BUILD     ?= $(if $(SANITIZE),build/san,build)
 
-SOMAJOR   := 1
+# The shared library's ABI version: the file is libhvprobe.so.$(SOVERSION),
+# its soname libhvprobe.so.$(SOMAJOR) (bump SOMAJOR when the ABI breaks).
+SOMAJOR   := 2
+SOVERSION := $(SOMAJOR).0.0
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
                -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP -pthread \
                $(if $(CAPSTONE_SONAME),-DHVP_CAPSTONE_SONAME=\"$(CAPSTONE_SONAME)\")
@@ -35,7 +38,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB       := $(BUILD)/libhvprobe.a
-SOLIB     := $(BUILD)/libhvprobe.so.$(VERSION)
+SOLIB     := $(BUILD)/libhvprobe.so.$(SOVERSION)
 BIN       := $(BUILD)/hvprobe
 MAN       := $(BUILD)/hvprobe.1
 PC        := $(BUILD)/hvprobe.pc
@@ -69,12 +72,15 @@ $(SOLIB): $(LIB_OBJ)
 $(MAN): $(BIN) scripts/gen-man
 	scripts/gen-man $(BIN) > $@
 
-$(PC): Makefile
-	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+# hvprobe.pc for a prefix ($(1)); `make install` writes it again with the
+# PREFIX it installs to, so an earlier build's prefix never leaks in.
+write_pc = printf '%s\n' 'prefix=$(1)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: hvprobe' 'Description: capture and explain ARM guest exception state across hypervisors' \
 	  'Version: $(VERSION)' 'Requires.private: $(LINK_PKGS)' 'Libs: -L$${libdir} -lhvprobe' \
-	  'Libs.private: -lm -pthread' 'Cflags: -I$${includedir}' > $@
+	  'Libs.private: -lm -pthread' 'Cflags: -I$${includedir}'
+$(PC): Makefile
+	@mkdir -p $(dir $@)
+	$(call write_pc,$(PREFIX)) > $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
@@ -106,20 +112,21 @@ install: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
 	    $(SHAREDIR)/bash-completion/completions $(SHAREDIR)/doc/hvprobe/examples
 	install -m 755 $(BIN) $(BINDIR)/hvprobe
 	install -m 644 $(LIB) $(LIBDIR)/libhvprobe.a
-	install -m 755 $(SOLIB) $(LIBDIR)/libhvprobe.so.$(VERSION)
-	ln -sf libhvprobe.so.$(VERSION) $(LIBDIR)/libhvprobe.so.$(SOMAJOR)
+	install -m 755 $(SOLIB) $(LIBDIR)/libhvprobe.so.$(SOVERSION)
+	ln -sf libhvprobe.so.$(SOVERSION) $(LIBDIR)/libhvprobe.so.$(SOMAJOR)
 	ln -sf libhvprobe.so.$(SOMAJOR) $(LIBDIR)/libhvprobe.so
 	install -m 644 $(PUBLIC_H) $(INCDIR)/
-	install -m 644 $(PC) $(LIBDIR)/pkgconfig/hvprobe.pc
+	$(call write_pc,$(PREFIX)) > $(LIBDIR)/pkgconfig/hvprobe.pc
 	install -m 644 $(MAN) $(SHAREDIR)/man/man1/hvprobe.1
 	install -m 644 docs/snapshot.schema.json docs/snapshot.md $(SHAREDIR)/hvprobe/
 	install -m 644 scripts/hvprobe.bash-completion $(SHAREDIR)/bash-completion/completions/hvprobe
 	cp -R guests/tiny guests/rtos guests/hyp-fixture $(SHAREDIR)/doc/hvprobe/examples/
+	install -m 644 examples/run-capture.c $(SHAREDIR)/doc/hvprobe/examples/
 	cp guests/Makefile $(SHAREDIR)/doc/hvprobe/examples/
 
 uninstall:
 	rm -f $(BINDIR)/hvprobe $(LIBDIR)/libhvprobe.a $(LIBDIR)/libhvprobe.so $(LIBDIR)/libhvprobe.so.$(SOMAJOR) \
-	    $(LIBDIR)/libhvprobe.so.$(VERSION) $(LIBDIR)/pkgconfig/hvprobe.pc $(SHAREDIR)/man/man1/hvprobe.1 \
+	    $(LIBDIR)/libhvprobe.so.$(SOVERSION) $(LIBDIR)/pkgconfig/hvprobe.pc $(SHAREDIR)/man/man1/hvprobe.1 \
 	    $(SHAREDIR)/bash-completion/completions/hvprobe
 	rm -f $(addprefix $(INCDIR)/,$(notdir $(PUBLIC_H)))
 	rm -rf $(SHAREDIR)/hvprobe $(SHAREDIR)/doc/hvprobe

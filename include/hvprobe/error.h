@@ -29,7 +29,8 @@ enum hvp_status {
     HVP_E_INTERNAL = -10,   /* bug in hvprobe */
     HVP_E_OUTPUT = -11,     /* an output file could not be written (full
                                disk, ...); nothing partial was left */
-    HVP_E_CANCELLED = -12   /* the caller's cancel callback asked to stop */
+    HVP_E_CANCELLED = -12,  /* the caller's cancel callback asked to stop */
+    HVP_E_NOTRIGGER = -13   /* a run's trigger did not fire in its time */
 };
 
 #define HVP_ERROR_MSG_MAX 512

@@ -1,8 +1,8 @@
 /*
  * hvprobe/host.h - what this machine can run: its architecture, /dev/kvm,
  * whether KVM can run a 32-bit ARM guest here, which QEMU binaries and
- * tools exist, and from that a verdict per backend (tcg, kvm, fixture,
- * kvm-nested) with the reason and the `hvprobe run` line that would use
+ * tools exist, and from that a verdict per registered backend with the
+ * reason and the `hvprobe run` line that would use
  * it.  Everything is probed (files, the KVM_CHECK_EXTENSION ioctl, the
  * programs' `--version`, the kvm-nested host cache), nothing assumed.
  *
@@ -14,6 +14,8 @@
  */
 #ifndef HVPROBE_HOST_H
 #define HVPROBE_HOST_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,8 +43,8 @@ typedef struct hvp_host {
  * --version). */
 void hvp_host_probe(hvp_host *h);
 
-/* The backends, in this order: "tcg", "kvm", "fixture", "kvm-nested". */
-enum { HVP_BACKEND_TCG, HVP_BACKEND_KVM, HVP_BACKEND_FIXTURE, HVP_BACKEND_KVM_NESTED, HVP_NBACKENDS };
+/* Room for a verdict per backend (hvp_backend_count() <= this). */
+#define HVP_MAX_BACKENDS 16
 
 typedef struct hvp_backend_verdict {
     const char *name;       /* static: "tcg", ... */
@@ -52,14 +54,16 @@ typedef struct hvp_backend_verdict {
     char run[200];          /* "hvprobe run IMAGE --backend NAME ..." */
 } hvp_backend_verdict;
 
-/* Index of a backend name (HVP_BACKEND_*), or -1 when unknown. */
+/* Index of a backend name in the registry (hvprobe/backend.h), or -1
+ * when unknown. */
 int hvp_backend_index(const char *name);
 
-/* A verdict for every backend on the probed host h (kvm-nested also
- * reads the state of its cached arm64 host, hvprobe/kvmhost.h).
- * *recommended = the index of the backend to use (real KVM when it can
- * run, else TCG), or -1 when none can. */
-void hvp_host_judge(const hvp_host *h, hvp_backend_verdict v[HVP_NBACKENDS], int *recommended);
+/* A verdict for every registered backend on the probed host h, in the
+ * registry's order (hvprobe/backend.h), at most n of them; returns how
+ * many were written.  *recommended (may be NULL) = the index of the
+ * backend to use (the most faithful one that runs here: real KVM when
+ * it can, else TCG), or -1 when none can. */
+size_t hvp_host_judge(const hvp_host *h, hvp_backend_verdict *v, size_t n, int *recommended);
 
 #ifdef __cplusplus
 }

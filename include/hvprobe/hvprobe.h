@@ -34,9 +34,11 @@
 #include "hvprobe/dump.h"
 #include "hvprobe/report.h"
 #include "hvprobe/trace.h"
+#include "hvprobe/backend.h"
 #include "hvprobe/host.h"
 #include "hvprobe/launch.h"
 #include "hvprobe/debug.h"
+#include "hvprobe/session.h"
 #include "hvprobe/kvmhost.h"
 
 #ifdef __cplusplus

@@ -4,14 +4,8 @@
  * private 0700 runtime directory (TCP only on request, and then bound to
  * 127.0.0.1), the guest's serial output in a file there.
  *
- * Backends (hvprobe/host.h says which can run here):
- *   tcg         qemu-system-arm, software emulation, any host
- *   kvm         qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off,
- *               only on an arm64 host whose KVM runs AArch32 guests
- *   kvm-nested  the same inner QEMU under real KVM inside an arm64 Linux
- *               host that QEMU emulates with EL2 (hvprobe/kvmhost.h)
- *   fixture     a stage-2 hypervisor (guests/hyp-fixture) that maps nothing
- *               at IPA 0, like the seL4 VMM, on QEMU virt,virtualization=on
+ * Backends: the registry in hvprobe/backend.h lists them (name, summary,
+ * machines, limits); hvprobe/host.h says which can run here.
  * A backend that cannot run here is refused with the reason and what
  * would work; never replaced silently by another.
  *
@@ -50,7 +44,7 @@ extern "C" {
 
 typedef struct hvp_launch_opts {
     const char *image;          /* ELF (checked: 32-bit ARM, segments in RAM) or raw binary */
-    const char *backend;        /* "tcg" (NULL), "kvm", "kvm-nested", "fixture" */
+    const char *backend;        /* a registered backend (hvprobe/backend.h); NULL: "tcg" */
     const char *machine;        /* vexpress-a9 (NULL; virt for kvm/fixture), vexpress-a15, virt */
     const char *cpu;            /* NULL: the machine's default */
     const char *memory;         /* NULL: "128M" */
@@ -64,6 +58,9 @@ typedef struct hvp_launch_opts {
     char *const *extra;         /* appended QEMU arguments */
     int nextra;
     const char *fixture_elf;    /* backend fixture: the hypervisor image */
+    const char *hyp_symbols;    /* the hypervisor's ELF with symbols, for guest-trap
+                                   triggers (sel4: the kernel's; NULL: kernel.elf
+                                   beside the image) */
     const hvp_host *host;       /* a probed host to check against; NULL: probe now */
 } hvp_launch_opts;
 

@@ -1,13 +1,14 @@
-/* qemu.c - launching QEMU for a backend (see qemu.h). */
+/* qemu.c - the shared QEMU launcher (see qemu.h). */
 #include "util/clock.h"
 #include "backends/qemu.h"
-#include "backends/kvm_nested.h"
+#include "backends/backend.h"
 #include "elf/elf_image.h"
 #include "transport/qmp.h"
 #include "util/buf.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,26 +20,23 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Board facts: RAM base (ARM ARM-independent; QEMU hw/arm/vexpress.c,
- * hw/arm/virt.c) and the default CPU hvprobe uses. */
-static const struct board {
-    const char *name, *cpu;
-    uint64_t ram_base;
-    uint64_t low_alias;     /* bytes of RAM/flash alias at 0x0 (vexpress) */
-} boards[] = {
+/* Board facts: RAM base (QEMU hw/arm/vexpress.c, hw/arm/virt.c) and
+ * the default CPU hvprobe uses. */
+static const hvp_board boards[] = {
     { "vexpress-a9", "cortex-a9", 0x60000000u, 0x04000000u },
     { "vexpress-a15", "cortex-a15", 0x80000000u, 0x04000000u },
     { "virt", "cortex-a15", 0x40000000u, 0 },
 };
 
-typedef struct argv_b {
-    char **v;
-    size_t n, cap;
-    int oom;
-} argv_b;
+const hvp_board *hvp_board_find(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof boards / sizeof boards[0]; i++)
+        if (!strcmp(boards[i].name, name))
+            return &boards[i];
+    return NULL;
+}
 
-static void push(argv_b *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void push(argv_b *a, const char *fmt, ...)
+void hvp_argv_push(hvp_argv *a, const char *fmt, ...)
 {
     if (a->n + 2 > a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 32;
@@ -60,6 +58,7 @@ static void push(argv_b *a, const char *fmt, ...)
     va_end(ap);
     a->v[++a->n] = NULL;
 }
+#define push hvp_argv_push
 
 void hvp_argv_free(char **argv)
 {
@@ -68,16 +67,20 @@ void hvp_argv_free(char **argv)
     free(argv);
 }
 
-static uint64_t parse_size(const char *s)
+uint64_t hvp_parse_size(const char *s)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return 0;
     switch (*end) {
     case 'G': case 'g': v <<= 30; break;
     case 'M': case 'm': case '\0': v <<= 20; break;
     case 'K': case 'k': v <<= 10; break;
     default: return 0;
     }
+    if (*end && end[1])
+        return 0;
     return v;
 }
 
@@ -94,7 +97,7 @@ static void warn(hvp_qemu *q, const char *fmt, ...)
 
 /* Check an ELF image: 32-bit ARM, and its load segments inside the
  * board's RAM (or the vexpress alias at 0x0); warn when they are not. */
-static int check_elf(const char *path, const struct board *b, uint64_t mem, hvp_qemu *q, uint64_t *entry,
+static int check_elf(const char *path, const hvp_board *b, uint64_t mem, hvp_qemu *q, uint64_t *entry,
                      hvp_error *err)
 {
     hvp_image *img = NULL;
@@ -118,7 +121,7 @@ static int check_elf(const char *path, const struct board *b, uint64_t mem, hvp_
     return HVP_OK;
 }
 
-static int is_elf_file(const char *path, hvp_error *err)
+int hvp_is_elf_file(const char *path, hvp_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -129,8 +132,7 @@ static int is_elf_file(const char *path, hvp_error *err)
     return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
 }
 
-/* QEMU splits -device option strings at commas; a literal comma is ",,". */
-static const char *qemu_opt_escape(const char *s, char *buf, size_t n)
+const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n)
 {
     size_t k = 0;
     for (; *s && k + 2 < n; s++) {
@@ -142,61 +144,29 @@ static const char *qemu_opt_escape(const char *s, char *buf, size_t n)
     return buf;
 }
 
-int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
+/* The default image loading: an ELF with -kernel; a raw binary with QEMU's
+ * generic loader exactly at ADDR, and a second loader setting CPU 0's PC
+ * there (-kernel would treat it as a Linux zImage). */
+static void load_default(const hvp_launch_opts *o, int elf, hvp_argv *a)
 {
-    memset(q, 0, sizeof *q);
-    q->pid = -1;
-    *argv = NULL;
-    const char *backend = o->backend ? o->backend : "tcg";
-    if (!strcmp(backend, "kvm-nested"))
-        return hvp_kvm_nested_plan(o, h, q, argv, err);
-    int kvm = !strcmp(backend, "kvm"), fixture = !strcmp(backend, "fixture");
-    if (!kvm && !fixture && strcmp(backend, "tcg"))
-        return hvp_fail(err, HVP_E_INVAL, "unknown backend '%s' (tcg, kvm, kvm-nested or fixture)", backend);
-    const char *mname = o->machine ? o->machine : (kvm || fixture) ? "virt" : "vexpress-a9";
-    const struct board *b = NULL;
-    for (size_t i = 0; i < sizeof boards / sizeof boards[0]; i++)
-        if (!strcmp(boards[i].name, mname))
-            b = &boards[i];
-    if (!b)
-        return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s' (vexpress-a9, vexpress-a15 or virt)", mname);
-    if ((kvm || fixture) && strcmp(b->name, "virt"))
-        return hvp_fail(err, HVP_E_INVAL, "the %s backend runs the virt machine only, not %s", backend, b->name);
-    if (kvm && !h->kvm_arm32)
-        return hvp_fail(err, HVP_E_UNSUPPORTED, "the kvm backend cannot run here: %s. Use --backend tcg (software "
-                        "emulation) or --backend fixture (a stage-2 hypervisor under TCG)", h->kvm_why);
-    const char *qemu = kvm ? "qemu-system-aarch64" : "qemu-system-arm";
-    if (!h->tools[kvm ? HVP_TOOL_QEMU_AARCH64 : HVP_TOOL_QEMU_ARM].present)
-        return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)", qemu);
-    if (fixture && (!o->fixture_elf || access(o->fixture_elf, R_OK)))
-        return hvp_fail(err, HVP_E_INPUT, "the fixture backend needs the hypervisor image %s (build it with make)",
-                        o->fixture_elf ? o->fixture_elf : "hyp-fixture.elf");
-    const char *memstr = o->memory ? o->memory : fixture ? "256M" : "128M";
-    uint64_t mem = parse_size(memstr);
-    if (!mem)
-        return hvp_fail(err, HVP_E_INVAL, "--memory wants a size like 128M or 1G, not '%s'", memstr);
-    if (!o->image)
-        return hvp_fail(err, HVP_E_INVAL, "no image given");
-    int elf = is_elf_file(o->image, err);
-    if (elf < 0)
-        return elf;
-    q->image_is_elf = elf;
-    snprintf(q->machine, sizeof q->machine, "%s", b->name);
-    int rc;
-    uint64_t entry = 0;
-    if (elf && (rc = check_elf(o->image, b, mem, q, &entry, err)))
-        return rc;
-    if (fixture && !elf)
-        return hvp_fail(err, HVP_E_INVAL, "the fixture backend needs an ELF guest image");
-    if (!elf && !o->have_load_addr)
-        return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address). QEMU's "
-                        "-kernel would treat it as a Linux zImage and load it at RAM base + 0x10000 (0x%08llx on %s)",
-                        o->image, (unsigned long long)(b->ram_base + 0x10000), b->name);
+    if (elf) {
+        push(a, "-kernel");
+        push(a, "%s", o->image);
+        return;
+    }
+    char esc[4096];
+    push(a, "-device");
+    push(a, "loader,file=%s,addr=0x%llx,force-raw=on", hvp_qemu_opt_escape(o->image, esc, sizeof esc),
+         (unsigned long long)o->load_addr);
+    push(a, "-device");
+    push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
+}
 
-    /* The private runtime directory: sockets, serial and logs live here. */
-    if ((rc = hvp_qemu_make_rundir(q, err)))
-        return rc;
+/* Channel addresses and files in the runtime directory. */
+static void wire_channels(const hvp_launch_opts *o, hvp_qemu *q)
+{
     snprintf(q->qmp, sizeof q->qmp, "unix:%s/qmp.sock", q->rundir);
+    snprintf(q->ctl_qmp, sizeof q->ctl_qmp, "%s", q->qmp);
     snprintf(q->hmp, sizeof q->hmp, "unix:%s/hmp.sock", q->rundir);
     snprintf(q->gdb, sizeof q->gdb, "unix:%s/gdb.sock", q->rundir);
     snprintf(q->serial, sizeof q->serial, "%s", o->serial_file ? o->serial_file : "");
@@ -207,21 +177,58 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
         snprintf(q->trace, sizeof q->trace, "%s", o->trace_file ? o->trace_file : "");
     if (o->trace_events && !o->trace_file)
         snprintf(q->trace, sizeof q->trace, "%s/qemu-trace.log", q->rundir);
+}
 
-    argv_b a = { 0 };
-    push(&a, "%s", qemu);
-    if (kvm) {
-        push(&a, "-enable-kvm");
-        push(&a, "-M");
-        push(&a, "virt");
-        push(&a, "-cpu");
-        push(&a, "%s", o->cpu ? o->cpu : "host,aarch64=off");
-    } else {
-        push(&a, "-M");
-        push(&a, "%s", fixture ? "virt,virtualization=on" : b->name);
-        push(&a, "-cpu");
-        push(&a, "%s", o->cpu ? o->cpu : b->cpu);
-    }
+int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q,
+                  char ***argv, hvp_error *err)
+{
+    const hvp_backend *be = hvp_backend_lookup(sp->backend, err);
+    const char *mname = NULL;
+    int rc;
+    if (!be)
+        return HVP_E_INVAL;
+    if ((rc = hvp_backend_machine(be, o->machine, &mname, err)))
+        return rc;
+    const hvp_board *b = hvp_board_find(mname);
+    if (!b)
+        return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s'", mname);
+    if (!h->tools[sp->tool].present)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)",
+                        h->tools[sp->tool].name);
+    const char *memstr = o->memory ? o->memory : sp->memory ? sp->memory : "128M";
+    uint64_t mem = hvp_parse_size(memstr);
+    if (!mem)
+        return hvp_fail(err, HVP_E_INVAL, "--memory wants a size like 128M or 1G, not '%s'", memstr);
+    if (!o->image)
+        return hvp_fail(err, HVP_E_INVAL, "no image given");
+    int elf = hvp_is_elf_file(o->image, err);
+    if (elf < 0)
+        return elf;
+    q->image_is_elf = elf;
+    snprintf(q->machine, sizeof q->machine, "%s", b->name);
+    uint64_t entry = 0;
+    if (elf && (rc = check_elf(o->image, b, mem, q, &entry, err)))
+        return rc;
+    if (sp->elf_only && !elf)
+        return hvp_fail(err, HVP_E_INVAL, "the %s backend needs an ELF guest image", sp->backend);
+    if (!elf && !o->have_load_addr)
+        return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address). QEMU's "
+                        "-kernel would treat it as a Linux zImage and load it at RAM base + 0x10000 (0x%08llx on %s)",
+                        o->image, (unsigned long long)(b->ram_base + 0x10000), b->name);
+
+    /* The private runtime directory: sockets, serial and logs live here. */
+    if ((rc = hvp_qemu_make_rundir(q, err)))
+        return rc;
+    wire_channels(o, q);
+
+    hvp_argv a = { 0 };
+    push(&a, "%s", h->tools[sp->tool].name);
+    for (size_t i = 0; sp->accel && sp->accel[i]; i++)
+        push(&a, "%s", sp->accel[i]);
+    push(&a, "-M");
+    push(&a, "%s", sp->machine_arg ? sp->machine_arg : b->name);
+    push(&a, "-cpu");
+    push(&a, "%s", o->cpu ? o->cpu : sp->cpu ? sp->cpu : b->cpu);
     push(&a, "-m");
     push(&a, "%s", memstr);
     push(&a, "-nodefaults");
@@ -245,32 +252,10 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
     } else {
         push(&a, "%s,server=on,wait=off", q->gdb);
     }
-    if (fixture) {
-        /* guests/hyp-fixture/run-fixture documents this argument list:
-         * the guest is QEMU's -kernel (so the DTB lands where it would
-         * without the fixture), the fixture is loaded by the generic
-         * loader and takes CPU 0's reset PC, and the guest's entry point
-         * goes into the fixture's boot parameter word at 0x48000000. */
-        push(&a, "-kernel");
-        push(&a, "%s", o->image);
-        push(&a, "-device");
-        char esc[4096];
-        push(&a, "loader,file=%s,cpu-num=0", qemu_opt_escape(o->fixture_elf, esc, sizeof esc));
-        push(&a, "-device");
-        push(&a, "loader,addr=0x48000000,data=0x%llx,data-len=4", (unsigned long long)entry);
-    } else if (elf) {
-        push(&a, "-kernel");
-        push(&a, "%s", o->image);
-    } else {
-        /* Raw: QEMU's generic loader puts the bytes exactly at ADDR, and a
-         * second loader sets CPU 0's PC there. */
-        push(&a, "-device");
-        char esc[4096];
-        push(&a, "loader,file=%s,addr=0x%llx,force-raw=on", qemu_opt_escape(o->image, esc, sizeof esc),
-             (unsigned long long)o->load_addr);
-        push(&a, "-device");
-        push(&a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
-    }
+    if (sp->load)
+        sp->load(o, entry, &a);
+    else
+        load_default(o, elf, &a);
     if (o->trace_events) {
         push(&a, "-d");
         push(&a, "%s", o->trace_events);
@@ -284,6 +269,7 @@ int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***
     if (a.oom) {
         hvp_argv_free(a.v);
         rmdir(q->rundir);
+        q->rundir[0] = '\0';
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
     *argv = a.v;
@@ -319,8 +305,7 @@ char *hvp_argv_join(char *const *argv)
 void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n)
 {
     buf[0] = '\0';
-    /* kvm-nested: the inner QEMU's errors reach the host's console. */
-    FILE *f = fopen(q->nested ? q->console : q->stderr_path, "r");
+    FILE *f = fopen(q->errlog[0] ? q->errlog : q->stderr_path, "r");
     if (!f)
         return;
     char line[512];
@@ -404,7 +389,7 @@ int hvp_qemu_spawn(hvp_qemu *q, char *const *argv, int timeout_ms, hvp_error *er
                             last[0] ? last : "no message");
         }
         qmp_client *c = NULL;
-        if (qmp_open(q->nested ? q->outer_qmp : q->qmp, 500, &c, NULL) == HVP_OK) {
+        if (qmp_open(q->ctl_qmp[0] ? q->ctl_qmp : q->qmp, 500, &c, NULL) == HVP_OK) {
             qmp_close(c);
             return HVP_OK;
         }
@@ -448,7 +433,7 @@ void hvp_qemu_stop(hvp_qemu *q)
 {
     if (q->pid > 0) {
         qmp_client *c = NULL;
-        if (qmp_open(q->nested ? q->outer_qmp : q->qmp, 1000, &c, NULL) == HVP_OK) {
+        if (qmp_open(q->ctl_qmp[0] ? q->ctl_qmp : q->qmp, 1000, &c, NULL) == HVP_OK) {
             json_t *r = NULL;
             qmp_execute(c, "quit", NULL, &r, NULL);
             json_decref(r);

@@ -1,20 +1,15 @@
 /*
- * qemu.h - launch a guest image under QEMU for a backend, with its debug
- * channels wired safely: QMP, HMP and the gdbstub on unix sockets in a
- * private 0700 runtime directory (TCP only on request, and then bound to
- * 127.0.0.1).  Backends:
- *   tcg      qemu-system-arm, software emulation, any host
- *   kvm      qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off,
- *            only on an arm64 host whose KVM runs AArch32 guests
- *   fixture  qemu-system-arm -M virt,virtualization=on -cpu cortex-a15 with
- *            guests/hyp-fixture (a stage-2 hypervisor that behaves like the
- *            seL4 VMM) loading the guest
- * A backend that cannot run here is refused with the reason and the
- * backend that would work; hvprobe never falls back silently.
+ * qemu.h - the shared QEMU launcher under every QEMU-based backend: the
+ * board facts, validating an image against a board, the private runtime
+ * directory, the channel wiring (QMP, HMP and the gdbstub on unix sockets
+ * in a 0700 directory; TCP only on request, and then bound to 127.0.0.1),
+ * starting QEMU and stopping it.  A backend (backends/backend.h) describes
+ * its QEMU in a hvp_qemu_spec and calls hvp_qemu_plan(); backends with
+ * another shape (kvm-nested) use the pieces directly.
  *
- * Ownership: hvp_run_plan() fills a caller-owned hvp_qemu and returns an
- * argv the caller frees with hvp_argv_free().  hvp_qemu_stop() ends QEMU
- * and removes the runtime directory; QEMU also dies with hvprobe
+ * Ownership: plans fill a caller-owned hvp_qemu and return an argv the
+ * caller frees with hvp_argv_free().  hvp_qemu_stop() ends QEMU and
+ * removes the runtime directory; QEMU also dies with hvprobe
  * (PR_SET_PDEATHSIG), so no orphan survives a crash of hvprobe.
  */
 #ifndef HVP_BACKENDS_QEMU_H
@@ -25,9 +20,6 @@
 #include "backends/host.h"
 #include "hvprobe/error.h"
 #include "hvprobe/launch.h"
-
-/* The launch options are the public ones (hvprobe/launch.h). */
-typedef hvp_launch_opts hvp_run_opts;
 
 #define HVP_QEMU_MAXWARN 4
 
@@ -42,20 +34,67 @@ typedef struct hvp_qemu {
     char machine[32];
     char warnings[HVP_QEMU_MAXWARN][320];
     int nwarnings;
-    /* kvm-nested (backends/kvm_nested.h): the child is the outer QEMU
-     * (the emulated arm64 KVM host); qmp/hmp/gdb above are the inner
-     * QEMU's channels forwarded to 127.0.0.1, serial is the guest's. */
-    int nested;
-    char outer_qmp[300];    /* the outer QEMU's QMP (stop quits it) */
-    char console[300];      /* the host's console: kernel, /init, inner QEMU's errors */
+    /* The QEMU process hvprobe started answers QMP here (start waits for
+     * it, stop quits through it): q->qmp unless the guest's QEMU runs
+     * inside another (kvm-nested: the outer QEMU's). */
+    char ctl_qmp[300];
+    /* Where QEMU's last error line is read from: stderr_path unless set
+     * (kvm-nested: the emulated host's console). */
+    char errlog[300];
+    char console[300];      /* kvm-nested: the host's console */
 } hvp_qemu;
 
-/* Validate the options against the host and the image, create the
- * runtime directory and build QEMU's argv.  Errors: HVP_E_INVAL (bad
- * option, raw image without load address), HVP_E_INPUT (image missing
- * or not a 32-bit ARM ELF), HVP_E_UNSUPPORTED (backend cannot run here:
- * the message says why and what to use instead). */
-int hvp_run_plan(const hvp_run_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err);
+/* An argv under construction; push() records allocation failure in oom
+ * and the plan reports it once at the end. */
+typedef struct hvp_argv {
+    char **v;
+    size_t n, cap;
+    int oom;
+} hvp_argv;
+void hvp_argv_push(hvp_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Board facts (QEMU hw/arm/vexpress.c, hw/arm/virt.c). */
+typedef struct hvp_board {
+    const char *name, *cpu;
+    uint64_t ram_base;
+    uint64_t low_alias;     /* bytes of RAM/flash alias at 0x0 (vexpress) */
+} hvp_board;
+const hvp_board *hvp_board_find(const char *name);
+
+/* How a backend runs QEMU (the fields hvp_qemu_plan cannot guess). */
+typedef struct hvp_qemu_spec {
+    const char *backend;        /* its name, for messages */
+    int tool;                   /* HVP_TOOL_* of the QEMU binary */
+    const char *const *accel;   /* arguments before -M (NULL-terminated), or NULL */
+    const char *machine_arg;    /* -M value; NULL: the board's name */
+    const char *cpu;            /* default -cpu; NULL: the board's */
+    const char *memory;         /* default -m; NULL: 128M */
+    int elf_only;               /* refuse raw images */
+    /* Push the arguments that load the image; NULL: an ELF goes in with
+     * -kernel, a raw image with the generic loader at --load-addr.
+     * `entry`: the ELF's entry point. */
+    void (*load)(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a);
+} hvp_qemu_spec;
+
+/* Validate the options against the backend's machines, the host and the
+ * image, create the runtime directory and build QEMU's argv.  Errors:
+ * HVP_E_INVAL (bad option, raw image without load address), HVP_E_INPUT
+ * (image missing or not a 32-bit ARM ELF), HVP_E_UNSUPPORTED (QEMU
+ * binary missing). */
+int hvp_qemu_plan(const hvp_qemu_spec *spec, const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q,
+                  char ***argv, hvp_error *err);
+
+/* 1 when the file at path is an ELF file, 0 when not; HVP_E_INPUT when
+ * it cannot be opened. */
+int hvp_is_elf_file(const char *path, hvp_error *err);
+
+/* QEMU splits option strings at commas; a literal comma is ",,". */
+const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n);
+
+/* Parse "128M", "1G", "512K", "64" (MiB): bytes, 0 when malformed. */
+uint64_t hvp_parse_size(const char *s);
+
+
 void hvp_argv_free(char **argv);
 
 /* Create q->rundir, private (0700): in $XDG_RUNTIME_DIR, else $TMPDIR,

@@ -44,6 +44,10 @@ int cli_common_opt(int c);
 /* Print a subcommand's help text and the paragraph on the options every
  * subcommand shares, on stdout (`hvprobe SUB --help` = `hvprobe help SUB`). */
 int cli_help(const char *text);
+/* Write a help text with its generated parts expanded: "@BACKENDS@" is
+ * the registered backends' names joined by '|', a line "@BACKEND_HELP@"
+ * their help paragraphs (hvprobe/backend.h). */
+void cli_put_text(FILE *f, const char *text);
 
 /* "hvprobe SUB: message" on stderr when cli_verbosity >= level:
  * cli_note unless -q, cli_info only with -v. */

@@ -1,5 +1,6 @@
 /* cmd_check.c - `hvprobe check`: what this host can run, and how. */
 #include "cli/cli.h"
+#include "hvprobe/backend.h"
 #include "hvprobe/host.h"
 
 #include <getopt.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: hvprobe check [--backend tcg|kvm|kvm-nested|fixture] [--json]\n"
+    "usage: hvprobe check [--backend @BACKENDS@] [--json] [--list]\n"
     "\n"
     "Report what this host can run: its architecture; /dev/kvm and whether this\n"
     "user may open it; whether KVM can run a 32-bit ARM guest here (only on an\n"
@@ -23,6 +24,10 @@ static const char help[] =
     "\n"
     "  --backend NAME  answer for one backend only\n"
     "  --json          the same report as JSON\n"
+    "  --list          only the backends' names, one per line (for scripts and completion)\n"
+    "\n"
+    "Backends:\n"
+    "@BACKEND_HELP@\n"
     "\n"
     "Exit: 0 every backend (or the one named) can run here, 1 one cannot (the report\n"
     "says which, why, and what to use instead), 2 usage error.\n";
@@ -31,10 +36,11 @@ int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "backend", required_argument, 0, 'b' }, { "json", no_argument, 0, 'j' },
+        { "list", no_argument, 0, 'l' },
         CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     const char *only = NULL;
-    int json = 0, c;
+    int json = 0, list = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
@@ -44,6 +50,8 @@ int cmd_check(int argc, char **argv)
             only = optarg;
         else if (c == 'j')
             json = 1;
+        else if (c == 'l')
+            list = 1;
         else if (c == 'h') {
             return cli_help(help);
         } else
@@ -51,17 +59,25 @@ int cmd_check(int argc, char **argv)
     }
     if (optind < argc)
         return cli_error("check", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-    if (only && hvp_backend_index(only) < 0)
-        return cli_error("check", EXIT_USAGE, "unknown backend '%s' (tcg, kvm, kvm-nested or fixture)", only);
+    if (list) {
+        for (size_t i = 0; i < hvp_backend_count(); i++)
+            printf("%s\n", hvp_backend_at(i)->name);
+        return EXIT_OK;
+    }
+    if (only && hvp_backend_index(only) < 0) {
+        char names[256];
+        hvp_backend_names(names, sizeof names, "or");
+        return cli_error("check", EXIT_USAGE, "unknown backend '%s' (%s)", only, names);
+    }
     hvp_host h;
     long t0 = cli_now_ms();
     hvp_host_probe(&h);
     cli_info("check", "probed the host in %ld ms", cli_now_ms() - t0);
-    hvp_backend_verdict v[HVP_NBACKENDS];
+    hvp_backend_verdict v[HVP_MAX_BACKENDS];
     int rec;
-    hvp_host_judge(&h, v, &rec);
+    int nb = (int)hvp_host_judge(&h, v, HVP_MAX_BACKENDS, &rec);
     int all_ok = 1;
-    for (int i = 0; i < HVP_NBACKENDS; i++) {
+    for (int i = 0; i < nb; i++) {
         if (only && strcmp(only, v[i].name))
             continue;
         all_ok &= v[i].can_run;
@@ -78,7 +94,7 @@ int cmd_check(int argc, char **argv)
                                                                h.tools[i].version)
                                                    : json_null());
         json_object_set_new(o, "tools", tools);
-        for (int i = 0; i < HVP_NBACKENDS; i++)
+        for (int i = 0; i < nb; i++)
             if (!only || !strcmp(only, v[i].name))
                 json_object_set_new(bk, v[i].name, json_pack("{s:b,s:s,s:s}", "can_run", v[i].can_run, "why", v[i].why,
                                                              "run", v[i].run));
@@ -96,19 +112,22 @@ int cmd_check(int argc, char **argv)
     printf("KVM, 32-bit ARM guests: %s\n", h.kvm_arm32 ? "yes" : "no");
     if (!h.kvm_arm32)
         printf("            %s\n", h.kvm_why);
-    printf("real KVM via kvm-nested: %s\n", v[HVP_BACKEND_KVM_NESTED].can_run ? "yes (emulated arm64 host prepared)"
-                                              : "not ready (hvprobe kvm-host build)");
     for (int i = 0; i < HVP_NTOOLS; i++)
         printf("%-20s %s\n", h.tools[i].name, h.tools[i].present ? h.tools[i].version : "not installed");
     printf("\nbackends:\n");
-    for (int i = 0; i < HVP_NBACKENDS; i++) {
+    for (int i = 0; i < nb; i++) {
         if (only && strcmp(only, v[i].name))
             continue;
         printf("  %-10s %s: %s\n", v[i].name, v[i].can_run ? "can run" : "CANNOT run", v[i].why);
-        if (!v[i].can_run && !strcmp(v[i].name, "kvm"))
-            printf("             instead: %s (real KVM in an emulated arm64 host), %s (software emulation),\n"
-                   "             or %s (stage-2 hypervisor fixture)\n", v[HVP_BACKEND_KVM_NESTED].run,
-                   v[HVP_BACKEND_TCG].run, v[HVP_BACKEND_FIXTURE].run);
+        if (v[i].can_run || only)
+            continue;
+        /* What would work instead: every backend that runs here. */
+        for (int j = 0, first = 1; j < nb; j++)
+            if (v[j].can_run) {
+                printf("             %s %s (%s)\n", first ? "instead:" : "      or", v[j].run,
+                       hvp_backend_at((size_t)j)->summary);
+                first = 0;
+            }
     }
     if (recommended)
         printf("\nrecommended: %s\n", v[rec].run);

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "hvprobe/debug.h"
 #include "hvprobe/launch.h"
+#include "hvprobe/session.h"
 #include "hvprobe/snapshot.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: hvprobe run IMAGE [--backend tcg|kvm|kvm-nested|fixture] [--machine vexpress-a9|vexpress-a15|virt]\n"
+    "usage: hvprobe run IMAGE [--backend @BACKENDS@] [--machine vexpress-a9|vexpress-a15|virt]\n"
     "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--serial FILE|-]\n"
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
@@ -27,16 +28,7 @@ static const char help[] =
     "stream its serial output to the terminal until it exits or you press Ctrl-C.\n"
     "\n"
     "Backends (see 'hvprobe check' for what this host can run):\n"
-    "  tcg      QEMU software emulation (qemu-system-arm), any host; the default\n"
-    "  kvm      real Linux KVM: qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off;\n"
-    "           only on an arm64 host whose KVM runs 32-bit guests. Refused elsewhere,\n"
-    "           never replaced by TCG behind your back\n"
-    "  kvm-nested  real Linux KVM on any host: the same inner QEMU -enable-kvm, run inside\n"
-    "           an arm64 Linux host that QEMU emulates with EL2 (prepare it once with\n"
-    "           'hvprobe kvm-host build'). About 10 s to boot; breakpoint triggers use\n"
-    "           hardware breakpoints (Z1); --trace is not available\n"
-    "  fixture  a stage-2 hypervisor (guests/hyp-fixture) that maps no memory at IPA 0,\n"
-    "           like the seL4 VMM, on QEMU virt with virtualization=on\n"
+    "@BACKEND_HELP@\n"
     "\n"
     "Images: an ELF is checked (32-bit ARM, segments inside the machine's RAM) and\n"
     "loaded at its addresses. A raw binary needs --load-addr ADDR: it is loaded exactly\n"
@@ -122,54 +114,17 @@ static int cancelled(void *ctx)
 /* What a run did, for the --json summary. */
 typedef struct run_result {
     const char *snapshot;       /* written snapshot, or NULL */
-    int have_pc;
-    uint64_t pc;                /* where a breakpoint trigger stopped */
-    int qemu_exited, qemu_status;
+    hvp_run_result run;
     long capture_ms;
 } run_result;
 
-/* Attach to the gdbstub, plant the breakpoint(s), let the guest run until
- * one is hit (streaming serial, watching QEMU and signals), remove them
- * and leave the guest halted with the gdbstub free for the capture.
- * Returns EXIT_OK when hit; an exit code (message printed) otherwise. */
-static int run_to_breakpoint(hvp_guest *g, const hvp_guest_info *gi, int have_pc, uint64_t pc, int exc,
-                             cli_serial_tail *tail, int stream, run_result *res)
+/* The guest's serial output, to the terminal while streaming. */
+static void serial_out(void *ctx, const char *data, size_t n)
 {
-    hvp_debug *d = NULL;
-    hvp_error err = { 0 };
-    hvp_debug_opts dopt = { gi->gdb, 5000, gi->hw_breakpoints };
-    size_t n = 1;
-    int rc = hvp_debug_open(&dopt, &d, &err);
-    if (!rc)
-        rc = have_pc ? hvp_debug_break_at(d, pc, &err)
-                     : hvp_debug_break_at_exception(d, exc, gi->image_is_elf ? gi->image : NULL, &n, &err);
-    if (!rc) {
-        cli_info("run", "%zu %s breakpoint%s planted; running to %s", n, gi->hw_breakpoints ? "hardware" : "software",
-                 n == 1 ? "" : "s", have_pc ? "it" : "the first of them");
-        rc = hvp_debug_resume(d, &err);
-    }
-    while (!rc) {
-        rc = hvp_debug_wait_stop(d, 50, &err);
-        if (rc != HVP_E_TIMEOUT)
-            break;
-        rc = HVP_OK;
-        cli_pump_serial(tail, gi->serial, stream);
-        if (stop_requested || !hvp_guest_alive(g, NULL)) {
-            hvp_debug_close(d);
-            return stop_requested ? EXIT_INTERRUPTED
-                                  : cli_error("run", EXIT_TARGET, "QEMU exited before the breakpoint was hit");
-        }
-    }
-    if (!rc)
-        rc = hvp_debug_pc(d, &res->pc, &err);
-    if (!rc)
-        rc = hvp_debug_clear(d, &err);
-    hvp_debug_close(d); /* no detach: the guest stays halted for the capture */
-    if (rc)
-        return cli_error("run", cli_exit_for(rc), "breakpoint trigger: %s", err.msg);
-    res->have_pc = 1;
-    cli_note("run", "stopped at 0x%08llx", (unsigned long long)res->pc);
-    return EXIT_OK;
+    if (!*(int *)ctx)
+        return;
+    fwrite(data, 1, n, stdout);
+    fflush(stdout);
 }
 
 /* The --json documents: a dry run's plan, and a run's summary. */
@@ -187,11 +142,11 @@ static void print_json_plan(const hvp_guest *g, const hvp_guest_info *gi)
 static void print_json_result(const hvp_guest_info *gi, const run_result *r, int code)
 {
     char pc[24];
-    snprintf(pc, sizeof pc, "0x%08llx", (unsigned long long)r->pc);
+    snprintf(pc, sizeof pc, "0x%08llx", (unsigned long long)r->run.pc);
     cli_print_json(json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:i}", "backend", gi->backend, "machine", gi->machine,
                              "image", gi->image, "snapshot", r->snapshot ? json_string(r->snapshot) : json_null(),
-                             "stopped_at", r->have_pc ? json_string(pc) : json_null(), "qemu_exit_status",
-                             r->qemu_exited ? json_integer(r->qemu_status) : json_null(), "capture_ms",
+                             "stopped_at", r->run.have_pc ? json_string(pc) : json_null(), "qemu_exit_status",
+                             r->run.qemu_exited ? json_integer(r->run.qemu_status) : json_null(), "capture_ms",
                              (json_int_t)r->capture_ms, "exit", code));
 }
 
@@ -319,10 +274,18 @@ int cmd_run(int argc, char **argv)
     if (cli_verbosity < 0 || json)
         stream = 0;
 
+    hvp_trigger trig = { .kind = HVP_TRIGGER_NONE };
+    if (after >= 0)
+        trig.kind = HVP_TRIGGER_AFTER, trig.after_s = after;
+    else if (at_serial)
+        trig.kind = HVP_TRIGGER_SERIAL, trig.serial = at_serial;
+    else if (have_pc)
+        trig.kind = HVP_TRIGGER_PC, trig.pc = at_pc;
+    else if (at_exc >= 0)
+        trig.kind = HVP_TRIGGER_EXCEPTION, trig.exception = at_exc;
     /* Breakpoint triggers must be planted before the guest runs its first
-     * instruction: start halted, attach, plant, then let it go. */
-    int bp_trigger = have_pc || at_exc >= 0;
-    if (bp_trigger)
+     * instruction: start halted; the run attaches, plants, then lets it go. */
+    if (hvp_trigger_halts_at_start(&trig))
         o.halt_at_start = 1;
     hvp_guest *g = NULL;
     int rc = hvp_launch_plan(&o, &g, &err);
@@ -367,68 +330,62 @@ int cmd_run(int argc, char **argv)
              strncmp(gi.gdb, "unix:", 5) ? gi.gdb + 4 : gi.gdb + 5, gi.image);
     cli_note("run", "capture: hvprobe capture --qmp %s --gdb %s -o snap.json", gi.qmp, gi.gdb);
     cli_info("run", "channels: qmp %s, hmp %s, gdb %s; serial %s", gi.qmp, gi.hmp, gi.gdb, gi.serial);
-    cli_serial_tail tail = { 0 };
     run_result res = { 0 };
-    int code = EXIT_OK, bp_hit = 0;
-    start = cli_now_ms();
-    if (bp_trigger) {
+    int code = EXIT_OK;
+    if (trig.kind == HVP_TRIGGER_PC || trig.kind == HVP_TRIGGER_EXCEPTION)
         cli_note("run", "waiting for the guest to reach %s%s (Ctrl-C stops)",
                  at_exc >= 0 ? "exception " : at_symbol ? at_symbol : "the breakpoint", at_exc >= 0 ? exc_name : "");
-        code = run_to_breakpoint(g, &gi, have_pc, at_pc, at_exc, &tail, stream, &res);
-        bp_hit = code == EXIT_OK;
-    } else if (at_serial) {
+    else if (at_serial)
         cli_note("run", "waiting for '%s' on the guest's serial output (Ctrl-C stops)", at_serial);
-    } else if (after >= 1) {
+    else if (after >= 1)
         cli_note("run", "capturing in %.1f s", after);
-    }
-    while (!stop_requested && !code) {
-        cli_pump_serial(&tail, gi.serial, stream);
-        if (!hvp_guest_alive(g, &res.qemu_status)) {
-            res.qemu_exited = 1;
-            break;
-        }
-        int fire = capture && (bp_hit || (after >= 0 && cli_now_ms() - start >= (long)(after * 1000)) ||
-                               (at_serial && strstr(tail.window, at_serial)));
-        if (fire) {
-            hvp_snapshot *s = NULL;
-            long t0 = cli_now_ms();
-            hvp_capture_opts co = ram;
-            co.ram_path = capture;
-            co.label = label;
-            co.note = note_line;
-            rc = hvp_guest_capture(g, &co, &s, &err);
-            res.capture_ms = cli_now_ms() - t0;
-            if (rc)
-                code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);
-            else if ((rc = hvp_snapshot_save(s, capture, &err)))
-                code = cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT,
-                                 "%s", err.msg);
-            else {
-                res.snapshot = capture;
-                cli_note("run", "wrote %s", capture);
-                if (cli_verbosity >= 0)
-                    cli_print_ram_images("run", s);
-                cli_info("run", "captured in %ld ms, %.1f s after start", res.capture_ms,
-                         (cli_now_ms() - start) / 1000.0);
-            }
-            hvp_snapshot_free(s);
-            break;
-        }
-        usleep(10000);
-    }
-    cli_pump_serial(&tail, gi.serial, stream);
-    if (tail.f)
-        fclose(tail.f);
-    if (res.qemu_exited) {
+    hvp_run_events rev = { progress_line, serial_out, cancelled, &stream };
+    hvp_run *run = NULL;
+    rc = hvp_run_begin(g, &trig, &rev, &run, &err);
+    if (!rc)
+        while ((rc = hvp_run_poll(run, 100, &err)) == HVP_RUN_WAITING)
+            ;
+    if (run)
+        hvp_run_get_result(run, &res.run);
+    if (rc == HVP_E_CANCELLED || (rc && stop_requested))
+        code = EXIT_INTERRUPTED;
+    else if (rc && res.run.qemu_exited)
+        code = cli_error("run", EXIT_TARGET, "%s", err.msg);
+    else if (rc)
+        code = cli_error("run", cli_exit_for(rc), "%s%s", res.run.nbreakpoints || !run ? "breakpoint trigger: " : "",
+                         err.msg);
+    else if (res.run.qemu_exited && res.run.qemu_status != 0) {
         char last[400];
         hvp_guest_last_error(g, last, sizeof last);
-        if (capture)
-            code = cli_error("run", EXIT_TARGET, "QEMU exited (status %d) before the capture trigger fired%s%s",
-                             res.qemu_status, last[0] ? ": " : "", last);
-        else if (res.qemu_status != 0)
-            code = cli_error("run", EXIT_TARGET, "QEMU exited with status %d%s%s", res.qemu_status,
-                             last[0] ? ": " : "", last);
+        code = cli_error("run", EXIT_TARGET, "QEMU exited with status %d%s%s", res.run.qemu_status,
+                         last[0] ? ": " : "", last);
     }
+    if (!code && capture) {
+        hvp_snapshot *s = NULL;
+        long t0 = cli_now_ms();
+        hvp_capture_opts co = ram;
+        co.ram_path = capture;
+        co.label = label;
+        co.note = note_line;
+        rc = hvp_guest_capture(g, &co, &s, &err);
+        res.capture_ms = cli_now_ms() - t0;
+        if (rc)
+            code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);
+        else if ((rc = hvp_snapshot_save(s, capture, &err)))
+            code = cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : rc == HVP_E_INVAL ? EXIT_USAGE : EXIT_OUTPUT,
+                             "%s", err.msg);
+        else {
+            res.snapshot = capture;
+            cli_note("run", "wrote %s", capture);
+            if (cli_verbosity >= 0)
+                cli_print_ram_images("run", s);
+            cli_info("run", "captured in %ld ms, %.1f s after start", res.capture_ms,
+                     (cli_now_ms() - start) / 1000.0);
+        }
+        hvp_snapshot_free(s);
+    }
+    hvp_run_drain(run);
+    hvp_run_end(run);
     if (stop_requested && code == EXIT_OK)
         code = EXIT_INTERRUPTED;
     if (json)

@@ -1,5 +1,6 @@
 /* main.c - hvprobe's entry point: global options and subcommand dispatch. */
 #include "cli/cli.h"
+#include "hvprobe/backend.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "check", cmd_check, "what this host can run: QEMU, KVM for 32-bit ARM guests, tools" },
-    { "run", cmd_run, "run a guest under a backend (tcg, kvm, kvm-nested, fixture), optionally capture it" },
+    { "run", cmd_run, "run a guest under a backend ('check' lists them), optionally capture it" },
     { "capture", cmd_capture, "snapshot a running QEMU's exception state into a JSON file" },
     { "show", cmd_show, "print a readable summary of a snapshot (--json: the normalised object)" },
     { "dump", cmd_dump, "save a range of guest memory to a file (QMP pmemsave, or streamed gdbstub reads)" },
@@ -171,9 +172,51 @@ int cli_print_json(json_t *doc)
     return bad ? EXIT_OUTPUT : EXIT_OK;
 }
 
+/* Print one backend paragraph line by line: "  NAME      first line",
+ * continuation lines under the text. */
+static void put_backend_help(FILE *f)
+{
+    for (size_t i = 0; i < hvp_backend_count(); i++) {
+        const hvp_backend_desc *d = hvp_backend_at(i);
+        const char *p = d->help;
+        int first = 1;
+        while (*p) {
+            size_t n = strcspn(p, "\n");
+            if (first)
+                fprintf(f, "  %-10s %.*s\n", d->name, (int)n, p);
+            else
+                fprintf(f, "  %-10s %.*s\n", "", (int)n, p);
+            first = 0;
+            p += n + (p[n] == '\n');
+        }
+    }
+}
+
+void cli_put_text(FILE *f, const char *text)
+{
+    char names[256];
+    hvp_backend_names(names, sizeof names, "|");
+    while (*text) {
+        const char *a = strstr(text, "@BACKENDS@"), *b = strstr(text, "@BACKEND_HELP@\n");
+        const char *m = a && (!b || a < b) ? a : b;
+        if (!m) {
+            fputs(text, f);
+            break;
+        }
+        fwrite(text, 1, (size_t)(m - text), f);
+        if (m == a) {
+            fputs(names, f);
+            text = m + strlen("@BACKENDS@");
+        } else {
+            put_backend_help(f);
+            text = m + strlen("@BACKEND_HELP@\n");
+        }
+    }
+}
+
 int cli_help(const char *text)
 {
-    fputs(text, stdout);
+    cli_put_text(stdout, text);
     fputs("\n"
           "Every subcommand also takes:\n"
           "  -q, --quiet    only errors on stderr (no notes, no progress lines)\n"

@@ -1,5 +1,5 @@
 /*
- * capture.c - hvp_capture(): drive a live target (backends/target.h) and
+ * capture.c - hvp_capture(): drive a live target (target/target.h) and
  * fill a snapshot.  Order matters:
  *   1. monitor channels first, read the run state (gdb attach would halt);
  *   2. halt; attach the gdbstub;
@@ -10,7 +10,7 @@
 #include "hvprobe/capture.h"
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
-#include "backends/target.h"
+#include "target/target.h"
 #include "core/capture_internal.h"
 #include "core/ram_image.h"
 #include "util/clock.h"

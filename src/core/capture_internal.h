@@ -2,7 +2,7 @@
 #ifndef HVP_CORE_CAPTURE_INTERNAL_H
 #define HVP_CORE_CAPTURE_INTERNAL_H
 
-#include "backends/target.h"
+#include "target/target.h"
 #include "hvprobe/snapshot.h"
 
 /* Record a physical read, checked against QEMU's flat memory map: an

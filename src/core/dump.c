@@ -1,6 +1,6 @@
 /* dump.c - guest memory to a file (see hvprobe/dump.h). */
 #include "hvprobe/dump.h"
-#include "backends/target.h"
+#include "target/target.h"
 #include "core/dump_internal.h"
 #include "elf/elf_image.h"
 

@@ -4,7 +4,7 @@
 #define HVP_CORE_DUMP_INTERNAL_H
 
 #include <stdint.h>
-#include "backends/target.h"
+#include "target/target.h"
 
 /* Fill the file `tmp` (created by the caller, e.g. with mkstemp; fd is
  * open on it and is closed here in every case) with the len bytes at

@@ -8,7 +8,7 @@
 
 #include "hvprobe/capture.h"
 #include "hvprobe/snapshot.h"
-#include "backends/target.h"
+#include "target/target.h"
 
 /* Free what m owns and zero it; an uncommitted temporary file is removed. */
 void hvp_ram_image_clear(hvp_ram_image *m);

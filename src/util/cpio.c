@@ -68,3 +68,41 @@ int hvp_cpio_end(hvp_cpio *c, hvp_error *err)
 {
     return header(c, "TRAILER!!!", 0, 0, 1, err);
 }
+
+/* A newc field: 8 hex digits. */
+static int hex8(const unsigned char *p, size_t *v)
+{
+    size_t x = 0;
+    for (int i = 0; i < 8; i++) {
+        int c = p[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        x = x << 4 | (size_t)d;
+    }
+    *v = x;
+    return 0;
+}
+
+int hvp_cpio_find(const unsigned char *buf, size_t n, const char *name, const unsigned char **data, size_t *len)
+{
+    size_t nl = strlen(name) + 1;
+    for (size_t i = 0; i + 110 <= n; i++) {
+        const unsigned char *h = memchr(buf + i, '0', n - i);
+        if (!h)
+            break;
+        i = (size_t)(h - buf);
+        size_t fs, ns;
+        if (i + 110 > n || memcmp(h, "070701", 6) || hex8(h + 54, &fs) || hex8(h + 94, &ns))
+            continue;
+        if (ns != nl || i + 110 + ns > n || memcmp(h + 110, name, nl))
+            continue;
+        size_t off = (i + 110 + ns + 3) & ~(size_t)3;
+        if (off + fs > n)
+            continue;
+        *data = buf + off;
+        *len = fs;
+        return 1;
+    }
+    return 0;
+}

@@ -1,7 +1,7 @@
 /*
  * cpio.h - write a Linux initramfs archive (the "newc" cpio format the
  * kernel unpacks: ASCII headers "070701", 4-byte alignment, a
- * "TRAILER!!!" entry).  Archives may be concatenated; the kernel unpacks
+ * "TRAILER!!!" entry), and find a file in one.  Archives may be concatenated; the kernel unpacks
  * each in turn, later entries overriding earlier ones.
  *
  * Ownership: the writer does not own the FILE; hvp_cpio_end() writes the
@@ -25,5 +25,10 @@ int hvp_cpio_data(hvp_cpio *c, const char *name, unsigned mode, const void *data
 /* A regular file copied from `src` on disk (symlinks followed). */
 int hvp_cpio_file(hvp_cpio *c, const char *name, unsigned mode, const char *src, hvp_error *err);
 int hvp_cpio_end(hvp_cpio *c, hvp_error *err);
+
+/* Find the file `name` in the newc archives anywhere inside buf (e.g. an
+ * archive linked into a boot loader's ELF): *data points into buf.
+ * 1 when found, 0 when not (no header named so is well-formed). */
+int hvp_cpio_find(const unsigned char *buf, size_t n, const char *name, const unsigned char **data, size_t *len);
 
 #endif

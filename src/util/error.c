@@ -50,6 +50,7 @@ const char *hvp_status_name(int code)
     case HVP_E_INTERNAL: return "internal error";
     case HVP_E_OUTPUT: return "output not written";
     case HVP_E_CANCELLED: return "cancelled";
+    case HVP_E_NOTRIGGER: return "trigger did not fire";
     default: return "unknown error";
     }
 }

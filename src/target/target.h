@@ -12,8 +12,8 @@
  * Ownership: hvp_target_open() allocates; hvp_target_close() frees (NULL
  * is a no-op) and closes the channels without changing the run state.
  */
-#ifndef HVP_BACKENDS_TARGET_H
-#define HVP_BACKENDS_TARGET_H
+#ifndef HVP_TARGET_TARGET_H
+#define HVP_TARGET_TARGET_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * attach.c - the "attach" target: any QEMU reachable through QMP, HMP
+ * target.c - the "attach" target: any QEMU reachable through QMP, HMP
  * and/or its gdbstub (see target.h).  Channel preference:
  *   run state, halt, resume, facts : QMP, then HMP (gdbstub as last resort)
  *   monitor commands               : HMP, then QMP human-monitor-command
@@ -7,7 +7,7 @@
  *   memory                         : gdbstub (binary, split at PacketSize),
  *                                    then monitor `x` / `xp` text
  */
-#include "backends/target.h"
+#include "target/target.h"
 #include "transport/hmp.h"
 #include "transport/hmp_parse.h"
 #include "transport/qmp.h"

@@ -1,7 +1,6 @@
-/* launch.c - the public launch API (hvprobe/launch.h) over the QEMU
- * launcher (backends/qemu.h) and the kvm-nested backend. */
-#include "backends/kvm_nested.h"
-#include "backends/qemu.h"
+/* launch.c - the public launch API (hvprobe/launch.h): a guest's life
+ * cycle under a backend (backends/backend.h), and its capture (core). */
+#include "backends/backend.h"
 #include "hvprobe/capture.h"
 #include "hvprobe/dump.h"
 #include "hvprobe/launch.h"
@@ -13,8 +12,8 @@
 
 struct hvp_guest {
     hvp_qemu q;
+    const hvp_backend *be;
     char **argv;            /* QEMU's argv until started */
-    char backend[16];
     char *image;
     int started;
     int exited, exit_status;    /* QEMU reaped, and how it ended */
@@ -30,14 +29,25 @@ int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
         free(g);
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     }
-    snprintf(g->backend, sizeof g->backend, "%s", o->backend ? o->backend : "tcg");
+    if (!(g->be = hvp_backend_lookup(o->backend, err))) {
+        hvp_guest_free(g);
+        return HVP_E_INVAL;
+    }
     hvp_host probed;
     const hvp_host *h = o->host;
     if (!h) {
         hvp_host_probe(&probed);
         h = &probed;
     }
-    int rc = hvp_run_plan(o, h, &g->q, &g->argv, err);
+    if (o->trace_events && (g->be->d.flags & HVP_BACKEND_NO_TRACE)) {
+        hvp_fail(err, HVP_E_INVAL, "--trace is not available under %s: %s", g->be->d.name,
+                 g->be->d.cannot ? g->be->d.cannot : "the backend cannot trace");
+        hvp_guest_free(g);
+        return HVP_E_INVAL;
+    }
+    memset(&g->q, 0, sizeof g->q);
+    g->q.pid = -1;
+    int rc = g->be->plan(o, h, &g->q, &g->argv, err);
     if (rc) {
         hvp_guest_free(g);
         return rc;
@@ -64,7 +74,7 @@ char *hvp_guest_command_line(const hvp_guest *g)
 void hvp_guest_get_info(const hvp_guest *g, hvp_guest_info *i)
 {
     memset(i, 0, sizeof *i);
-    i->backend = g->backend;
+    i->backend = g->be->d.name;
     i->machine = g->q.machine;
     i->image = g->image;
     i->image_is_elf = g->q.image_is_elf;
@@ -75,10 +85,8 @@ void hvp_guest_get_info(const hvp_guest *g, hvp_guest_info *i)
     i->serial = g->q.serial;
     i->trace = g->q.trace;
     i->pid = g->started ? (long)g->q.pid : -1;
-    i->nested = g->q.nested;
-    /* Under kvm-nested the inner gdbstub treats the 32-bit vCPU as AArch64:
-     * a software breakpoint would write an AArch64 BRK into the guest. */
-    i->hw_breakpoints = g->q.nested;
+    i->nested = (g->be->d.flags & HVP_BACKEND_SLOW_START) != 0;
+    i->hw_breakpoints = (g->be->d.flags & HVP_BACKEND_HW_BREAKPOINTS) != 0;
 }
 
 int hvp_guest_spawn(hvp_guest *g, hvp_error *err)
@@ -96,13 +104,15 @@ int hvp_guest_wait_ready(hvp_guest *g, int timeout_ms, const hvp_launch_events *
 {
     if (!g->started)
         return hvp_fail(err, HVP_E_INVAL, "the guest was not started");
-    return g->q.nested ? hvp_kvm_nested_wait(&g->q, timeout_ms > 0 ? timeout_ms : 120000, ev, err) : HVP_OK;
+    if (!g->be->wait_ready)
+        return HVP_OK;
+    return g->be->wait_ready(&g->q, timeout_ms > 0 ? timeout_ms : g->be->ready_ms, ev, err);
 }
 
 int hvp_guest_start(hvp_guest *g, int timeout_ms, const hvp_launch_events *ev, hvp_error *err)
 {
-    if (ev && ev->progress && g->q.nested && !g->started)
-        ev->progress(ev->ctx, "booting the emulated arm64 KVM host (QEMU TCG, virt with EL2)...");
+    if (ev && ev->progress && g->be->start_progress && !g->started)
+        ev->progress(ev->ctx, g->be->start_progress);
     int rc = hvp_guest_spawn(g, err);
     if (!rc)
         rc = hvp_guest_wait_ready(g, timeout_ms, ev, err);
@@ -136,7 +146,7 @@ void hvp_guest_last_error(const hvp_guest *g, char *buf, size_t n)
 int hvp_guest_capture(hvp_guest *g, const hvp_capture_opts *base, hvp_snapshot **out, hvp_error *err)
 {
     char deflabel[64];
-    snprintf(deflabel, sizeof deflabel, "%s-%s", g->backend, g->q.machine);
+    snprintf(deflabel, sizeof deflabel, "%s-%s", g->be->d.name, g->q.machine);
     hvp_capture_opts co = { 0 };
     if (base)
         co = *base;
@@ -146,10 +156,10 @@ int hvp_guest_capture(hvp_guest *g, const hvp_capture_opts *base, hvp_snapshot *
     co.elf = g->q.image_is_elf ? g->image : NULL;
     if (!co.label)
         co.label = deflabel;
-    if (g->q.nested)
+    if (g->be->d.flags & HVP_BACKEND_RAM_VIA_GDB)
         co.ram_method = HVP_DUMP_RSP;
     int rc = hvp_capture(&co, out, err);
-    if (!rc && g->q.nested && (rc = hvp_kvm_nested_annotate(&g->q, *out, err))) {
+    if (!rc && g->be->annotate && (rc = g->be->annotate(&g->q, *out, err))) {
         hvp_snapshot_free(*out);
         *out = NULL;
     }
@@ -158,9 +168,9 @@ int hvp_guest_capture(hvp_guest *g, const hvp_capture_opts *base, hvp_snapshot *
 
 int hvp_guest_kvm_facts(const hvp_guest *g, double *ready_s, uint64_t *midr, hvp_error *err)
 {
-    if (!g->q.nested)
-        return hvp_fail(err, HVP_E_UNSUPPORTED, "the %s backend has no emulated KVM host", g->backend);
-    if (hvp_kvm_nested_host_facts(&g->q, ready_s, midr))
+    if (!g->be->kvm_facts)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the %s backend has no emulated KVM host", g->be->d.name);
+    if (g->be->kvm_facts(&g->q, ready_s, midr))
         return hvp_fail(err, HVP_E_UNSUPPORTED, "the emulated KVM host has not reported yet");
     return HVP_OK;
 }

@@ -1,0 +1,120 @@
+/*
+ * hvprobe/session.h - run a started guest (hvprobe/launch.h) until a
+ * trigger fires, then capture it: what `hvprobe run --capture` does,
+ * for any program.  Triggers: a delay, a text on the guest's serial
+ * output, a breakpoint on an address (or an ELF symbol, resolved with
+ * hvp_elf_symbol_addr), or the first time an exception is taken
+ * (breakpoints on every place its vector can be fetched from,
+ * hvprobe/debug.h).  Breakpoint triggers must be planted before the
+ * guest runs its first instruction: plan the guest with
+ * hvp_launch_opts.halt_at_start = hvp_trigger_halts_at_start(t).
+ *
+ * Two ways to use it: hvp_guest_run_capture() does everything and
+ * returns the snapshot; hvp_run_begin() / hvp_run_poll() / hvp_run_end()
+ * let a caller wait for several guests at once and decide itself when
+ * to capture (between poll and end the guest is where the trigger left
+ * it: halted at a breakpoint, running otherwise).
+ *
+ * Ownership: hvp_run_begin() allocates *out, hvp_run_end() frees it
+ * (NULL is a no-op); the guest stays owned by the caller and must
+ * outlive the run.  Strings in results are owned by the run.
+ * Errors: HVP_OK or a negative HVP_E_* with a sentence in *err:
+ * HVP_E_TARGET (QEMU exited before the trigger fired), HVP_E_NOTRIGGER
+ * (the trigger's own timeout passed), HVP_E_CANCELLED (the events'
+ * cancelled() said so), HVP_E_INVAL (bad trigger), channel errors
+ * (HVP_E_IO, HVP_E_PROTO, HVP_E_CLOSED) from the gdbstub.
+ * Thread-safety: a run belongs to one thread at a time; runs of
+ * distinct guests are independent.
+ */
+#ifndef HVPROBE_SESSION_H
+#define HVPROBE_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hvprobe/capture.h"
+#include "hvprobe/error.h"
+#include "hvprobe/launch.h"
+#include "hvprobe/snapshot.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hvp_trigger_kind {
+    HVP_TRIGGER_NONE,       /* run until QEMU exits (or cancelled) */
+    HVP_TRIGGER_AFTER,      /* after_s seconds after hvp_run_begin() */
+    HVP_TRIGGER_SERIAL,     /* when the serial output first contains `serial` */
+    HVP_TRIGGER_PC,         /* when the CPU reaches `pc` (breakpoint) */
+    HVP_TRIGGER_EXCEPTION   /* when exception `exception` is first taken */
+} hvp_trigger_kind;
+
+typedef struct hvp_trigger {
+    hvp_trigger_kind kind;
+    double after_s;
+    const char *serial;
+    uint64_t pc;
+    int exception;          /* vector index, from hvp_debug_exception_parse() */
+    const char *elf;        /* EXCEPTION: the image whose vector tables are
+                               also watched (NULL: the guest's, if an ELF) */
+    int timeout_ms;         /* give up with HVP_E_NOTRIGGER after this; 0: never */
+} hvp_trigger;
+
+/* 1 when the trigger needs the guest halted at start (breakpoints). */
+int hvp_trigger_halts_at_start(const hvp_trigger *t);
+
+typedef struct hvp_run_events {
+    void (*progress)(void *ctx, const char *msg);           /* one line; may be NULL */
+    void (*serial)(void *ctx, const char *data, size_t n);  /* the guest's serial output
+                                                               as it arrives; may be NULL */
+    int (*cancelled)(void *ctx);    /* polled at least every 0.1 s; may be NULL */
+    void *ctx;
+} hvp_run_events;
+
+typedef struct hvp_run_result {
+    int fired;              /* the trigger fired */
+    int have_pc;            /* breakpoint triggers: where the CPU stopped */
+    uint64_t pc;
+    size_t nbreakpoints;    /* how many were planted */
+    int hw_breakpoints;     /* they were hardware ones (Z1) */
+    int qemu_exited;        /* QEMU ended during the run ... */
+    int qemu_status;        /* ... with this exit status (128 + signal) */
+    long elapsed_ms;        /* from hvp_run_begin() to the trigger (or now) */
+} hvp_run_result;
+
+typedef struct hvp_run hvp_run;
+
+/* Start watching a started guest for the trigger (breakpoint triggers:
+ * attach the gdbstub, plant, resume).  The errors above. */
+int hvp_run_begin(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run **out, hvp_error *err);
+
+/* Wait up to wait_ms for the trigger, passing serial output to
+ * ev->serial.  HVP_OK: it fired (NONE: QEMU exited); HVP_RUN_WAITING
+ * (a positive value): not yet, call again; else the errors above. */
+#define HVP_RUN_WAITING 1
+int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err);
+
+/* Pass the serial output that arrived since the last poll to ev->serial. */
+void hvp_run_drain(hvp_run *r);
+
+/* The last 4-8 KiB of serial output (NUL-terminated; owned by the run). */
+const char *hvp_run_serial_window(const hvp_run *r);
+
+void hvp_run_get_result(const hvp_run *r, hvp_run_result *out);
+
+/* Stop watching (a guest halted at a breakpoint stays halted) and free. */
+void hvp_run_end(hvp_run *r);
+
+/* begin, poll until done, end: the guest is left where the trigger
+ * fired.  res may be NULL. */
+int hvp_guest_run_to(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run_result *res,
+                     hvp_error *err);
+
+/* hvp_guest_run_to(), then hvp_guest_capture() with `co` (may be NULL):
+ * *out is the snapshot (caller frees with hvp_snapshot_free()). */
+int hvp_guest_run_capture(hvp_guest *g, const hvp_trigger *t, const hvp_capture_opts *co,
+                          const hvp_run_events *ev, hvp_snapshot **out, hvp_run_result *res, hvp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,36 @@
+/* tcg.c - the tcg backend: QEMU software emulation (qemu-system-arm) of a
+ * vexpress or virt board, on any host. */
+#include "backends/backend.h"
+
+#include <stdio.h>
+
+static int tcg_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
+{
+    static const hvp_qemu_spec spec = { .backend = "tcg", .tool = HVP_TOOL_QEMU_ARM };
+    return hvp_qemu_plan(&spec, o, h, q, argv, err);
+}
+
+static void tcg_judge(const hvp_host *h, hvp_backend_verdict *v)
+{
+    const hvp_tool *t = &h->tools[HVP_TOOL_QEMU_ARM];
+    v->can_run = t->present;
+    if (t->present)
+        snprintf(v->why, sizeof v->why, "QEMU software emulation: %s", t->version);
+    else
+        snprintf(v->why, sizeof v->why, "qemu-system-arm is not installed (run scripts/install-deps)");
+    snprintf(v->run, sizeof v->run, "hvprobe run IMAGE --backend tcg --machine vexpress-a9");
+}
+
+static const char *const tcg_machines[] = { "vexpress-a9", "vexpress-a15", "virt", NULL };
+
+const hvp_backend hvp_backend_tcg = {
+    .d = {
+        .name = "tcg",
+        .summary = "QEMU software emulation (qemu-system-arm), any host; the default",
+        .help = "QEMU software emulation (qemu-system-arm), any host; the default\n",
+        .machines = tcg_machines,
+        .preference = 1,
+    },
+    .plan = tcg_plan,
+    .judge = tcg_judge,
+};
