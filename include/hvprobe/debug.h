@@ -71,6 +71,16 @@ int hvp_debug_wait_stop(hvp_debug *d, int wait_ms, hvp_error *err);
 /* The program counter of the halted guest. */
 int hvp_debug_pc(hvp_debug *d, uint64_t *pc, hvp_error *err);
 
+/* Registers by gdbstub name (vals[i], ok[i] = 1 when read) and virtual
+ * memory of the halted guest (HVP_E_TARGET when it cannot be read). */
+int hvp_debug_read_regs(hvp_debug *d, const char *const *names, size_t n, uint64_t *vals, int *ok,
+                        hvp_error *err);
+int hvp_debug_read_mem(hvp_debug *d, uint64_t addr, size_t len, uint8_t *buf, hvp_error *err);
+
+/* Execute one instruction of the halted guest (to leave a breakpoint's
+ * address before planting it again). */
+int hvp_debug_step(hvp_debug *d, hvp_error *err);
+
 /* Detach (`D`): the guest resumes; then close the session. */
 int hvp_debug_detach(hvp_debug *d, hvp_error *err);
 

@@ -45,8 +45,24 @@ typedef enum hvp_trigger_kind {
     HVP_TRIGGER_AFTER,      /* after_s seconds after hvp_run_begin() */
     HVP_TRIGGER_SERIAL,     /* when the serial output first contains `serial` */
     HVP_TRIGGER_PC,         /* when the CPU reaches `pc` (breakpoint) */
-    HVP_TRIGGER_EXCEPTION   /* when exception `exception` is first taken */
+    HVP_TRIGGER_EXCEPTION,  /* when exception `exception` is first taken */
+    HVP_TRIGGER_GUEST_TRAP  /* at a guest's trap to its hypervisor (backends
+                               that know where their hypervisor handles
+                               traps: sel4, fixture); `trap` says which */
 } hvp_trigger_kind;
+
+/* Guest traps (HVP_TRIGGER_GUEST_TRAP).  FAULT: the stage-2 fault the
+ * hypervisor could not resolve, the one it reports (its report line
+ * appears); the capture holds the guest's state at that trap, taken
+ * when it happened, never at an earlier resolved one or later in a
+ * hypervisor thread.  The others: the first trap of that kind. */
+typedef enum hvp_trap_kind {
+    HVP_TRAP_FAULT, HVP_TRAP_PABT, HVP_TRAP_DABT, HVP_TRAP_HVC, HVP_TRAP_WFI, HVP_TRAP_ANY
+} hvp_trap_kind;
+
+/* "fault", "prefetch-abort", "data-abort", "hvc", "wfi", "any". */
+int hvp_trap_kind_parse(const char *name, hvp_trap_kind *out, hvp_error *err);
+const char *hvp_trap_kind_name(hvp_trap_kind k);
 
 typedef struct hvp_trigger {
     hvp_trigger_kind kind;
@@ -56,6 +72,9 @@ typedef struct hvp_trigger {
     int exception;          /* vector index, from hvp_debug_exception_parse() */
     const char *elf;        /* EXCEPTION: the image whose vector tables are
                                also watched (NULL: the guest's, if an ELF) */
+    hvp_trap_kind trap;     /* GUEST_TRAP */
+    const hvp_capture_opts *capture;    /* GUEST_TRAP: options of the captures
+                                           taken at traps (NULL: defaults) */
     int timeout_ms;         /* give up with HVP_E_NOTRIGGER after this; 0: never */
 } hvp_trigger;
 
@@ -79,6 +98,8 @@ typedef struct hvp_run_result {
     int qemu_exited;        /* QEMU ended during the run ... */
     int qemu_status;        /* ... with this exit status (128 + signal) */
     long elapsed_ms;        /* from hvp_run_begin() to the trigger (or now) */
+    size_t ntraps;          /* GUEST_TRAP: guest traps seen (kept or not) */
+    size_t nstops;          /* GUEST_TRAP: stops at the hypervisor's handlers */
 } hvp_run_result;
 
 typedef struct hvp_run hvp_run;
@@ -101,6 +122,10 @@ const char *hvp_run_serial_window(const hvp_run *r);
 
 void hvp_run_get_result(const hvp_run *r, hvp_run_result *out);
 
+/* GUEST_TRAP: the snapshot taken at the trap that fired the trigger
+ * (the caller owns it and frees it; NULL when there is none). */
+hvp_snapshot *hvp_run_take_snapshot(hvp_run *r);
+
 /* Stop watching (a guest halted at a breakpoint stays halted) and free. */
 void hvp_run_end(hvp_run *r);
 
@@ -109,8 +134,9 @@ void hvp_run_end(hvp_run *r);
 int hvp_guest_run_to(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run_result *res,
                      hvp_error *err);
 
-/* hvp_guest_run_to(), then hvp_guest_capture() with `co` (may be NULL):
- * *out is the snapshot (caller frees with hvp_snapshot_free()). */
+/* hvp_guest_run_to(), then hvp_guest_capture() with `co` (may be NULL),
+ * or for GUEST_TRAP the snapshot taken at the trap: *out is the snapshot
+ * (caller frees with hvp_snapshot_free()). */
 int hvp_guest_run_capture(hvp_guest *g, const hvp_trigger *t, const hvp_capture_opts *co,
                           const hvp_run_events *ev, hvp_snapshot **out, hvp_run_result *res, hvp_error *err);
 

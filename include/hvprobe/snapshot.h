@@ -171,6 +171,31 @@ typedef struct hvp_cpu_state {
     char *source;           /* channel the core registers came from */
 } hvp_cpu_state;
 
+/* Which software the captured CPU state belongs to, and how hvprobe knows
+ * (schema 1 field "context", optional).  A hypervisor's own thread runs
+ * with stage 2 on too, so HCR.VM=1 alone does not mean "the guest". */
+typedef struct hvp_context {
+    char *kind;             /* "guest-trap": the guest's state at a trap the
+                               hypervisor took (CPU in Hyp mode, guest's CP15
+                               live, guest registers from the hypervisor's save
+                               area); "guest": the CPU runs the guest;
+                               "hypervisor": the hypervisor's kernel (Hyp
+                               mode, no trap recorded); "hypervisor-thread":
+                               one of its user threads (e.g. the seL4 VMM);
+                               NULL: not determined */
+    char *how;              /* one or two sentences: the evidence, and what
+                               can and cannot be concluded */
+    char *trap;             /* "prefetch-abort", "data-abort", "hvc", "wfi", or NULL */
+    char *report;           /* the hypervisor's report line of this trap, or NULL */
+    int have_regs;          /* guest registers at the trap */
+    uint64_t regs[16];      /* r0..r12, sp, lr, pc (sp/lr: as the hypervisor saved them) */
+    uint64_t cpsr;          /* the guest's CPSR (SPSR_hyp) */
+    int have_syndrome;
+    uint64_t syndrome;      /* HSR / ESR_EL2 */
+    uint64_t fault_addr;    /* HIFAR or HDFAR */
+    uint64_t ipa;           /* from HPFAR: the intermediate physical address */
+} hvp_context;
+
 typedef struct hvp_snapshot {
     int schema_version;
     char *hvprobe_version;
@@ -194,6 +219,7 @@ typedef struct hvp_snapshot {
                                imported from (reduced evidence) */
     hvp_ram_image *ram_images;  /* saved RAM blocks (optional, may be 0) */
     size_t nram_images;
+    hvp_context context;
 } hvp_snapshot;
 
 /* A new, empty snapshot (schema_version set, everything else unknown);

@@ -17,7 +17,9 @@
 #include "backends/qemu.h"
 #include "hvprobe/backend.h"
 #include "hvprobe/host.h"
+#include "hvprobe/debug.h"
 #include "hvprobe/launch.h"
+#include "hvprobe/session.h"
 #include "hvprobe/snapshot.h"
 
 typedef struct hvp_backend {
@@ -42,6 +44,22 @@ typedef struct hvp_backend {
     /* Add what this backend knows to a fresh snapshot (optional). */
     int (*annotate)(const hvp_qemu *q, hvp_snapshot *s, hvp_error *err);
 
+    /* Guest traps (optional; both or neither).  trap_points: where the
+     * hypervisor handles guest traps of `kind` (breakpoint addresses).
+     * guest_regs: at a stop there, the trapped guest's r0-r15 and CPSR
+     * from the hypervisor's save area, read through the halted debug
+     * session, and a sentence saying where they came from. */
+    int (*trap_points)(const hvp_qemu *q, hvp_trap_kind kind, uint64_t *pcs, size_t max, size_t *n,
+                       hvp_error *err);
+    int (*guest_regs)(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16], uint64_t *cpsr, char *how,
+                      size_t hown, hvp_error *err);
+    /* Text the hypervisor prints when it gives up on a guest's fault
+     * (NULL: it prints none; a FAULT trigger then fires at the first). */
+    const char *report_text;
+    /* Used without a trigger: what a capture's context is when the CPU
+     * is in one of the hypervisor's own threads (one sentence), or NULL. */
+    const char *thread_note;
+
     /* Backend facts for hvp_guest_kvm_facts() (optional). */
     int (*kvm_facts)(const hvp_qemu *q, double *ready_s, uint64_t *midr);
 } hvp_backend;
@@ -58,6 +76,7 @@ const hvp_backend *hvp_backend_lookup(const char *name, hvp_error *err);
  * HVP_E_INVAL naming the machines it runs otherwise. */
 int hvp_backend_machine(const hvp_backend *b, const char *name, const char **out, hvp_error *err);
 
-extern const hvp_backend hvp_backend_tcg, hvp_backend_kvm, hvp_backend_fixture, hvp_backend_kvm_nested;
+extern const hvp_backend hvp_backend_tcg, hvp_backend_kvm, hvp_backend_fixture, hvp_backend_kvm_nested,
+    hvp_backend_sel4;
 
 #endif

@@ -42,6 +42,7 @@ typedef struct hvp_qemu {
      * (kvm-nested: the emulated host's console). */
     char errlog[300];
     char console[300];      /* kvm-nested: the host's console */
+    char symbols[1024];     /* the hypervisor's ELF with symbols (sel4), or "" */
 } hvp_qemu;
 
 /* An argv under construction; push() records allocation failure in oom

@@ -10,6 +10,7 @@ const hvp_backend *const hvp_backends[] = {
     &hvp_backend_kvm,
     &hvp_backend_fixture,
     &hvp_backend_kvm_nested,
+    &hvp_backend_sel4,
 };
 const size_t hvp_nbackends = sizeof hvp_backends / sizeof hvp_backends[0];
 

@@ -1,6 +1,7 @@
 /* cmd_run.c - `hvprobe run`: run a guest image under a backend, stream
  * its serial output, and optionally capture it at a trigger. */
 #include "cli/cli.h"
+#include "hvprobe/backend.h"
 #include "hvprobe/debug.h"
 #include "hvprobe/launch.h"
 #include "hvprobe/session.h"
@@ -45,7 +46,8 @@ static const char help[] =
     "  --halt-at-start   start with the CPU halted (attach gdb, then 'continue')\n"
     "  --dry-run         print the exact QEMU command line and exit\n"
     "  --capture FILE    capture a snapshot (as 'hvprobe capture') when the trigger fires,\n"
-    "                    then stop QEMU and exit. Triggers:\n"
+    "                    then stop QEMU and exit. Triggers (sel4: --at-guest-trap fault\n"
+    "                    when none is given):\n"
     "      --after SECONDS     that long after start\n"
     "      --at-serial TEXT    when the guest's serial output first contains TEXT\n"
     "      --at-pc ADDR        when the CPU reaches ADDR (a gdbstub breakpoint)\n"
@@ -55,6 +57,15 @@ static const char help[] =
     "                          fetched from (0x0 and 0xffff0000 tables, VBAR banks, and\n"
     "                          the image's own vector tables), so the capture shows the\n"
     "                          CPU at the vector, even one that cannot be fetched\n"
+    "      --at-guest-trap [KIND]  at the guest's trap to its hypervisor (sel4): KIND\n"
+    "                          fault (the default: the stage-2 fault the hypervisor\n"
+    "                          could not resolve and reports; the snapshot holds the\n"
+    "                          guest at that trap, not a later VMM thread), prefetch-abort,\n"
+    "                          data-abort, hvc, wfi or any (the first of that kind)\n"
+    "      --timeout SECONDS   give up waiting for the trigger (exit 6); default 120\n"
+    "                          for --at-guest-trap, else none\n"
+    "  --hyp-symbols FILE  the hypervisor's ELF with symbols (sel4: the kernel's;\n"
+    "                    default kernel.elf beside the image)\n"
     "  --label NAME      the snapshot's label (default: backend-machine)\n"
     "  --save-ram[=REGION,...]  with --capture: also save the guest's RAM beside the\n"
     "                    snapshot, as 'hvprobe capture --save-ram' (--ram-limit SIZE,\n"
@@ -72,7 +83,8 @@ static const char help[] =
     "\n"
     "Exit: 0 the guest ran (and the capture was written), 2 usage or bad image,\n"
     "3 QEMU failed or the backend cannot run here (the message says what would),\n"
-    "5 the snapshot could not be written, 130 interrupted.\n";
+    "5 the snapshot could not be written, 6 the trigger did not fire in time,\n"
+    "130 interrupted.\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -163,13 +175,16 @@ int cmd_run(int argc, char **argv)
         { "at-serial", required_argument, 0, 'w' }, { "label", required_argument, 0, 'l' },
         { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
         { "at-exception", required_argument, 0, 'E' }, { "json", no_argument, 0, 'j' },
+        { "at-guest-trap", optional_argument, 0, 'G' }, { "timeout", required_argument, 0, 'O' },
+        { "hyp-symbols", required_argument, 0, 'H' },
         CLI_COMMON_OPTS, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_launch_opts o = { 0 };
     hvp_capture_opts ram = { 0 }; /* only the RAM image options */
     ram.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL, *exc_name = NULL;
-    int at_exc = -1, have_pc = 0;
+    int at_exc = -1, have_pc = 0, at_trap = -1;
+    double trig_timeout = -1;
     uint64_t at_pc = 0;
     double after = -1;
     int dry = 0, json = 0, c, stream = 1;
@@ -232,6 +247,25 @@ int cmd_run(int argc, char **argv)
             exc_name = optarg;
             break;
         case 'l': label = optarg; break;
+        case 'G': {
+            hvp_trap_kind k = HVP_TRAP_FAULT;
+            const char *a = optarg;
+            /* An optional argument may come as the next word ("--at-guest-trap fault"). */
+            if (!a && optind < argc && !hvp_trap_kind_parse(argv[optind], &k, NULL))
+                optind++;
+            else if (a && hvp_trap_kind_parse(a, &k, &err))
+                return cli_error("run", EXIT_USAGE, "--at-guest-trap: %s", err.msg);
+            at_trap = (int)k;
+            break;
+        }
+        case 'O': {
+            char *end;
+            trig_timeout = strtod(optarg, &end);
+            if (*end || !(trig_timeout > 0) || trig_timeout > 86400)
+                return cli_error("run", EXIT_USAGE, "--timeout wants seconds, not '%s'", optarg);
+            break;
+        }
+        case 'H': o.hyp_symbols = optarg; break;
         case CLI_OPT_SAVE_RAM:
         case CLI_OPT_RAM_LIMIT:
         case CLI_OPT_RAM_METHOD:
@@ -251,10 +285,13 @@ int cmd_run(int argc, char **argv)
         return cli_error("run", EXIT_USAGE, "unexpected argument '%s' (QEMU arguments go after --)", argv[optind]);
     o.extra = argv + optind;
     o.nextra = argc - optind;
-    int ntrig = (after >= 0) + !!at_serial + have_pc + !!at_symbol + (at_exc >= 0);
+    int ntrig = (after >= 0) + !!at_serial + have_pc + !!at_symbol + (at_exc >= 0) + (at_trap >= 0);
+    const hvp_backend_desc *bd = hvp_backend_find(o.backend ? o.backend : "tcg");
+    if (capture && ntrig == 0 && bd && (bd->flags & HVP_BACKEND_GUEST_TRAPS))
+        at_trap = HVP_TRAP_FAULT, ntrig = 1;  /* the trap its hypervisor reports */
     if (capture && ntrig != 1)
         return cli_error("run", EXIT_USAGE, "--capture needs exactly one trigger: --after, --at-serial, --at-pc, "
-                         "--at-symbol or --at-exception");
+                         "--at-symbol, --at-exception or --at-guest-trap");
     if (!capture && ntrig)
         return cli_error("run", EXIT_USAGE, "--after/--at-* are triggers for --capture FILE");
     if (!capture && ram.save_ram)
@@ -283,6 +320,14 @@ int cmd_run(int argc, char **argv)
         trig.kind = HVP_TRIGGER_PC, trig.pc = at_pc;
     else if (at_exc >= 0)
         trig.kind = HVP_TRIGGER_EXCEPTION, trig.exception = at_exc;
+    else if (at_trap >= 0)
+        trig.kind = HVP_TRIGGER_GUEST_TRAP, trig.trap = (hvp_trap_kind)at_trap;
+    trig.timeout_ms = trig_timeout > 0 ? (int)(trig_timeout * 1000) : trig.kind == HVP_TRIGGER_GUEST_TRAP ? 120000 : 0;
+    hvp_capture_opts trap_co = ram;     /* captures taken at guest traps */
+    trap_co.ram_path = capture;
+    trap_co.label = label;
+    trap_co.note = note_line;
+    trig.capture = &trap_co;
     /* Breakpoint triggers must be planted before the guest runs its first
      * instruction: start halted; the run attaches, plants, then lets it go. */
     if (hvp_trigger_halts_at_start(&trig))
@@ -339,6 +384,9 @@ int cmd_run(int argc, char **argv)
         cli_note("run", "waiting for '%s' on the guest's serial output (Ctrl-C stops)", at_serial);
     else if (after >= 1)
         cli_note("run", "capturing in %.1f s", after);
+    else if (at_trap >= 0)
+        cli_note("run", "waiting for the guest's %s trap to the hypervisor%s (Ctrl-C stops)",
+                 hvp_trap_kind_name((hvp_trap_kind)at_trap), at_trap == HVP_TRAP_FAULT ? " that it reports" : "");
     hvp_run_events rev = { progress_line, serial_out, cancelled, &stream };
     hvp_run *run = NULL;
     rc = hvp_run_begin(g, &trig, &rev, &run, &err);
@@ -361,13 +409,9 @@ int cmd_run(int argc, char **argv)
                          last[0] ? ": " : "", last);
     }
     if (!code && capture) {
-        hvp_snapshot *s = NULL;
+        hvp_snapshot *s = hvp_run_take_snapshot(run);
         long t0 = cli_now_ms();
-        hvp_capture_opts co = ram;
-        co.ram_path = capture;
-        co.label = label;
-        co.note = note_line;
-        rc = hvp_guest_capture(g, &co, &s, &err);
+        rc = s ? HVP_OK : hvp_guest_capture(g, &trap_co, &s, &err);
         res.capture_ms = cli_now_ms() - t0;
         if (rc)
             code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);

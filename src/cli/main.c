@@ -67,6 +67,7 @@ int cli_exit_for(int status)
     case HVP_E_TARGET: return EXIT_TARGET;
     case HVP_E_OUTPUT: return EXIT_OUTPUT;
     case HVP_E_CANCELLED: return EXIT_INTERRUPTED;
+    case HVP_E_NOTRIGGER: return EXIT_NOTRIGGER;
     default: return EXIT_INTERNAL;
     }
 }

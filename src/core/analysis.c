@@ -580,7 +580,13 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
     const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
     vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
-    if (vw.s2 && vw.guest)
+    int tge = hcr && ((hcr->value >> 27) & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
+    if (tge)
+        note(a, "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest (seL4 runs its user "
+                "threads, the VMM included, this way): these registers, vectors and stage-2 tables are the "
+                "hypervisor's; nothing here tells where the guest's exceptions go. Capture at the guest's trap "
+                "instead (run --backend sel4 --capture FILE, i.e. --at-guest-trap)");
+    else if (vw.s2 && vw.guest)
         note(a, "captured inside a guest with stage 2 on (HCR.VM=1): vectors are judged by walking the guest's "
                 "stage 1 and the hypervisor's stage 2 (VTTBR); QEMU's memory map describes host physical memory, "
                 "so regions are not shown");

@@ -107,6 +107,10 @@ void hvp_snapshot_free(hvp_snapshot *s)
     }
     free(s->unknown);
     free(s->imported_from);
+    free(s->context.kind);
+    free(s->context.how);
+    free(s->context.trap);
+    free(s->context.report);
     for (size_t i = 0; i < s->nram_images; i++)
         hvp_ram_image_clear(&s->ram_images[i]);
     free(s->ram_images);

@@ -242,6 +242,29 @@ static json_t *snapshot_json(const hvp_snapshot *s)
         json_array_append_new(unk, json_pack("{s:s,s:s}", "field", s->unknown[i].field,
                                              "reason", s->unknown[i].reason));
     json_object_set_new(o, "unknown", unk);
+    const hvp_context *c = &s->context;
+    if (c->kind) {
+        json_t *co = json_object();
+        json_object_set_new(co, "kind", json_string(c->kind));
+        json_object_set_new(co, "how", str_or_null(c->how));
+        json_object_set_new(co, "trap", str_or_null(c->trap));
+        json_object_set_new(co, "report", str_or_null(c->report));
+        if (c->have_regs) {
+            static const char *const rn[16] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
+                                                "r10", "r11", "r12", "sp", "lr", "pc" };
+            json_t *gr = json_object();
+            for (int i = 0; i < 16; i++)
+                json_object_set_new(gr, rn[i], hex(c->regs[i], 32));
+            json_object_set_new(gr, "cpsr", hex(c->cpsr, 32));
+            json_object_set_new(co, "guest_registers", gr);
+        }
+        if (c->have_syndrome) {
+            json_object_set_new(co, "syndrome", hex(c->syndrome, 32));
+            json_object_set_new(co, "fault_address", hex(c->fault_addr, 32));
+            json_object_set_new(co, "ipa", hex(c->ipa, 64));
+        }
+        json_object_set_new(o, "context", co);
+    }
     if (s->nram_images)
         json_object_set_new(o, "ram_images", ram_images_json(s));
     return o;

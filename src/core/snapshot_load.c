@@ -385,6 +385,37 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
     s->captured_at = get_str(L, root, "captured_at", "captured_at");
     s->label = get_str(L, root, "label", "label");
     s->imported_from = get_str(L, root, "imported_from", "imported_from");
+    json_t *co = json_object_get(root, "context");
+    if (co && !json_is_null(co)) {
+        hvp_context *c = &s->context;
+        if (!json_is_object(co))
+            bad(L, "context", "must be an object or null");
+        else if (!(c->kind = get_str(L, co, "kind", "context.kind")))
+            bad(L, "context.kind", "is missing");
+        else {
+            static const char *const rn[16] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
+                                                "r10", "r11", "r12", "sp", "lr", "pc" };
+            c->how = get_str(L, co, "how", "context.how");
+            c->trap = get_str(L, co, "trap", "context.trap");
+            c->report = get_str(L, co, "report", "context.report");
+            json_t *gr = json_object_get(co, "guest_registers");
+            if (gr && !json_is_null(gr)) {
+                for (int k = 0; k < 16 && !L->rc; k++)
+                    get_hex(L, gr, rn[k], "context.guest_registers", &c->regs[k]);
+                if (!L->rc)
+                    get_hex(L, gr, "cpsr", "context.guest_registers.cpsr", &c->cpsr);
+                c->have_regs = !L->rc;
+            }
+            if (json_object_get(co, "syndrome")) {
+                get_hex(L, co, "syndrome", "context.syndrome", &c->syndrome);
+                if (!L->rc)
+                    get_hex(L, co, "fault_address", "context.fault_address", &c->fault_addr);
+                if (!L->rc)
+                    get_hex(L, co, "ipa", "context.ipa", &c->ipa);
+                c->have_syndrome = !L->rc;
+            }
+        }
+    }
     if (!L->rc && !s->captured_at)
         bad(L, "captured_at", "is missing");
     json_t *ch = json_object_get(root, "channels");

@@ -1,6 +1,7 @@
 /* launch.c - the public launch API (hvprobe/launch.h): a guest's life
  * cycle under a backend (backends/backend.h), and its capture (core). */
 #include "backends/backend.h"
+#include "session/guest.h"
 #include "hvprobe/capture.h"
 #include "hvprobe/dump.h"
 #include "hvprobe/launch.h"
@@ -189,4 +190,14 @@ void hvp_guest_free(hvp_guest *g)
     hvp_argv_free(g->argv);
     free(g->image);
     free(g);
+}
+
+const hvp_backend *hvp_guest_backend(const hvp_guest *g)
+{
+    return g->be;
+}
+
+const hvp_qemu *hvp_guest_qemu(const hvp_guest *g)
+{
+    return &g->q;
 }

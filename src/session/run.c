@@ -1,6 +1,7 @@
 /* run.c - run a started guest to a trigger, then capture it
  * (hvprobe/session.h): the loop `hvprobe run --capture` uses. */
 #include "hvprobe/debug.h"
+#include "session/guest.h"
 #include "hvprobe/session.h"
 #include "util/clock.h"
 
@@ -21,11 +22,35 @@ struct hvp_run {
     size_t wlen;
     long t0;
     hvp_run_result res;
+    /* GUEST_TRAP */
+    uint64_t pcs[8];
+    size_t npcs;
+    hvp_snapshot *kept[4];  /* snapshots at the latest guest traps, oldest first */
+    size_t nkept;
+    hvp_snapshot *fired_snap;
 };
+
+static const char *const trap_names[] = { "fault", "prefetch-abort", "data-abort", "hvc", "wfi", "any" };
+
+int hvp_trap_kind_parse(const char *name, hvp_trap_kind *out, hvp_error *err)
+{
+    for (size_t i = 0; name && i < sizeof trap_names / sizeof trap_names[0]; i++)
+        if (!strcmp(name, trap_names[i])) {
+            *out = (hvp_trap_kind)i;
+            return HVP_OK;
+        }
+    return hvp_fail(err, HVP_E_INVAL, "unknown guest trap '%s' (fault, prefetch-abort, data-abort, hvc, wfi or any)",
+                    name ? name : "");
+}
+
+const char *hvp_trap_kind_name(hvp_trap_kind k)
+{
+    return (unsigned)k < sizeof trap_names / sizeof trap_names[0] ? trap_names[k] : "?";
+}
 
 int hvp_trigger_halts_at_start(const hvp_trigger *t)
 {
-    return t && (t->kind == HVP_TRIGGER_PC || t->kind == HVP_TRIGGER_EXCEPTION);
+    return t && (t->kind == HVP_TRIGGER_PC || t->kind == HVP_TRIGGER_EXCEPTION || t->kind == HVP_TRIGGER_GUEST_TRAP);
 }
 
 static void say(hvp_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -91,7 +116,17 @@ static int plant(hvp_run *r, hvp_error *err)
     hvp_debug_opts dopt = { r->gi.gdb, 5000, r->gi.hw_breakpoints };
     size_t n = 1;
     int rc = hvp_debug_open(&dopt, &r->d, err);
-    if (!rc && r->t.kind == HVP_TRIGGER_PC)
+    /* Re-planting after a capture: the CPU still sits on a breakpoint's
+     * address, so step off it first or it would stop there again. */
+    if (!rc && r->t.kind == HVP_TRIGGER_GUEST_TRAP && r->res.nbreakpoints)
+        rc = hvp_debug_step(r->d, err);
+    if (!rc && r->t.kind == HVP_TRIGGER_GUEST_TRAP) {
+        for (size_t i = 0; !rc && i < r->npcs; i++)
+            rc = hvp_debug_break_at(r->d, r->pcs[i], err);
+        n = r->npcs;
+        if (!rc && r->res.nbreakpoints) /* re-planted after a capture: quietly */
+            return hvp_debug_resume(r->d, err);
+    } else if (!rc && r->t.kind == HVP_TRIGGER_PC)
         rc = hvp_debug_break_at(r->d, r->t.pc, err);
     else if (!rc) {
         const char *elf = r->t.elf ? r->t.elf : r->gi.image_is_elf ? r->gi.image : NULL;
@@ -128,6 +163,18 @@ int hvp_run_begin(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, 
         free(r);
         return hvp_fail(err, HVP_E_INVAL, "the guest was not started");
     }
+    if (t->kind == HVP_TRIGGER_GUEST_TRAP) {
+        const hvp_backend *be = hvp_guest_backend(g);
+        int rc = !be->trap_points || !be->guest_regs
+                     ? hvp_fail(err, HVP_E_UNSUPPORTED, "the %s backend knows no hypervisor whose trap handlers "
+                                "it could watch: guest-trap triggers run under sel4 and fixture; use --at-exception "
+                                "or --at-pc here", be->d.name)
+                     : be->trap_points(hvp_guest_qemu(g), t->trap, r->pcs, 8, &r->npcs, err);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+    }
     if (hvp_trigger_halts_at_start(t)) {
         int rc = plant(r, err);
         if (rc) {
@@ -156,6 +203,158 @@ static int breakpoint_hit(hvp_run *r, hvp_error *err)
     return HVP_OK;
 }
 
+static int fired(hvp_run *r);
+
+static uint32_t hsr_ec(uint64_t hsr)
+{
+    return (uint32_t)(hsr >> 26) & 0x3f;
+}
+
+/* Does a trap with exception class `ec` belong to `kind`?  (ARM ARM
+ * B3.13.6: 0x20 prefetch abort from a lower mode, 0x24 data abort from
+ * a lower mode, 0x12 HVC, 0x01 WFI/WFE.) */
+static int trap_matches(hvp_trap_kind kind, uint32_t ec, const char **name)
+{
+    *name = ec == 0x20 ? "prefetch-abort" : ec == 0x24 ? "data-abort" : ec == 0x12 ? "hvc" : ec == 0x01 ? "wfi" : NULL;
+    switch (kind) {
+    case HVP_TRAP_FAULT: return ec == 0x20 || ec == 0x24;
+    case HVP_TRAP_PABT: return ec == 0x20;
+    case HVP_TRAP_DABT: return ec == 0x24;
+    case HVP_TRAP_HVC: return ec == 0x12;
+    case HVP_TRAP_WFI: return ec == 0x01;
+    default: return *name != NULL;
+    }
+}
+
+static int set_str(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = src ? strdup(src) : NULL;
+    return src && !*dst ? HVP_E_NOMEM : HVP_OK;
+}
+
+/* A stop at one of the hypervisor's trap handlers.  A trap of the
+ * guest's (HCR.TGE=0: the hypervisor runs its own threads with TGE=1)
+ * of the wanted kind is captured, with the guest's registers from the
+ * hypervisor's save area; anything else is let go.  *done = 1 when the
+ * trigger fired. */
+static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
+{
+    static const char *const names[] = { "ESR_EL2", "HCR", "HPFAR", "HIFAR", "FAR_EL2" };
+    uint64_t v[5] = { 0 };
+    int ok[5] = { 0 };
+    *done = 0;
+    r->res.nstops++;
+    int rc = hvp_debug_read_regs(r->d, names, 5, v, ok, err);
+    if (rc)
+        return rc;
+    if (!ok[0] || !ok[1])
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub does not show ESR_EL2 (HSR) and HCR: cannot tell a "
+                        "guest's trap from the hypervisor's own");
+    const char *tname = NULL;
+    int guest = !((v[1] >> 27) & 1) && (v[1] & 1); /* HCR.TGE=0, HCR.VM=1 */
+    if (!guest || !trap_matches(r->t.trap, hsr_ec(v[0]), &tname)) {
+        /* Not ours: step off the breakpoint with it lifted, then go on. */
+        rc = hvp_debug_clear(r->d, err);
+        hvp_debug_close(r->d);
+        r->d = NULL;
+        return rc ? rc : plant(r, err);
+    }
+    r->res.ntraps++;
+    const hvp_backend *be = hvp_guest_backend(r->g);
+    uint64_t regs[16] = { 0 }, cpsr = 0;
+    char how[400];
+    if ((rc = be->guest_regs(hvp_guest_qemu(r->g), r->d, regs, &cpsr, how, sizeof how, err)))
+        return rc;
+    uint64_t far = hsr_ec(v[0]) == 0x20 ? (ok[3] ? v[3] : v[4] >> 32) : (v[4] & 0xffffffffu);
+    uint64_t ipa = ok[2] ? ((v[2] >> 4) << 12) | (far & 0xfff) : 0;
+    if ((rc = hvp_debug_clear(r->d, err)))
+        return rc;
+    hvp_debug_close(r->d);  /* no detach: the CPU stays at the handler */
+    r->d = NULL;
+    hvp_capture_opts co = { 0 };
+    if (r->t.capture)
+        co = *r->t.capture;
+    co.keep_halted = 1;
+    hvp_snapshot *s = NULL;
+    if ((rc = hvp_guest_capture(r->g, &co, &s, err)))
+        return rc;
+    hvp_context *c = &s->context;
+    char text[900];
+    snprintf(text, sizeof text, "the guest at a %s it took to the %s hypervisor: hvprobe stopped at the "
+             "hypervisor's handler (0x%08llx) with HCR.TGE=0 (a vCPU thread; the hypervisor's own threads run with "
+             "TGE=1), where the guest's CP15 state, VTTBR and the syndrome registers are still live; %s",
+             tname, be->d.name, (unsigned long long)s->cpu.r[15], how);
+    rc = set_str(&c->kind, "guest-trap");
+    if (!rc)
+        rc = set_str(&c->how, text);
+    if (!rc)
+        rc = set_str(&c->trap, tname);
+    memcpy(c->regs, regs, sizeof c->regs);
+    c->cpsr = cpsr;
+    c->have_regs = 1;
+    c->have_syndrome = 1;
+    c->syndrome = v[0];
+    c->fault_addr = far;
+    c->ipa = ipa;
+    if (rc) {
+        hvp_snapshot_free(s);
+        return hvp_fail(err, rc, "out of memory");
+    }
+    say(r, "guest %s at pc 0x%08llx (IPA 0x%llx, HSR 0x%08llx): captured", tname, (unsigned long long)regs[15],
+        (unsigned long long)ipa, (unsigned long long)v[0]);
+    if (r->t.trap != HVP_TRAP_FAULT || !be->report_text) {
+        r->fired_snap = s;
+        *done = 1;
+        return HVP_OK;
+    }
+    if (r->nkept == sizeof r->kept / sizeof r->kept[0]) {
+        hvp_snapshot_free(r->kept[0]);
+        memmove(r->kept, r->kept + 1, (r->nkept - 1) * sizeof r->kept[0]);
+        r->nkept--;
+    }
+    r->kept[r->nkept++] = s;
+    return plant(r, err); /* re-attach, re-plant, resume */
+}
+
+/* FAULT: the hypervisor printed its report.  The kept snapshot whose IPA
+ * the report names (else the latest) is the trap it could not resolve. */
+static int report_seen(hvp_run *r)
+{
+    const hvp_backend *be = hvp_guest_backend(r->g);
+    const char *p = be->report_text && r->nkept ? strstr(r->window, be->report_text) : NULL;
+    if (!p)
+        return 0;
+    size_t len = strcspn(p, "\r\n");
+    if (!p[len])
+        return 0; /* wait for the whole line */
+    char line[300];
+    snprintf(line, sizeof line, "%.*s", (int)len, p);
+    const char *ip = strstr(line, "IPA: ");
+    size_t pick = r->nkept - 1;
+    if (ip) {
+        unsigned long long ipa = strtoull(ip + 5, NULL, 0);
+        for (size_t i = r->nkept; i-- > 0;)
+            if (r->kept[i]->context.ipa == ipa) {
+                pick = i;
+                break;
+            }
+    }
+    r->fired_snap = r->kept[pick];
+    r->kept[pick] = NULL;
+    set_str(&r->fired_snap->context.report, line);
+    say(r, "the hypervisor reported: %s", line);
+    return 1;
+}
+
+hvp_snapshot *hvp_run_take_snapshot(hvp_run *r)
+{
+    hvp_snapshot *s = r ? r->fired_snap : NULL;
+    if (r)
+        r->fired_snap = NULL;
+    return s;
+}
+
 static int fired(hvp_run *r)
 {
     r->res.fired = 1;
@@ -172,6 +371,15 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
         int rc;
         if (r->d) {
             rc = hvp_debug_wait_stop(r->d, 50, err);
+            if (rc == HVP_OK && r->t.kind == HVP_TRIGGER_GUEST_TRAP) {
+                int done = 0;
+                hvp_run_drain(r);
+                if ((rc = guest_trap_stop(r, &done, err)))
+                    return rc;
+                if (done)
+                    return fired(r);
+                continue;
+            }
             if (rc == HVP_OK) {
                 hvp_run_drain(r);
                 return (rc = breakpoint_hit(r, err)) ? rc : fired(r);
@@ -194,7 +402,8 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
         }
         long now = hvp_now_ms();
         if ((r->t.kind == HVP_TRIGGER_AFTER && now - r->t0 >= (long)(r->t.after_s * 1000)) ||
-            (r->t.kind == HVP_TRIGGER_SERIAL && strstr(r->window, r->t.serial)))
+            (r->t.kind == HVP_TRIGGER_SERIAL && strstr(r->window, r->t.serial)) ||
+            (r->t.kind == HVP_TRIGGER_GUEST_TRAP && report_seen(r)))
             return fired(r);
         if (r->t.timeout_ms > 0 && now - r->t0 > r->t.timeout_ms)
             return hvp_fail(err, HVP_E_NOTRIGGER, "the trigger did not fire within %.1f s", r->t.timeout_ms / 1000.0);
@@ -212,6 +421,9 @@ void hvp_run_end(hvp_run *r)
     hvp_debug_close(r->d);
     if (r->serial)
         fclose(r->serial);
+    for (size_t i = 0; i < r->nkept; i++)
+        hvp_snapshot_free(r->kept[i]);
+    hvp_snapshot_free(r->fired_snap);
     free(r);
 }
 
@@ -233,8 +445,20 @@ int hvp_guest_run_capture(hvp_guest *g, const hvp_trigger *t, const hvp_capture_
                           const hvp_run_events *ev, hvp_snapshot **out, hvp_run_result *res, hvp_error *err)
 {
     *out = NULL;
-    int rc = hvp_guest_run_to(g, t, ev, res, err);
+    hvp_run *r = NULL;
+    hvp_trigger tt = *t;
+    if (!tt.capture)
+        tt.capture = co;
+    int rc = hvp_run_begin(g, &tt, ev, &r, err);
+    if (!rc)
+        while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
+            ;
+    if (r && res)
+        hvp_run_get_result(r, res);
     if (!rc && t->kind == HVP_TRIGGER_NONE)
-        return hvp_fail(err, HVP_E_TARGET, "QEMU exited: there is nothing to capture");
-    return rc ? rc : hvp_guest_capture(g, co, out, err);
+        rc = hvp_fail(err, HVP_E_TARGET, "QEMU exited: there is nothing to capture");
+    if (!rc && !(*out = hvp_run_take_snapshot(r)))
+        rc = hvp_guest_capture(g, co, out, err);
+    hvp_run_end(r);
+    return rc;
 }

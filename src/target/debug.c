@@ -166,3 +166,26 @@ int hvp_elf_symbol_addr(const char *path, const char *name, uint64_t *addr, hvp_
     hvp_image_free(img);
     return rc;
 }
+
+int hvp_debug_read_regs(hvp_debug *d, const char *const *names, size_t n, uint64_t *vals, int *ok,
+                        hvp_error *err)
+{
+    int rc = rsp_load_registers(d->c, err);
+    return rc ? rc : rsp_read_regs(d->c, names, n, vals, ok, err);
+}
+
+int hvp_debug_read_mem(hvp_debug *d, uint64_t addr, size_t len, uint8_t *buf, hvp_error *err)
+{
+    return rsp_read_mem(d->c, addr, len, buf, err);
+}
+
+int hvp_debug_step(hvp_debug *d, hvp_error *err)
+{
+    char *reply = NULL;
+    int rc = rsp_request(d->c, "s", &reply, err);
+    if (!rc && reply[0] != 'T' && reply[0] != 'S')
+        rc = hvp_fail(err, reply[0] ? HVP_E_TARGET : HVP_E_UNSUPPORTED, "single step: the gdbstub answered '%.20s'",
+                      reply);
+    free(reply);
+    return rc;
+}

@@ -200,7 +200,12 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
             continue;
         }
         if (regime == ARM_REGIME_PL1_NS) {
-            int to_hyp = e == ARM_EXC_HYP ||
+            /* HCR.TGE (bit 27) in Non-secure User mode: the exceptions a
+             * PL1 would take go to Hyp mode (B1.14.1): the CPU runs one of
+             * the hypervisor's own threads, not a guest. */
+            int tge = hcr && ((hcr->value >> 27) & 1) && (s->cpu.cpsr & 0x1f) == 0x10 &&
+                      e != ARM_EXC_IRQ && e != ARM_EXC_FIQ;
+            int to_hyp = tge || e == ARM_EXC_HYP ||
                          (hcr && e == ARM_EXC_IRQ && ((hcr->value >> 4) & 1)) ||   /* HCR.IMO */
                          (hcr && e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1));     /* HCR.FMO */
             if (to_hyp) {

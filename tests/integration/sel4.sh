@@ -1,0 +1,60 @@
+# tests/integration/sel4.sh - the sel4 backend.  Without a seL4 image: the
+# image checks (not a seL4 image, wrong architecture) and the guest-trap
+# trigger's refusal under a backend without one.  With HVP_SEL4_IMAGE (the
+# user's real system; .ci/run sets it when ../shared/sel4 holds it): run it,
+# capture the guest at the trap the VMM reports, and check what the user
+# would see.
+. tests/lib/tap.sh
+. tests/lib/json.sh
+T=$HVP_TEST_TMP/sel4
+mkdir -p "$T"
+export TMPDIR=$T
+
+OUT=$("$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --backend sel4 --dry-run 2>&1); rc=$?
+expect_eq "a guest ELF is not a seL4 image: exit 2" "$rc" 2
+expect_match "it says so" "$OUT" "is not a seL4 system image: it holds no archive with kernel.elf"
+OUT=$("$HVPROBE" run /etc/hostname --backend sel4 --dry-run 2>&1); rc=$?
+expect_eq "a text file: exit 2" "$rc" 2
+expect_match "not an ELF file" "$OUT" "not a seL4 system image: not an ELF file"
+OUT=$("$HVPROBE" check --list)
+expect_match "check --list names sel4" "$OUT" "sel4"
+OUT=$("$HVPROBE" run --help)
+expect_match "run --help describes the sel4 backend from the registry" "$OUT" "  sel4       a seL4 system image"
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --machine virt --capture "$T/x.json" --at-guest-trap 2>&1); rc=$?
+expect_eq "--at-guest-trap under tcg: exit 3" "$rc" 3
+expect_match "it says which backends have it" "$OUT" "guest-trap triggers run under sel4"
+ok_if "no snapshot written" test ! -e "$T/x.json"
+
+if [ -z "${HVP_SEL4_IMAGE:-}" ]; then
+    echo "# HVP_SEL4_IMAGE is not set: the real seL4 system was not run"
+    done_testing
+    exit 0
+fi
+IMG=$HVP_SEL4_IMAGE
+OUT=$("$HVPROBE" run "$IMG" --backend sel4 --dry-run 2>&1)
+expect_match "the QEMU line is seL4's for qemu-arm-virt (read from the image)" "$OUT" \
+    '-M virt,virtualization=on,highmem=off,secure=off -cpu cortex-a15 -m 2048M .*-kernel '
+timeout 120 "$HVPROBE" run "$IMG" --backend sel4 --capture "$T/sel4.json" >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "run --backend sel4 --capture: exit 0" "$rc" 0
+expect_match "the VMM's report is quoted" "$(cat "$T/err")" 'the hypervisor reported: Pagefault from \[vm0\]: read prefetch fault @ PC: 0x8 IPA: 0x8'
+expect_match "the guest's traps it resolved came first" "$(cat "$T/err")" 'guest data-abort at pc .*IPA 0x9000000'
+expect_eq "context: the guest at a trap" "$(jget "$T/sel4.json" 'd["context"]["kind"]')" guest-trap
+expect_eq "the trap is a prefetch abort" "$(jget "$T/sel4.json" 'd["context"]["trap"]')" prefetch-abort
+expect_eq "guest PC 0x8 (from seL4's TCB)" "$(jget "$T/sel4.json" 'd["context"]["guest_registers"]["pc"]')" 0x00000008
+expect_eq "guest mode SVC" "$(jget "$T/sel4.json" 'hex(int(d["context"]["guest_registers"]["cpsr"],16) & 0x1f)')" 0x13
+expect_eq "IPA 0x8" "$(jget "$T/sel4.json" 'int(d["context"]["ipa"],16)')" 8
+expect_eq "guest VBAR 0" "$(jget "$T/sel4.json" 'd["cp15"]["VBAR"]')" 0x00000000
+expect_eq "the CPU stopped in Hyp mode at the kernel's handler" "$(jget "$T/sel4.json" 'd["cpu"]["cpsr"]["mode"]')" hyp32
+OUT=$("$HVPROBE" compare "$T/sel4.json" --expect 'sel4-virt:svc=unmapped' 2>&1); rc=$?
+expect_eq "compare: svc unmapped (expectation holds)" "$rc" 0
+expect_match "for the right reason: the guest's stage 2 has nothing at IPA 0x8" "$OUT" \
+    'svc   : unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault'
+
+# The user's original way: attach after the fault.  The CPU is in a seL4
+# thread (HCR.TGE=1): nothing may be read as the guest's.
+timeout 120 "$HVPROBE" run "$IMG" --backend sel4 --capture "$T/late.json" --at-serial 'Halting...' >/dev/null 2>"$T/err"; rc=$?
+expect_eq "a capture after the fault: exit 0" "$rc" 0
+OUT=$("$HVPROBE" compare "$T/late.json" 2>&1)
+expect_match "it is not in the guest" "$(jget "$T/late.json" 'd["cpu"]["cpsr"]["mode"]')" '^(usr32|sys32|hyp32)$'
+expect_match "compare says the registers are not the guest's" "$OUT" "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest"
+done_testing
