@@ -39,6 +39,9 @@ typedef struct hvp_backend_desc {
     const char *cannot;             /* what it cannot do, one sentence, or NULL */
     int preference;                 /* `check` recommends the runnable backend with
                                        the highest; 0: never recommended */
+    const char *check_label;        /* a line of its own in `check`'s host facts,
+                                       e.g. "real KVM via kvm-nested", or NULL ... */
+    const char *check_yes, *check_no;   /* ... reading these when it can run / not */
 } hvp_backend_desc;
 
 /* Number of registered backends, the i-th (NULL past the end), and the

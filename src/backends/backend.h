@@ -26,13 +26,15 @@ typedef struct hvp_backend {
     hvp_backend_desc d;     /* name, summary, help, machines, flags (public) */
 
     /* Validate the options against the host and the image, create the
-     * runtime directory and build QEMU's argv (required).  HVP_E_INVAL,
+     * runtime directory and build QEMU's argv (required).  o->machine is
+     * one of d.machines (checked by the caller).  HVP_E_INVAL,
      * HVP_E_INPUT, HVP_E_UNSUPPORTED (cannot run here: the sentence says
      * why and what would work), HVP_E_IO. */
     int (*plan)(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err);
 
     /* Whether it runs on the probed host, why (or why not) in one
-     * sentence, and the `hvprobe run` line (required). */
+     * sentence (required); v->run comes filled with "hvprobe run IMAGE
+     * --backend NAME", to be replaced when another line suits better. */
     void (*judge)(const hvp_host *h, hvp_backend_verdict *v);
 
     /* After QEMU answers QMP: wait until the guest's own channels answer

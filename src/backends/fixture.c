@@ -28,10 +28,6 @@ static int fixture_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q
         .backend = "fixture", .tool = HVP_TOOL_QEMU_ARM, .machine_arg = "virt,virtualization=on",
         .memory = "256M", .elf_only = 1, .load = fixture_load,
     };
-    const char *m = NULL;
-    int rc = hvp_backend_machine(&hvp_backend_fixture, o->machine, &m, err);
-    if (rc)
-        return rc;
     if (!o->fixture_elf || access(o->fixture_elf, R_OK))
         return hvp_fail(err, HVP_E_INPUT, "the fixture backend needs the hypervisor image %s (build it with make)",
                         o->fixture_elf ? o->fixture_elf : "hyp-fixture.elf");
@@ -40,11 +36,7 @@ static int fixture_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q
 
 static void fixture_judge(const hvp_host *h, hvp_backend_verdict *v)
 {
-    v->can_run = h->tools[HVP_TOOL_QEMU_ARM].present;
-    snprintf(v->why, sizeof v->why, "%s",
-             v->can_run ? "stage-2 hypervisor fixture under QEMU TCG (virt, virtualization=on)"
-                        : "qemu-system-arm is not installed (run scripts/install-deps)");
-    snprintf(v->run, sizeof v->run, "hvprobe run IMAGE --backend fixture");
+    hvp_qemu_judge(h, HVP_TOOL_QEMU_ARM, "stage-2 hypervisor fixture under QEMU TCG (virt, virtualization=on)", 0, v);
 }
 
 static const char *const fixture_machines[] = { "virt", NULL };

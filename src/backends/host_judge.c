@@ -2,6 +2,7 @@
  * (see hvprobe/host.h): each backend judges itself (backend.h). */
 #include "backends/backend.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int hvp_backend_index(const char *name)
@@ -20,7 +21,8 @@ size_t hvp_host_judge(const hvp_host *h, hvp_backend_verdict *v, size_t n, int *
         const hvp_backend *b = hvp_backends[k];
         memset(&v[k], 0, sizeof v[k]);
         v[k].name = b->d.name;
-        b->judge(h, &v[k]);
+        snprintf(v[k].run, sizeof v[k].run, "hvprobe run IMAGE --backend %s", b->d.name);
+        b->judge(h, &v[k]);     /* may say another run line */
         if (v[k].can_run && b->d.preference > best_pref) {
             best = (int)k;
             best_pref = b->d.preference;

@@ -12,10 +12,6 @@ static int kvm_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, ch
     static const hvp_qemu_spec spec = {
         .backend = "kvm", .tool = HVP_TOOL_QEMU_AARCH64, .accel = accel, .cpu = "host,aarch64=off",
     };
-    const char *m = NULL;
-    int rc = hvp_backend_machine(&hvp_backend_kvm, o->machine, &m, err);
-    if (rc)
-        return rc;
     if (!h->kvm_arm32)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "the kvm backend cannot run here: %s. Use --backend tcg (software "
                         "emulation) or --backend fixture (a stage-2 hypervisor under TCG)", h->kvm_why);
@@ -28,7 +24,6 @@ static void kvm_judge(const hvp_host *h, hvp_backend_verdict *v)
     snprintf(v->why, sizeof v->why, "%s",
              h->kvm_arm32 ? "KVM on this arm64 host runs AArch32 guests (qemu-system-aarch64 -enable-kvm -cpu host,aarch64=off)"
                           : h->kvm_why);
-    snprintf(v->run, sizeof v->run, "hvprobe run IMAGE --backend kvm");
 }
 
 static const char *const kvm_machines[] = { "virt", NULL };

@@ -55,23 +55,6 @@ static const char *const outer_fixed[] = {
     "-nodefaults", "-display", "none", "-no-reboot",
 };
 
-static int push(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int push(char ***v, size_t *n, const char *fmt, ...)
-{
-    char **nv = realloc(*v, (*n + 2) * sizeof **v);
-    if (!nv)
-        return -1;
-    *v = nv;
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vasprintf(&nv[*n], fmt, ap);
-    va_end(ap);
-    if (r < 0)
-        return -1;
-    nv[++*n] = NULL;
-    return 0;
-}
-
 /* A free TCP port on 127.0.0.1 (the kernel's choice; closed again, so a
  * race with another program is possible but unlikely). */
 static int free_port(void)
@@ -92,26 +75,33 @@ static int free_port(void)
 /* /guest/run: the inner QEMU's command line (shell-quoted). */
 static char *inner_script(const hvp_launch_opts *o, int elf, hvp_error *err)
 {
-    char **v = NULL;
-    size_t n = 0;
-    int bad = push(&v, &n, "qemu-system-aarch64") || push(&v, &n, "-enable-kvm") || push(&v, &n, "-M") ||
-              push(&v, &n, "virt") || push(&v, &n, "-cpu") || push(&v, &n, "%s", o->cpu ? o->cpu : "host,aarch64=off") ||
-              push(&v, &n, "-m") || push(&v, &n, "%s", o->memory ? o->memory : "128M") ||
-              push(&v, &n, "-nodefaults") || push(&v, &n, "-display") || push(&v, &n, "none") ||
-              push(&v, &n, "-serial") || push(&v, &n, "file:/dev/hvc0") ||
-              push(&v, &n, "-qmp") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_QMP) ||
-              push(&v, &n, "-monitor") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_HMP) ||
-              push(&v, &n, "-gdb") || push(&v, &n, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_GDB);
-    if (!bad && elf)
-        bad = push(&v, &n, "-kernel") || push(&v, &n, "/guest/image");
-    else if (!bad)
-        bad = push(&v, &n, "-device") ||
-              push(&v, &n, "loader,file=/guest/image,addr=0x%llx,force-raw=on", (unsigned long long)o->load_addr) ||
-              push(&v, &n, "-device") || push(&v, &n, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
-    if (!bad && o->halt_at_start)
-        bad = push(&v, &n, "-S");
-    for (int i = 0; !bad && i < o->nextra; i++)
-        bad = push(&v, &n, "%s", o->extra[i]);
+    hvp_argv a = { 0 };
+    hvp_argv_push(&a, "qemu-system-aarch64");
+    hvp_argv_push(&a, "-enable-kvm");
+    hvp_argv_push(&a, "-M");
+    hvp_argv_push(&a, "virt");
+    hvp_argv_push(&a, "-cpu");
+    hvp_argv_push(&a, "%s", o->cpu ? o->cpu : "host,aarch64=off");
+    hvp_argv_push(&a, "-m");
+    hvp_argv_push(&a, "%s", o->memory ? o->memory : "128M");
+    hvp_argv_push(&a, "-nodefaults");
+    hvp_argv_push(&a, "-display");
+    hvp_argv_push(&a, "none");
+    hvp_argv_push(&a, "-serial");
+    hvp_argv_push(&a, "file:/dev/hvc0");
+    hvp_argv_push(&a, "-qmp");
+    hvp_argv_push(&a, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_QMP);
+    hvp_argv_push(&a, "-monitor");
+    hvp_argv_push(&a, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_HMP);
+    hvp_argv_push(&a, "-gdb");
+    hvp_argv_push(&a, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_GDB);
+    hvp_qemu_load_args("/guest/image", elf, o->load_addr, &a);
+    if (o->halt_at_start)
+        hvp_argv_push(&a, "-S");
+    for (int i = 0; i < o->nextra; i++)
+        hvp_argv_push(&a, "%s", o->extra[i]);
+    char **v = a.v;
+    int bad = a.oom;
     char *line = bad ? NULL : hvp_argv_join(v);
     hvp_argv_free(v);
     if (!line) {
@@ -165,10 +155,6 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     memset(q, 0, sizeof *q);
     q->pid = -1;
     *argv = NULL;
-    const char *mname = NULL;
-    int rc = hvp_backend_machine(&hvp_backend_kvm_nested, o->machine, &mname, err);
-    if (rc)
-        return rc;
     if (o->trace_events)
         return hvp_fail(err, HVP_E_INVAL, "--trace is not available under kvm-nested: the guest runs under KVM "
                         "inside the emulated host, where QEMU's -d int sees no guest exceptions");
@@ -176,7 +162,7 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
         return hvp_fail(err, HVP_E_UNSUPPORTED, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
     hvp_kvmhost_paths kp;
     hvp_kvmhost_status st;
-    rc = hvp_kvmhost_paths_get(&kp, err);
+    int rc = hvp_kvmhost_paths_get(&kp, err);
     if (rc)
         return rc;
     hvp_kvmhost_status_get(&kp, &st, NULL);
@@ -215,32 +201,39 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     snprintf(q->console, sizeof q->console, "%s/host-console.log", q->rundir);
     /* The inner QEMU's errors reach the host's console. */
     snprintf(q->errlog, sizeof q->errlog, "%s", q->console);
-    snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->rundir);
-    snprintf(q->serial, sizeof q->serial, "%s", o->serial_file ? o->serial_file : "");
-    if (!o->serial_file)
-        snprintf(q->serial, sizeof q->serial, "%s/serial.log", q->rundir);
+    hvp_qemu_wire_files(o, q);
     char initrd[400];
     snprintf(initrd, sizeof initrd, "%s/initrd.cpio", q->rundir);
     char *script = inner_script(o, elf, err);
     rc = script ? write_initrd(kp.initrd, initrd, o->image, script, err) : HVP_E_NOMEM;
     free(script);
-    char **v = NULL;
-    size_t n = 0;
-    int bad = rc != HVP_OK || push(&v, &n, "qemu-system-aarch64");
-    for (size_t i = 0; !bad && i < sizeof outer_fixed / sizeof outer_fixed[0]; i++)
-        bad = push(&v, &n, "%s", outer_fixed[i]);
-    if (!bad)
-        bad = push(&v, &n, "-kernel") || push(&v, &n, "%s", kp.kernel) || push(&v, &n, "-initrd") ||
-              push(&v, &n, "%s", initrd) || push(&v, &n, "-append") ||
-              push(&v, &n, "console=ttyAMA0 panic=-1 quiet") || push(&v, &n, "-serial") ||
-              push(&v, &n, "file:%s", q->console) || push(&v, &n, "-netdev") ||
-              push(&v, &n, "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d,"
-                   "hostfwd=tcp:127.0.0.1:%d-:%d", pq, GUEST_QMP, ph, GUEST_HMP, pg, GUEST_GDB) ||
-              push(&v, &n, "-device") || push(&v, &n, "virtio-net-device,netdev=net0") ||
-              push(&v, &n, "-device") || push(&v, &n, "virtio-serial-device") || push(&v, &n, "-chardev") ||
-              push(&v, &n, "file,id=guestcon,path=%s", q->serial) || push(&v, &n, "-device") ||
-              push(&v, &n, "virtconsole,chardev=guestcon") || push(&v, &n, "-qmp") ||
-              push(&v, &n, "%s,server=on,wait=off", q->ctl_qmp);
+    hvp_argv a = { 0 };
+    hvp_argv_push(&a, "qemu-system-aarch64");
+    for (size_t i = 0; i < sizeof outer_fixed / sizeof outer_fixed[0]; i++)
+        hvp_argv_push(&a, "%s", outer_fixed[i]);
+    hvp_argv_push(&a, "-kernel");
+    hvp_argv_push(&a, "%s", kp.kernel);
+    hvp_argv_push(&a, "-initrd");
+    hvp_argv_push(&a, "%s", initrd);
+    hvp_argv_push(&a, "-append");
+    hvp_argv_push(&a, "console=ttyAMA0 panic=-1 quiet");
+    hvp_argv_push(&a, "-serial");
+    hvp_argv_push(&a, "file:%s", q->console);
+    hvp_argv_push(&a, "-netdev");
+    hvp_argv_push(&a, "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=tcp:127.0.0.1:%d-:%d,"
+                  "hostfwd=tcp:127.0.0.1:%d-:%d", pq, GUEST_QMP, ph, GUEST_HMP, pg, GUEST_GDB);
+    hvp_argv_push(&a, "-device");
+    hvp_argv_push(&a, "virtio-net-device,netdev=net0");
+    hvp_argv_push(&a, "-device");
+    hvp_argv_push(&a, "virtio-serial-device");
+    hvp_argv_push(&a, "-chardev");
+    hvp_argv_push(&a, "file,id=guestcon,path=%s", q->serial);
+    hvp_argv_push(&a, "-device");
+    hvp_argv_push(&a, "virtconsole,chardev=guestcon");
+    hvp_argv_push(&a, "-qmp");
+    hvp_argv_push(&a, "%s,server=on,wait=off", q->ctl_qmp);
+    char **v = a.v;
+    int bad = rc != HVP_OK || a.oom;
     if (bad) {
         hvp_argv_free(v);
         unlink(initrd);
@@ -399,7 +392,6 @@ static void kvm_nested_judge(const hvp_host *h, hvp_backend_verdict *v)
     int have = !hvp_kvmhost_paths_get(&kp, NULL) && !hvp_kvmhost_status_get(&kp, &st, NULL) && st.ready;
     int qa64 = h->tools[HVP_TOOL_QEMU_AARCH64].present;
     v->can_run = have && qa64;
-    snprintf(v->run, sizeof v->run, "hvprobe run IMAGE --backend kvm-nested");
     if (!qa64)
         snprintf(v->why, sizeof v->why, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
     else if (!have)
@@ -425,6 +417,9 @@ const hvp_backend hvp_backend_kvm_nested = {
         .flags = HVP_BACKEND_HW_BREAKPOINTS | HVP_BACKEND_NO_TRACE | HVP_BACKEND_RAM_VIA_GDB |
                  HVP_BACKEND_SLOW_START,
         .cannot = "no QEMU -d trace: the guest runs under KVM inside the emulated host",
+        .check_label = "real KVM via kvm-nested",
+        .check_yes = "yes (emulated arm64 host prepared)",
+        .check_no = "not ready (hvprobe kvm-host build)",
     },
     .plan = kvm_nested_plan,
     .judge = kvm_nested_judge,

@@ -121,6 +121,18 @@ static int check_elf(const char *path, const hvp_board *b, uint64_t mem, hvp_qem
     return HVP_OK;
 }
 
+void hvp_qemu_judge(const hvp_host *h, int tool, const char *what, int with_version, hvp_backend_verdict *v)
+{
+    const hvp_tool *t = &h->tools[tool];
+    v->can_run = t->present;
+    if (!t->present)
+        snprintf(v->why, sizeof v->why, "%s is not installed (run scripts/install-deps)", t->name);
+    else if (with_version)
+        snprintf(v->why, sizeof v->why, "%s: %s", what, t->version);
+    else
+        snprintf(v->why, sizeof v->why, "%s", what);
+}
+
 int hvp_is_elf_file(const char *path, hvp_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -144,31 +156,33 @@ const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n)
     return buf;
 }
 
-/* The default image loading: an ELF with -kernel; a raw binary with QEMU's
- * generic loader exactly at ADDR, and a second loader setting CPU 0's PC
- * there (-kernel would treat it as a Linux zImage). */
-static void load_default(const hvp_launch_opts *o, int elf, hvp_argv *a)
+void hvp_qemu_load_args(const char *image, int elf, uint64_t load_addr, hvp_argv *a)
 {
     if (elf) {
         push(a, "-kernel");
-        push(a, "%s", o->image);
+        push(a, "%s", image);
         return;
     }
     char esc[4096];
     push(a, "-device");
-    push(a, "loader,file=%s,addr=0x%llx,force-raw=on", hvp_qemu_opt_escape(o->image, esc, sizeof esc),
-         (unsigned long long)o->load_addr);
+    push(a, "loader,file=%s,addr=0x%llx,force-raw=on", hvp_qemu_opt_escape(image, esc, sizeof esc),
+         (unsigned long long)load_addr);
     push(a, "-device");
-    push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)o->load_addr);
+    push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)load_addr);
 }
 
-/* Channel addresses and files in the runtime directory. */
+/* Channel addresses in the runtime directory, and the files. */
 static void wire_channels(const hvp_launch_opts *o, hvp_qemu *q)
 {
     snprintf(q->qmp, sizeof q->qmp, "unix:%s/qmp.sock", q->rundir);
     snprintf(q->ctl_qmp, sizeof q->ctl_qmp, "%s", q->qmp);
     snprintf(q->hmp, sizeof q->hmp, "unix:%s/hmp.sock", q->rundir);
     snprintf(q->gdb, sizeof q->gdb, "unix:%s/gdb.sock", q->rundir);
+    hvp_qemu_wire_files(o, q);
+}
+
+void hvp_qemu_wire_files(const hvp_launch_opts *o, hvp_qemu *q)
+{
     snprintf(q->serial, sizeof q->serial, "%s", o->serial_file ? o->serial_file : "");
     if (!o->serial_file)
         snprintf(q->serial, sizeof q->serial, "%s/serial.log", q->rundir);
@@ -182,16 +196,10 @@ static void wire_channels(const hvp_launch_opts *o, hvp_qemu *q)
 int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q,
                   char ***argv, hvp_error *err)
 {
-    const hvp_backend *be = hvp_backend_lookup(sp->backend, err);
-    const char *mname = NULL;
     int rc;
-    if (!be)
-        return HVP_E_INVAL;
-    if ((rc = hvp_backend_machine(be, o->machine, &mname, err)))
-        return rc;
-    const hvp_board *b = hvp_board_find(mname);
+    const hvp_board *b = hvp_board_find(o->machine);
     if (!b)
-        return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s'", mname);
+        return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s'", o->machine ? o->machine : "(none)");
     if (!h->tools[sp->tool].present)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)",
                         h->tools[sp->tool].name);
@@ -255,7 +263,7 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     if (sp->load)
         sp->load(o, entry, &a);
     else
-        load_default(o, elf, &a);
+        hvp_qemu_load_args(o->image, elf, o->load_addr, &a);
     if (o->trace_events) {
         push(&a, "-d");
         push(&a, "%s", o->trace_events);

@@ -77,13 +77,28 @@ typedef struct hvp_qemu_spec {
     void (*load)(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a);
 } hvp_qemu_spec;
 
-/* Validate the options against the backend's machines, the host and the
- * image, create the runtime directory and build QEMU's argv.  Errors:
+/* Validate the options (o->machine: resolved by the caller, one of the
+ * backend's machines) against the host and the image, create the runtime directory and build QEMU's argv.  Errors:
  * HVP_E_INVAL (bad option, raw image without load address), HVP_E_INPUT
  * (image missing or not a 32-bit ARM ELF), HVP_E_UNSUPPORTED (QEMU
  * binary missing). */
 int hvp_qemu_plan(const hvp_qemu_spec *spec, const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q,
                   char ***argv, hvp_error *err);
+
+/* The verdict of a backend that needs only the QEMU binary `tool`:
+ * v->can_run, and v->why = `what` (followed by the binary's version when
+ * with_version) or how to install it. */
+void hvp_qemu_judge(const hvp_host *h, int tool, const char *what, int with_version, hvp_backend_verdict *v);
+
+/* The arguments that load `image` (at its path as QEMU will see it): an
+ * ELF with -kernel; a raw binary with the generic loader exactly at
+ * load_addr, and a second loader setting CPU 0's PC there (-kernel would
+ * treat it as a Linux zImage). */
+void hvp_qemu_load_args(const char *image, int elf, uint64_t load_addr, hvp_argv *a);
+
+/* q->serial (o->serial_file, else serial.log in q->rundir), q->stderr_path
+ * and, with trace events, q->trace. */
+void hvp_qemu_wire_files(const hvp_launch_opts *o, hvp_qemu *q);
 
 /* 1 when the file at path is an ELF file, 0 when not; HVP_E_INPUT when
  * it cannot be opened. */

@@ -34,15 +34,14 @@ const hvp_backend_desc *hvp_backend_find(const char *name)
 
 void hvp_backend_names(char *buf, size_t n, const char *conj)
 {
-    int word = strcmp(conj, " ") && strcmp(conj, "|");
+    int sentence = strcmp(conj, " ") && strcmp(conj, "|");    /* "a, b or c" */
     size_t k = 0;
     if (n)
         buf[0] = '\0';
     for (size_t i = 0; i < hvp_nbackends && k < n; i++) {
-        const char *sep = i == 0 ? "" : !word ? conj : i + 1 == hvp_nbackends ? "" : ", ";
-        int r = word && i && i + 1 == hvp_nbackends
-                    ? snprintf(buf + k, n - k, " %s %s", conj, hvp_backends[i]->d.name)
-                    : snprintf(buf + k, n - k, "%s%s", sep, hvp_backends[i]->d.name);
+        const char *sep = i == 0 ? "" : !sentence ? conj : i + 1 < hvp_nbackends ? ", " : NULL;
+        int r = sep ? snprintf(buf + k, n - k, "%s%s", sep, hvp_backends[i]->d.name)
+                    : snprintf(buf + k, n - k, " %s %s", conj, hvp_backends[i]->d.name);
         if (r < 0)
             break;
         k += (size_t)r;

@@ -25,6 +25,7 @@
 #include "backends/backend.h"
 #include "elf/elf_image.h"
 #include "util/cpio.h"
+#include "util/le.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -128,10 +129,7 @@ static void default_symbols(const char *image, char *out, size_t n)
 
 static int sel4_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
 {
-    const char *m = NULL;
-    int rc = hvp_backend_machine(&hvp_backend_sel4, o->machine, &m, err);
-    if (rc)
-        return rc;
+    int rc;
     if (!o->image)
         return hvp_fail(err, HVP_E_INVAL, "no image given");
     sel4_image si;
@@ -153,10 +151,8 @@ static int sel4_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, c
 
 static void sel4_judge(const hvp_host *h, hvp_backend_verdict *v)
 {
-    v->can_run = h->tools[HVP_TOOL_QEMU_ARM].present;
-    snprintf(v->why, sizeof v->why, "%s",
-             v->can_run ? "seL4 system images for qemu-arm-virt (arm_hyp) under QEMU TCG with virtualization=on"
-                        : "qemu-system-arm is not installed (run scripts/install-deps)");
+    hvp_qemu_judge(h, HVP_TOOL_QEMU_ARM,
+                   "seL4 system images for qemu-arm-virt (arm_hyp) under QEMU TCG with virtualization=on", 0, v);
     snprintf(v->run, sizeof v->run, "hvprobe run SEL4-IMAGE --backend sel4 --capture snap.json");
 }
 
@@ -194,24 +190,17 @@ static int sel4_guest_regs(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16], u
 {
     uint64_t cur;
     int rc = hvp_elf_symbol_addr(q->symbols, "ksCurThread", &cur, err);
-    uint8_t p[4], ctx[18 * 4];
+    uint8_t p[4] = { 0 }, ctx[17 * 4];
     if (!rc)
         rc = hvp_debug_read_mem(d, cur, 4, p, err);
-    uint32_t tcb = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t tcb = hvp_le32(p);
     if (!rc)
         rc = hvp_debug_read_mem(d, tcb, sizeof ctx, ctx, err);
     if (rc)
         return rc;
-    for (int i = 0; i < 18; i++) {
-        uint32_t w = (uint32_t)ctx[4 * i] | (uint32_t)ctx[4 * i + 1] << 8 | (uint32_t)ctx[4 * i + 2] << 16 |
-                     (uint32_t)ctx[4 * i + 3] << 24;
-        if (i < 15)
-            regs[i] = w;
-        else if (i == 15)
-            regs[15] = w;   /* NextIP: where the guest resumes = the faulting PC for aborts */
-        else if (i == 16)
-            *cpsr = w;
-    }
+    for (int i = 0; i < 16; i++)    /* [15] is NextIP: for an abort, the faulting PC */
+        regs[i] = hvp_le32(ctx + 4 * i);
+    *cpsr = hvp_le32(ctx + 4 * 16);
     snprintf(how, hown, "the guest's registers are the ones seL4 saved in the trapped vCPU thread's TCB "
              "(ksCurThread 0x%08llx -> TCB 0x%08x: registers[0..16], NextIP as pc; sp and lr are its "
              "user/system-mode copies)", (unsigned long long)cur, tcb);

@@ -12,12 +12,7 @@ static int tcg_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, ch
 
 static void tcg_judge(const hvp_host *h, hvp_backend_verdict *v)
 {
-    const hvp_tool *t = &h->tools[HVP_TOOL_QEMU_ARM];
-    v->can_run = t->present;
-    if (t->present)
-        snprintf(v->why, sizeof v->why, "QEMU software emulation: %s", t->version);
-    else
-        snprintf(v->why, sizeof v->why, "qemu-system-arm is not installed (run scripts/install-deps)");
+    hvp_qemu_judge(h, HVP_TOOL_QEMU_ARM, "QEMU software emulation", 1, v);
     snprintf(v->run, sizeof v->run, "hvprobe run IMAGE --backend tcg --machine vexpress-a9");
 }
 

@@ -73,16 +73,6 @@ int cli_error(const char *sub, int code, const char *fmt, ...)
  * sanitizer build lives in build/san).  Writes out; 1 if it exists. */
 int cli_guest_path(const char *name, char *out, size_t n);
 
-/* Following a guest's serial log: new bytes go to stdout when `stream`
- * is set, and the last 4-8 KiB stay in `window` (NUL-terminated) for
- * matching trigger text.  Close t->f when done. */
-typedef struct cli_serial_tail {
-    FILE *f;
-    char window[8192];
-    size_t wlen;
-} cli_serial_tail;
-void cli_pump_serial(cli_serial_tail *t, const char *path, int stream);
-
 /* A channel address as users type it ("1235", "localhost:1235", a path)
  * in the form the library takes ("tcp:127.0.0.1:1235", "unix:PATH").
  * NULL in, NULL out; caller frees. */

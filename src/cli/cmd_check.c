@@ -112,6 +112,11 @@ int cmd_check(int argc, char **argv)
     printf("KVM, 32-bit ARM guests: %s\n", h.kvm_arm32 ? "yes" : "no");
     if (!h.kvm_arm32)
         printf("            %s\n", h.kvm_why);
+    for (int i = 0; i < nb; i++) {
+        const hvp_backend_desc *d = hvp_backend_at((size_t)i);
+        if (d->check_label)
+            printf("%s: %s\n", d->check_label, v[i].can_run ? d->check_yes : d->check_no);
+    }
     for (int i = 0; i < HVP_NTOOLS; i++)
         printf("%-20s %s\n", h.tools[i].name, h.tools[i].present ? h.tools[i].version : "not installed");
     printf("\nbackends:\n");

@@ -12,6 +12,7 @@
 #include "hvprobe/host.h"
 #include "hvprobe/kvmhost.h"
 #include "hvprobe/launch.h"
+#include "hvprobe/session.h"
 #include "hvprobe/report.h"
 
 #include <errno.h>
@@ -60,9 +61,8 @@ typedef struct job {
     const char *backend, *machine, *variant, *image_board, *label, *expect;
     char image[4096];
     hvp_guest *g;
-    const char *serial;     /* owned by g */
     int nested;
-    cli_serial_tail tail;
+    hvp_run *run;           /* follows its serial output (no trigger) */
     long svc_seen_ms;       /* when "issuing svc" appeared, 0 = not yet */
     int started, done, failed;
     char snap[4200];
@@ -85,10 +85,12 @@ static int start_job(job *j, const hvp_host *host, const char *fixture, hvp_erro
     int rc = hvp_launch_plan(&o, &j->g, err);
     if (!rc)
         rc = hvp_guest_spawn(j->g, err);
+    hvp_trigger none = { .kind = HVP_TRIGGER_NONE };
+    if (!rc)
+        rc = hvp_run_begin(j->g, &none, NULL, &j->run, err);
     if (!rc) {
         hvp_guest_info gi;
         hvp_guest_get_info(j->g, &gi);
-        j->serial = gi.serial;
         j->nested = gi.nested;
         j->started = 1;
         j->t_start = cli_now_ms();
@@ -112,7 +114,7 @@ static void on_demo_signal(int sig)
  * guest that silently slides through memory) 400 ms after its SVC. */
 static int triggered(job *j)
 {
-    const char *w = j->tail.window;
+    const char *w = hvp_run_serial_window(j->run);
     if (strstr(w, "Halting...") || strstr(w, "back from svc"))
         return 1;
     if (!j->svc_seen_ms && strstr(w, "issuing svc"))
@@ -258,7 +260,7 @@ int cmd_demo(int argc, char **argv)
             job *j = &jobs[i];
             if (j->done || !j->started)
                 continue;
-            cli_pump_serial(&j->tail, j->serial, 0);
+            hvp_run_drain(j->run);
             int st;
             if (!hvp_guest_alive(j->g, &st)) {
                 char last[400];
@@ -295,7 +297,7 @@ int cmd_demo(int argc, char **argv)
             j->done = 1;
             remaining--;
             char *line = j->uart;
-            const char *w = j->tail.window;
+            const char *w = hvp_run_serial_window(j->run);
             const char *p = strstr(w, "Pagefault from");
             if (p)
                 snprintf(line, sizeof j->uart, "%.*s", (int)strcspn(p, "\r\n"), p);
@@ -315,8 +317,7 @@ int cmd_demo(int argc, char **argv)
         usleep(10000);
     }
     for (size_t i = 0; i < nj; i++) {
-        if (jobs[i].tail.f)
-            fclose(jobs[i].tail.f);
+        hvp_run_end(jobs[i].run);
         hvp_guest_free(jobs[i].g);
     }
     if (demo_stop)

@@ -15,6 +15,7 @@
  *    or ROM there (MMU off), else the verdict is `unknown`.
  */
 #include "hvprobe/analysis.h"
+#include "util/le.h"
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
 #include "arch/arm/fault.h"
@@ -92,11 +93,6 @@ static memlook mem_at(const hvp_snapshot *s, uint64_t addr, hvp_space space)
         }
     }
     return r;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void say(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -233,10 +229,10 @@ static void judge_target(const view *vw, const arm_route *route, arm_disasm *dis
             v->verdict = HVP_V_STUB;
             say(v->reason, sizeof v->reason, "%s 0x%llx%s, a handler that only loops (%s)", how,
                 (unsigned long long)v->target, sym, d.text);
-        } else if (d.flow == ARM_FLOW_UNDEFINED || le32(t.p) == 0 || le32(t.p) == 0xffffffffu) {
+        } else if (d.flow == ARM_FLOW_UNDEFINED || hvp_le32(t.p) == 0 || hvp_le32(t.p) == 0xffffffffu) {
             v->verdict = HVP_V_TARGET_UNMAPPED;
             say(v->reason, sizeof v->reason, "%s 0x%llx%s, which does not hold code (0x%08x)", how,
-                (unsigned long long)v->target, sym, le32(t.p));
+                (unsigned long long)v->target, sym, hvp_le32(t.p));
         } else {
             v->verdict = HVP_V_VALID;
             say(v->reason, sizeof v->reason, "%s 0x%llx%s, readable code (%s)", how,
@@ -332,7 +328,7 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
         return;
     }
     v->have_word = 1;
-    v->word = le32(m.p);
+    v->word = hvp_le32(m.p);
     arm_decoded d;
     arm_decode(dis, m.p, 4, fa, &d);
     snprintf(v->insn, sizeof v->insn, "%s", d.text);
@@ -396,7 +392,7 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
             return;
         }
         v->have_target = 1;
-        v->target = le32(lit.p) & ~1u;
+        v->target = hvp_le32(lit.p) & ~1u;
         char how[96];
         say(how, sizeof how, "loads PC from the literal at 0x%llx: jumps to", (unsigned long long)d.literal);
         if (v->target == fa) {
@@ -504,7 +500,7 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
                     "regime, not the guest's; they do not show what the guest sees");
         if (m == 0x17 || m == 0x1b) {
             memlook pc = mem_at(s, c->r[15], HVP_SPACE_VIRTUAL);
-            int zero_pc = pc.status == MEM_OK && pc.avail >= 4 && le32(pc.p) == 0;
+            int zero_pc = pc.status == MEM_OK && pc.avail >= 4 && hvp_le32(pc.p) == 0;
             int in_vectors = c->r[15] < 0x20 || (c->r[15] >= 0xffff0000u && c->r[15] < 0xffff0020u);
             if (in_vectors || zero_pc || pc.status == MEM_FAILED)
                 note(a, "the CPU was already in %s with PC 0x%08x%s when captured: the guest had crashed "
@@ -580,8 +576,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
     const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
     vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
-    int tge = hcr && ((hcr->value >> 27) & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
-    if (tge)
+    if (arm_hyp_thread(s))
         note(a, "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest (seL4 runs its user "
                 "threads, the VMM included, this way): these registers, vectors and stage-2 tables are the "
                 "hypervisor's; nothing here tells where the guest's exceptions go. Capture at the guest's trap "

@@ -40,6 +40,14 @@ int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
         hvp_host_probe(&probed);
         h = &probed;
     }
+    /* The machine is checked against the backend's list once, here; plans
+     * see it resolved (never NULL). */
+    hvp_launch_opts ro = *o;
+    int rc = hvp_backend_machine(g->be, o->machine, &ro.machine, err);
+    if (rc) {
+        hvp_guest_free(g);
+        return rc;
+    }
     if (o->trace_events && (g->be->d.flags & HVP_BACKEND_NO_TRACE)) {
         hvp_fail(err, HVP_E_INVAL, "--trace is not available under %s: %s", g->be->d.name,
                  g->be->d.cannot ? g->be->d.cannot : "the backend cannot trace");
@@ -48,7 +56,7 @@ int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
     }
     memset(&g->q, 0, sizeof g->q);
     g->q.pid = -1;
-    int rc = g->be->plan(o, h, &g->q, &g->argv, err);
+    rc = g->be->plan(&ro, h, &g->q, &g->argv, err);
     if (rc) {
         hvp_guest_free(g);
         return rc;

@@ -116,16 +116,10 @@ static int plant(hvp_run *r, hvp_error *err)
     hvp_debug_opts dopt = { r->gi.gdb, 5000, r->gi.hw_breakpoints };
     size_t n = 1;
     int rc = hvp_debug_open(&dopt, &r->d, err);
-    /* Re-planting after a capture: the CPU still sits on a breakpoint's
-     * address, so step off it first or it would stop there again. */
-    if (!rc && r->t.kind == HVP_TRIGGER_GUEST_TRAP && r->res.nbreakpoints)
-        rc = hvp_debug_step(r->d, err);
     if (!rc && r->t.kind == HVP_TRIGGER_GUEST_TRAP) {
         for (size_t i = 0; !rc && i < r->npcs; i++)
             rc = hvp_debug_break_at(r->d, r->pcs[i], err);
         n = r->npcs;
-        if (!rc && r->res.nbreakpoints) /* re-planted after a capture: quietly */
-            return hvp_debug_resume(r->d, err);
     } else if (!rc && r->t.kind == HVP_TRIGGER_PC)
         rc = hvp_debug_break_at(r->d, r->t.pc, err);
     else if (!rc) {
@@ -139,6 +133,20 @@ static int plant(hvp_run *r, hvp_error *err)
     say(r, "%zu %s breakpoint%s planted; running to %s", n, r->gi.hw_breakpoints ? "hardware" : "software",
         n == 1 ? "" : "s", n == 1 ? "it" : "the first of them");
     return hvp_debug_resume(r->d, err);
+}
+
+/* GUEST_TRAP, after a stop at one of the handlers: the CPU still sits on
+ * a breakpoint's address, so lift them, step off it, plant them again and
+ * let the guest go (attaching again when a capture took the gdbstub). */
+static int replant(hvp_run *r, hvp_error *err)
+{
+    hvp_debug_opts dopt = { r->gi.gdb, 5000, r->gi.hw_breakpoints };
+    int rc = r->d ? hvp_debug_clear(r->d, err) : hvp_debug_open(&dopt, &r->d, err);
+    if (!rc)
+        rc = hvp_debug_step(r->d, err);
+    for (size_t i = 0; !rc && i < r->npcs; i++)
+        rc = hvp_debug_break_at(r->d, r->pcs[i], err);
+    return rc ? rc : hvp_debug_resume(r->d, err);
 }
 
 int hvp_run_begin(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run **out, hvp_error *err)
@@ -253,13 +261,8 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
                         "guest's trap from the hypervisor's own");
     const char *tname = NULL;
     int guest = !((v[1] >> 27) & 1) && (v[1] & 1); /* HCR.TGE=0, HCR.VM=1 */
-    if (!guest || !trap_matches(r->t.trap, hsr_ec(v[0]), &tname)) {
-        /* Not ours: step off the breakpoint with it lifted, then go on. */
-        rc = hvp_debug_clear(r->d, err);
-        hvp_debug_close(r->d);
-        r->d = NULL;
-        return rc ? rc : plant(r, err);
-    }
+    if (!guest || !trap_matches(r->t.trap, hsr_ec(v[0]), &tname))
+        return replant(r, err);     /* not ours: go on */
     r->res.ntraps++;
     const hvp_backend *be = hvp_guest_backend(r->g);
     uint64_t regs[16] = { 0 }, cpsr = 0;
@@ -314,7 +317,7 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
         r->nkept--;
     }
     r->kept[r->nkept++] = s;
-    return plant(r, err); /* re-attach, re-plant, resume */
+    return replant(r, err);
 }
 
 /* FAULT: the hypervisor printed its report.  The kept snapshot whose IPA
@@ -427,14 +430,21 @@ void hvp_run_end(hvp_run *r)
     free(r);
 }
 
+/* begin, poll until done; *r is the run (NULL when begin failed). */
+static int run_until(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run **r, hvp_error *err)
+{
+    int rc = hvp_run_begin(g, t, ev, r, err);
+    if (!rc)
+        while ((rc = hvp_run_poll(*r, 100, err)) == HVP_RUN_WAITING)
+            ;
+    return rc;
+}
+
 int hvp_guest_run_to(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, hvp_run_result *res,
                      hvp_error *err)
 {
     hvp_run *r = NULL;
-    int rc = hvp_run_begin(g, t, ev, &r, err);
-    if (!rc)
-        while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
-            ;
+    int rc = run_until(g, t, ev, &r, err);
     if (r && res)
         hvp_run_get_result(r, res);
     hvp_run_end(r);
@@ -449,10 +459,7 @@ int hvp_guest_run_capture(hvp_guest *g, const hvp_trigger *t, const hvp_capture_
     hvp_trigger tt = *t;
     if (!tt.capture)
         tt.capture = co;
-    int rc = hvp_run_begin(g, &tt, ev, &r, err);
-    if (!rc)
-        while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
-            ;
+    int rc = run_until(g, &tt, ev, &r, err);
     if (r && res)
         hvp_run_get_result(r, res);
     if (!rc && t->kind == HVP_TRIGGER_NONE)

@@ -170,8 +170,7 @@ int hvp_elf_symbol_addr(const char *path, const char *name, uint64_t *addr, hvp_
 int hvp_debug_read_regs(hvp_debug *d, const char *const *names, size_t n, uint64_t *vals, int *ok,
                         hvp_error *err)
 {
-    int rc = rsp_load_registers(d->c, err);
-    return rc ? rc : rsp_read_regs(d->c, names, n, vals, ok, err);
+    return rsp_read_regs(d->c, names, n, vals, ok, err);   /* loads the register table itself */
 }
 
 int hvp_debug_read_mem(hvp_debug *d, uint64_t addr, size_t len, uint8_t *buf, hvp_error *err)

@@ -109,7 +109,7 @@ OUT=$(LD_LIBRARY_PATH=$R/usr/local/lib TMPDIR=$T "$T/run-capture" "$GUESTS/tiny-
 expect_eq "a serial trigger works the same way" "$rc" 0
 OUT=$(LD_LIBRARY_PATH=$R/usr/local/lib TMPDIR=$T "$T/run-capture" "$GUESTS/tiny-vbar-virt.elf" nosuch after:1 "$T/x.json" 2>&1); rc=$?
 expect_eq "an unknown backend fails" "$rc" 1
-expect_match "with the list of backends from the registry" "$OUT" "unknown backend 'nosuch' \\(tcg, kvm, fixture or kvm-nested\\)"
+expect_match "with the list of backends from the registry" "$OUT" "unknown backend 'nosuch' \\(tcg, kvm, fixture, kvm-nested or sel4\\)"
 ok_if "and writes nothing" test ! -e "$T/x.json"
 expect_eq "no runtime directory is left" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
 

@@ -25,6 +25,24 @@ expect_eq "--at-guest-trap under tcg: exit 3" "$rc" 3
 expect_match "it says which backends have it" "$OUT" "guest-trap triggers run under sel4"
 ok_if "no snapshot written" test ! -e "$T/x.json"
 
+OUT=$("$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --machine virt --capture "$T/x.json" --at-guest-trap=bogus 2>&1); rc=$?
+expect_eq "--at-guest-trap with an unknown kind: exit 2" "$rc" 2
+expect_match "it lists the kinds" "$OUT" "unknown guest trap 'bogus' \\(fault, prefetch-abort, data-abort, hvc, wfi or any\\)"
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --machine virt --capture "$T/x.json" --at-serial 'never printed' --timeout 1.5 2>&1); rc=$?
+expect_eq "a trigger that never fires: exit 6" "$rc" 6
+expect_match "one sentence says so" "$OUT" "the trigger did not fire within 1.5 s"
+ok_if "nothing written" test ! -e "$T/x.json"
+expect_eq "no runtime directory left" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
+
+# guests/sel4-vbar, the guest of the seL4 variant: it sets VBAR to its own
+# table and reads IPA 0.  Under TCG the read succeeds (flash is there).
+timeout 30 "$HVPROBE" run "$GUESTS/sel4-vbar-virt.elf" --machine virt --capture "$T/v.json" --at-serial 'read ok' -q; rc=$?
+expect_eq "sel4-vbar under tcg virt reaches 'read ok'" "$rc" 0
+expect_eq "its VBAR is its own table" "$(jget "$T/v.json" 'd["cp15"]["VBAR"]')" 0x400000a0
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/sel4-vbar-virt.elf" --backend fixture 2>/dev/null | head -20)
+expect_match "under the fixture the read of IPA 0 is reported as seL4 reports it" "$OUT" \
+    'Pagefault from \[vm0\]: read fault @ PC: 0x40000030 IPA: 0x0'
+
 if [ -z "${HVP_SEL4_IMAGE:-}" ]; then
     echo "# HVP_SEL4_IMAGE is not set: the real seL4 system was not run"
     done_testing
@@ -49,6 +67,14 @@ OUT=$("$HVPROBE" compare "$T/sel4.json" --expect 'sel4-virt:svc=unmapped' 2>&1);
 expect_eq "compare: svc unmapped (expectation holds)" "$rc" 0
 expect_match "for the right reason: the guest's stage 2 has nothing at IPA 0x8" "$OUT" \
     'svc   : unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault'
+
+# Without the kernel's symbols (the image alone in a folder) a guest-trap
+# capture cannot start: one sentence, exit 2, nothing left.
+mkdir -p "$T/alone" && cp "$IMG" "$T/alone/img"
+OUT=$(timeout 60 "$HVPROBE" run "$T/alone/img" --backend sel4 --capture "$T/n.json" 2>&1); rc=$?
+expect_eq "guest-trap capture without kernel.elf: exit 2" "$rc" 2
+expect_match "it says what is missing" "$OUT" "guest-trap triggers need the seL4 kernel's symbols: .*alone/kernel.elf is not readable"
+ok_if "no snapshot written" test ! -e "$T/n.json"
 
 # The user's original way: attach after the fault.  The CPU is in a seL4
 # thread (HCR.TGE=1): nothing may be read as the guest's.

@@ -6,6 +6,7 @@
  * milliseconds, more than a whole capture's round trips.  A capture does
  * not need it (arm_quick_entry_target); compare, show and report do. */
 #include "arch/arm/disasm.h"
+#include "util/le.h"
 
 #include <capstone/capstone.h>
 #include <dlfcn.h>
@@ -157,11 +158,6 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
     cs.free(in, n);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uint64_t base, uint64_t *target)
 {
     if (d->flow == ARM_FLOW_BRANCH) {
@@ -171,7 +167,7 @@ int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uin
     if (d->flow == ARM_FLOW_LOAD_PC && d->literal >= base && d->literal + 4 <= base + len) {
         const uint8_t *p = bytes + (d->literal - base);
         /* bit 0 of a loaded PC selects Thumb; the code starts at target & ~1 */
-        *target = le32(p) & ~1u;
+        *target = hvp_le32(p) & ~1u;
         return 1;
     }
     return 0;
@@ -182,7 +178,7 @@ int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint
 {
     if (addr < base || addr - base + 4 > len)
         return 0;
-    uint32_t w = le32(bytes + (addr - base)), cond = w >> 28;
+    uint32_t w = hvp_le32(bytes + (addr - base)), cond = w >> 28;
     uint32_t pc = (uint32_t)addr + 8;
     if ((w & 0x0e000000u) == 0x0a000000u) {
         /* B/BL (cond != 1111) or BLX (cond == 1111, H = bit 24) imm24 */
@@ -198,7 +194,7 @@ int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint
         uint32_t lit = (w >> 23) & 1 ? pc + imm : pc - imm;
         if (lit < base || lit - base + 4 > len)
             return 0;
-        *target = le32(bytes + (lit - base)) & ~1u;
+        *target = hvp_le32(bytes + (lit - base)) & ~1u;
         return 1;
     }
     return 0;

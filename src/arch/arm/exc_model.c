@@ -200,11 +200,9 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
             continue;
         }
         if (regime == ARM_REGIME_PL1_NS) {
-            /* HCR.TGE (bit 27) in Non-secure User mode: the exceptions a
-             * PL1 would take go to Hyp mode (B1.14.1): the CPU runs one of
-             * the hypervisor's own threads, not a guest. */
-            int tge = hcr && ((hcr->value >> 27) & 1) && (s->cpu.cpsr & 0x1f) == 0x10 &&
-                      e != ARM_EXC_IRQ && e != ARM_EXC_FIQ;
+            /* HCR.TGE in Non-secure User mode: the exceptions a PL1 would
+             * take go to Hyp mode (B1.14.1); interrupts keep IMO/FMO. */
+            int tge = arm_hyp_thread(s) && e != ARM_EXC_IRQ && e != ARM_EXC_FIQ;
             int to_hyp = tge || e == ARM_EXC_HYP ||
                          (hcr && e == ARM_EXC_IRQ && ((hcr->value >> 4) & 1)) ||   /* HCR.IMO */
                          (hcr && e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1));     /* HCR.FMO */
@@ -222,4 +220,11 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
     for (int e = 0; e < ARM_EXC_COUNT; e++)
         if (out[e].known)
             out[e].fetch = out[e].base + out[e].offset;
+}
+
+int arm_hyp_thread(const hvp_snapshot *s)
+{
+    const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
+    return hcr && ((hcr->value >> 27) & 1) && s->cpu.have_core && (s->cpu.cpsr & 0x1f) == 0x10 &&
+           arm_current_regime(s) == ARM_REGIME_PL1_NS;
 }

@@ -75,6 +75,12 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
  * be NULL.  NULL when neither is there. */
 const hvp_reg *arm_reg_any(const hvp_snapshot *s, const char *a, const char *b);
 
+/* 1 when the CPU runs one of a hypervisor's own user threads, not a
+ * guest: Non-secure User mode with HCR.TGE=1 (bit 27), which sends the
+ * exceptions a PL1 would take to Hyp mode (seL4 runs every user thread,
+ * its VMM included, so, with stage 2 on as well). */
+int arm_hyp_thread(const hvp_snapshot *s);
+
 /* The register of `base` name in the bank for `secure`: "VBAR" + secure
  * -> "VBAR_S" when the snapshot has it.  NULL when absent. */
 const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secure);

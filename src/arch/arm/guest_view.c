@@ -25,10 +25,8 @@ int arm_guest_ctx_from(const hvp_snapshot *s, arm_guest_ctx *g, char *why, size_
         snprintf(why, whyn, "%s", hcr ? "stage 2 is off (HCR.VM=0)" : "the snapshot lacks HCR");
         return 0;
     }
-    /* HCR.TGE=1 (bit 27): Non-secure EL0 runs the hypervisor's own
-     * threads (seL4 runs every user thread, the VMM too, with stage 2
-     * on): the stage-2 tables are that thread's, not a guest's. */
-    if (((hcr->value >> 27) & 1) && (s->cpu.cpsr & 0x1f) != 0x1a) {
+    /* A hypervisor's own thread: its stage-2 tables are not a guest's. */
+    if (arm_hyp_thread(s)) {
         snprintf(why, whyn, "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest; its stage-2 "
                  "tables and vectors are the hypervisor's, not the guest's");
         return 0;
