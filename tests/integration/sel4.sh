@@ -76,6 +76,15 @@ expect_eq "guest-trap capture without kernel.elf: exit 2" "$rc" 2
 expect_match "it says what is missing" "$OUT" "guest-trap triggers need the seL4 kernel's symbols: .*alone/kernel.elf is not readable"
 ok_if "no snapshot written" test ! -e "$T/n.json"
 
+# --hyp-symbols names the kernel's ELF elsewhere; a kind other than
+# `fault` fires at the first trap of that kind (the only prefetch abort
+# here is the reported one, at IPA 0x8).
+timeout 120 "$HVPROBE" run "$T/alone/img" --backend sel4 --hyp-symbols "$(dirname "$IMG")/kernel.elf" \
+    --capture "$T/p.json" --at-guest-trap prefetch-abort >/dev/null 2>"$T/err"; rc=$?
+expect_eq "--hyp-symbols FILE --at-guest-trap prefetch-abort: exit 0" "$rc" 0
+expect_eq "it is the prefetch abort at guest PC 0x8" "$(jget "$T/p.json" 'd["context"]["trap"] + " " + d["context"]["guest_registers"]["pc"]')" "prefetch-abort 0x00000008"
+expect_eq "captured at the trap, before any report" "$(jget "$T/p.json" 'd["context"]["report"]')" null
+
 # The user's original way: attach after the fault.  The CPU is in a seL4
 # thread (HCR.TGE=1): nothing may be read as the guest's.
 timeout 120 "$HVPROBE" run "$IMG" --backend sel4 --capture "$T/late.json" --at-serial 'Halting...' >/dev/null 2>"$T/err"; rc=$?
