@@ -277,6 +277,18 @@ static void trap_record(uint32_t hsr, uint32_t ipa, const struct guest_ctx *c)
     rec[0] = TRAP_MAGIC;
 }
 
+/*
+ * vmm_trap_recorded(rec): called with the trap record just written.  It
+ * does nothing; it is where a debugger stops to see each guest trap as it
+ * happens (hvprobe's --at-guest-trap plants its breakpoint here and reads
+ * the record at r0), the fixture's counterpart of seL4's
+ * c_handle_*_fault.  noinline and an empty asm keep the call.
+ */
+__attribute__((noinline)) void vmm_trap_recorded(volatile uint32_t *rec)
+{
+    __asm__ volatile("" ::"r"(rec) : "memory");
+}
+
 static void reg_line(const char *name, uint32_t v)
 {
     puts_(name);
@@ -326,6 +338,7 @@ void vmm_trap(const struct guest_frame *f)
         int write = !prefetch && (hsr & ISS_DABT_WNR);
 
         trap_record(hsr, (uint32_t)ipa, &c);
+        vmm_trap_recorded((volatile uint32_t *)TRAP_RECORD);
 
         puts_("--------\n");
         puts_("Pagefault from [vm0]: ");
@@ -343,6 +356,7 @@ void vmm_trap(const struct guest_frame *f)
         puts_("main_continued@main.c:1310 Failed to run VM\n");
     } else {
         trap_record(hsr, 0, &c);
+        vmm_trap_recorded((volatile uint32_t *)TRAP_RECORD);
         puts_("vmm: unexpected trap HSR=");
         puthex(hsr);
         puts_(" (EC ");

@@ -3,6 +3,8 @@
  * at IPA 0), on qemu-system-arm -M virt,virtualization=on -cpu cortex-a15.
  * guests/hyp-fixture/run-fixture documents the argument list. */
 #include "backends/backend.h"
+#include "elf/elf_image.h"
+#include "util/le.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -31,7 +33,59 @@ static int fixture_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q
     if (!o->fixture_elf || access(o->fixture_elf, R_OK))
         return hvp_fail(err, HVP_E_INPUT, "the fixture backend needs the hypervisor image %s (build it with make)",
                         o->fixture_elf ? o->fixture_elf : "hyp-fixture.elf");
-    return hvp_qemu_plan(&spec, o, h, q, argv, err);
+    int rc = hvp_qemu_plan(&spec, o, h, q, argv, err);
+    if (!rc)
+        snprintf(q->symbols, sizeof q->symbols, "%s", o->fixture_elf);
+    return rc;
+}
+
+/* Every guest trap goes through vmm_trap_recorded(rec), called right after
+ * the fixture wrote its trap record (guests/hyp-fixture/vmm.c). */
+static int fixture_trap_points(const hvp_qemu *q, hvp_trap_kind kind, uint64_t *pcs, size_t max, size_t *n,
+                               hvp_error *err)
+{
+    (void)kind;
+    *n = 0;
+    if (!max)
+        return HVP_OK;
+    int rc = hvp_elf_symbol_addr(q->symbols, "vmm_trap_recorded", &pcs[0], err);
+    if (rc)
+        return rc == HVP_E_INVAL ? hvp_fail(err, HVP_E_INPUT, "%s has no symbol vmm_trap_recorded: rebuild the "
+                                            "fixture (make)", q->symbols) : rc;
+    *n = 1;
+    return HVP_OK;
+}
+
+/* The trap record (guests/hyp-fixture/fixture.h), at r0 of
+ * vmm_trap_recorded: word 0 magic "HYPF", 6 pc (ELR_hyp), 7 cpsr
+ * (SPSR_hyp), 8-20 r0-r12, 21 sp and 22 lr banked for the guest's mode. */
+static int fixture_guest_regs(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16], uint64_t *cpsr, char *how,
+                              size_t hown, hvp_error *err)
+{
+    (void)q;
+    static const char *const r0[] = { "r0" };
+    uint64_t at = 0;
+    int ok = 0;
+    uint8_t rec[23 * 4];
+    int rc = hvp_debug_read_regs(d, r0, 1, &at, &ok, err);
+    if (!rc && !ok)
+        rc = hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub does not show r0");
+    if (!rc)
+        rc = hvp_debug_read_mem(d, at, sizeof rec, rec, err);
+    if (rc)
+        return rc;
+    if (hvp_le32(rec) != 0x46505948)
+        return hvp_fail(err, HVP_E_TARGET, "no trap record at 0x%08llx (magic 0x%08x): is this hyp-fixture?",
+                        (unsigned long long)at, hvp_le32(rec));
+    for (int i = 0; i < 13; i++)
+        regs[i] = hvp_le32(rec + 4 * (8 + i));
+    regs[13] = hvp_le32(rec + 4 * 21);
+    regs[14] = hvp_le32(rec + 4 * 22);
+    regs[15] = hvp_le32(rec + 4 * 6);
+    *cpsr = hvp_le32(rec + 4 * 7);
+    snprintf(how, hown, "the guest's registers are the fixture's trap record at 0x%08llx (ELR_hyp as pc, "
+             "SPSR_hyp as cpsr, sp and lr banked for the guest's mode)", (unsigned long long)at);
+    return HVP_OK;
 }
 
 static void fixture_judge(const hvp_host *h, hvp_backend_verdict *v)
@@ -48,8 +102,11 @@ const hvp_backend hvp_backend_fixture = {
         .help = "a stage-2 hypervisor (guests/hyp-fixture) that maps no memory at IPA 0,\n"
                 "like the seL4 VMM, on QEMU virt with virtualization=on\n",
         .machines = fixture_machines,
-        .flags = HVP_BACKEND_ELF_ONLY,
+        .flags = HVP_BACKEND_ELF_ONLY | HVP_BACKEND_GUEST_TRAPS,
     },
     .plan = fixture_plan,
     .judge = fixture_judge,
+    .trap_points = fixture_trap_points,
+    .guest_regs = fixture_guest_regs,
+    .report_text = "Pagefault from [",
 };

@@ -43,6 +43,42 @@ OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/sel4-vbar-virt.elf" --backend fixture 2
 expect_match "under the fixture the read of IPA 0 is reported as seL4 reports it" "$OUT" \
     'Pagefault from \[vm0\]: read fault @ PC: 0x40000030 IPA: 0x0'
 
+# The same path against the stage-2 fixture (no seL4 needed): it reports
+# faults in the VMM's words and calls vmm_trap_recorded() at each trap.
+timeout 30 "$HVPROBE" run "$GUESTS/sel4-vbar-virt.elf" --backend fixture --capture "$T/f.json" >/dev/null 2>"$T/err"; rc=$?
+expect_eq "fixture: --capture alone captures at the reported trap: exit 0" "$rc" 0
+expect_eq "fixture: context guest-trap, data abort at guest PC 0x40000030, IPA 0" \
+    "$(jget "$T/f.json" '" ".join([d["context"]["kind"], d["context"]["trap"], d["context"]["guest_registers"]["pc"], hex(int(d["context"]["ipa"], 16))])')" \
+    "guest-trap data-abort 0x40000030 0x0"
+expect_match "fixture: the report line is kept" "$(jget "$T/f.json" 'd["context"]["report"]')" \
+    '^Pagefault from \[vm0\]: read fault @ PC: 0x40000030 IPA: 0x0'
+expect_eq "fixture: the guest's VBAR is its table" "$(jget "$T/f.json" 'd["cp15"]["VBAR"]')" 0x400000a0
+timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/fl.json" -q; rc=$?
+expect_eq "fixture, tiny-low: exit 0" "$rc" 0
+expect_eq "fixture, tiny-low: the prefetch abort at guest PC 0x8, in SVC mode" \
+    "$(jget "$T/fl.json" 'd["context"]["trap"] + " " + d["context"]["guest_registers"]["pc"] + " " + hex(int(d["context"]["guest_registers"]["cpsr"], 16) & 0x1f)')" \
+    "prefetch-abort 0x00000008 0x13"
+OUT=$("$HVPROBE" compare "$T/fl.json" --expect 'fixture-virt:svc=unmapped' 2>&1); rc=$?
+expect_eq "fixture, tiny-low: svc unmapped" "$rc" 0
+timeout 30 "$HVPROBE" run "$GUESTS/hyp-probe-hvc-virt.elf" --backend fixture --capture "$T/fh.json" --at-guest-trap hvc -q; rc=$?
+expect_eq "fixture: --at-guest-trap hvc: exit 0" "$rc" 0
+expect_eq "fixture: the trap is the HVC (HSR.EC 0x12)" \
+    "$(jget "$T/fh.json" 'd["context"]["trap"] + " " + hex(int(d["context"]["syndrome"], 16) >> 26)')" "hvc 0x12"
+
+# A variant of the user's system with guests/sel4-vbar inside (built from
+# the public sources, see ../shared/sel4/BUILD.md), when one is named.
+if [ -n "${HVP_SEL4_VARIANT_IMAGE:-}" ]; then
+    timeout 120 "$HVPROBE" run "$HVP_SEL4_VARIANT_IMAGE" --backend sel4 --capture "$T/var.json" -q; rc=$?
+    expect_eq "variant: exit 0" "$rc" 0
+    expect_eq "variant: data abort at guest PC 0x40000030, IPA 0, VBAR 0x400000a0" \
+        "$(jget "$T/var.json" '" ".join([d["context"]["trap"], d["context"]["guest_registers"]["pc"], hex(int(d["context"]["ipa"], 16)), d["cp15"]["VBAR"]])')" \
+        "data-abort 0x40000030 0x0 0x400000a0"
+    OUT=$("$HVPROBE" compare "$T/var.json" --expect 'sel4-virt:svc=valid' 2>&1); rc=$?
+    expect_eq "variant: its svc vector is valid" "$rc" 0
+else
+    echo "# HVP_SEL4_VARIANT_IMAGE is not set: the seL4 variant with guests/sel4-vbar was not run"
+fi
+
 if [ -z "${HVP_SEL4_IMAGE:-}" ]; then
     echo "# HVP_SEL4_IMAGE is not set: the real seL4 system was not run"
     done_testing
