@@ -13,3 +13,12 @@ bench/capture-latency.sh "$RUNS"
 echo
 echo "== bulk memory =="
 bench/dump.sh "$(( RUNS < 3 ? RUNS : 3 ))"
+IMG=${HVP_SEL4_IMAGE:-../shared/sel4/capdl-loader-image-arm-qemu-arm-virt}
+if [ -f "$IMG" ]; then
+    echo
+    echo "== seL4: start to the snapshot at the reported trap =="
+    HVP_SEL4_IMAGE=$IMG bench/sel4.sh "$(( RUNS < 5 ? RUNS : 5 ))"
+else
+    echo
+    echo "== seL4: no image (set HVP_SEL4_IMAGE): not measured =="
+fi
