@@ -41,11 +41,15 @@ typedef enum hvp_trace_kind {
     HVP_TRACE_OLD_PAGE_FAULT, /* "Page Fault at PC: 0x8" (older VMM) */
     HVP_TRACE_KERNEL_VM_FAULT,/* seL4 kernel "vm fault on data|code at address 0x.. with status 0x.." */
     HVP_TRACE_HALT,           /* seL4 kernel "Halting..." */
+    HVP_TRACE_VMM_MAP,        /* seL4 VMM "OnDemandInstall: Created device-backed|RAM-backed memory
+                                 for addr 0x..": a guest stage-2 fault it resolved (name:
+                                 "device" or "RAM", far: the IPA) */
     HVP_TRACE_KIND_COUNT
 } hvp_trace_kind;
 
 /* Static short name of a kind: "exception", "mode-switch", "return",
- * "invalid-access", "vmm-fault", "page-fault", "kernel-vm-fault", "halt". */
+ * "invalid-access", "vmm-fault", "page-fault", "kernel-vm-fault", "halt",
+ * "vmm-map". */
 const char *hvp_trace_kind_name(hvp_trace_kind kind);
 
 /* Which optional fields of an event were present in the log. */

@@ -50,7 +50,7 @@ struct hvp_trace {
 
 static const char *const kind_names[HVP_TRACE_KIND_COUNT] = {
     "exception", "mode-switch", "return", "invalid-access",
-    "vmm-fault", "page-fault", "kernel-vm-fault", "halt",
+    "vmm-fault", "page-fault", "kernel-vm-fault", "halt", "vmm-map",
 };
 
 const char *hvp_trace_kind_name(hvp_trace_kind kind)
@@ -643,6 +643,22 @@ static int parse_line(hvp_trace *t, const char *s)
     }
     if ((r = strstr(s, "vm fault on ")))
         return sel4_vmfault(t, r + 12);
+    if ((r = strstr(s, "OnDemandInstall: Created "))) {
+        hvp_trace_event e;
+        uint64_t v;
+        const char *a;
+        event_init(&e, HVP_TRACE_VMM_MAP, t->s.lines);
+        r += 25;
+        snprintf(e.name, sizeof e.name, "%s", starts(r, "device-backed", &a) ? "device" : starts(r, "RAM-backed", &a)
+                                                                                  ? "RAM" : "memory");
+        if ((a = strstr(r, " for addr ")) && (a += 10, parse_hex(&a, &v))) {
+            e.far = v;
+            e.have |= HVP_TEV_FAR;
+            snprintf(e.far_name, sizeof e.far_name, "IPA");
+        }
+        emit(t, &e);
+        return 1;
+    }
     if (strstr(s, "Halting...")) {
         hvp_trace_event e;
         event_init(&e, HVP_TRACE_HALT, t->s.lines);

@@ -123,6 +123,12 @@ static void describe(const hvp_trace_event *e, char *buf, size_t n)
     case HVP_TRACE_HALT:
         APPEND("seL4 kernel: Halting...");
         break;
+    case HVP_TRACE_VMM_MAP:
+        APPEND("seL4 VMM: mapped %s memory on demand", e->name);
+        if (e->have & HVP_TEV_FAR)
+            APPEND(" at IPA 0x%" PRIx64, e->far);
+        APPEND(" (a guest stage-2 fault it resolved)");
+        break;
     default:
         break;
     }
@@ -310,7 +316,7 @@ int hvp_trace_render_text(const hvp_trace *t, const char *source, hvp_buf *out, 
     static const char *const labels[HVP_TRACE_KIND_COUNT] = {
         NULL, "AArch32 mode switches", "exception returns", "invalid accesses",
         "seL4 VMM page faults", "seL4 'Page Fault at PC'", "seL4 kernel vm faults",
-        "seL4 kernel halts",
+        "seL4 kernel halts", "seL4 VMM on-demand mappings",
     };
     for (int k = 1; k < HVP_TRACE_KIND_COUNT; k++)
         if (s->kind_count[k])

@@ -372,6 +372,38 @@ static void test_sel4_vmm(void **state)
     hvp_trace_free(t);
 }
 
+/* The VMM's on-demand mappings (VmOnDemandDeviceInstall, CR-LF line ends
+ * as the real console writes them): resolved stage-2 faults, in the
+ * timeline before the fault it could not resolve, and never faults. */
+static void test_sel4_on_demand(void **state)
+{
+    (void)state;
+    hvp_trace *t = parse_str("Loading Kernel: 'linux'\r\n"
+                             "OnDemandInstall: Created device-backed memory for addr 0x9000000\r\n"
+                             "guest: hello\r\n"
+                             "OnDemandInstall: Created RAM-backed memory for addr 0x8040000\r\n"
+                             "--------\r\n"
+                             "\033[31;1mPagefault from [vm0]: read prefetch fault @ PC: 0x8 IPA: 0x8, FSR: 0x6\r\n"
+                             "Halting...\r\n", NULL);
+    const hvp_trace_summary *s = hvp_trace_summary_get(t);
+    assert_int_equal(s->kind_count[HVP_TRACE_VMM_MAP], 2);
+    assert_int_equal(s->faults, 1);
+    assert_int_equal(s->first_fault.kind, HVP_TRACE_VMM_FAULT);
+    assert_int_equal(s->first_fault.line, 6);
+    assert_string_equal(hvp_trace_kind_name(HVP_TRACE_VMM_MAP), "vmm-map");
+    char *text = render(t, 0);
+    const char *a = strstr(text, "2  seL4 VMM: mapped device memory on demand at IPA 0x9000000 (a guest stage-2 "
+                                 "fault it resolved)");
+    const char *b = strstr(text, "4  seL4 VMM: mapped RAM memory on demand at IPA 0x8040000");
+    const char *c = strstr(text, "6  seL4 VMM: [vm0] read prefetch fault at PC 0x8, IPA 0x8");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_true(a < b && b < c);
+    free(text);
+    hvp_trace_free(t);
+}
+
 static void test_sel4_kernel(void **state)
 {
     (void)state;
@@ -497,7 +529,8 @@ static void test_garbage(void **state)
         "Taking exception \n", "Taking exception 99999999999999 [\n", "Taking exception 3 [no close\n",
         "...with ESR 0x\n", "...with IFSR\n", "...from EL\n", "Invalid read at addr\n",
         "AArch32 mode switch from \n", "Exception return from AArch32 svc to\n",
-        "Pagefault from [\n", "Pagefault from [vm0]: \n", "Page Fault at PC:\n", "vm fault on \n",
+        "Pagefault from [\n", "Pagefault from [vm0]: \n", "OnDemandInstall: Created \n",
+        "OnDemandInstall: Created RAM-backed memory for addr 0x\n", "Page Fault at PC:\n", "vm fault on \n",
         "Context:\n", "r0:\n", "\033[\n", "\033[1;31", "...\n", "Taking exception 3 [X] on CPU 0\n...with ESR 0x1/\n",
     };
     for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++) {
@@ -629,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_modes_and_mixed),
         cmocka_unit_test(test_debugger_reads),
         cmocka_unit_test(test_sel4_vmm),
+        cmocka_unit_test(test_sel4_on_demand),
         cmocka_unit_test(test_sel4_kernel),
         cmocka_unit_test(test_chunking),
         cmocka_unit_test(test_long_line),
