@@ -25,6 +25,9 @@ enum {
     HVP_BACKEND_ELF_ONLY = 1u << 2,         /* the image must be an ELF file */
     HVP_BACKEND_RAM_VIA_GDB = 1u << 3,      /* RAM images are read through the gdbstub */
     HVP_BACKEND_SLOW_START = 1u << 4,       /* boots a host first (seconds) */
+    HVP_BACKEND_SYSTEM_IMAGE = 1u << 6,     /* the image is a whole system (hypervisor
+                                               and guest): its symbols and vector
+                                               tables are not the guest's */
     HVP_BACKEND_GUEST_TRAPS = 1u << 5,      /* knows its hypervisor's trap handlers:
                                                HVP_TRIGGER_GUEST_TRAP works, and is
                                                `run --capture`'s default trigger */

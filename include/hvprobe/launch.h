@@ -88,6 +88,9 @@ typedef struct hvp_guest_info {
     const char *machine;        /* "vexpress-a9", ... */
     const char *image;          /* as given */
     int image_is_elf;
+    const char *guest_elf;      /* the guest's own ELF (its symbols and vector
+                                   tables): the image when it is an ELF guest;
+                                   NULL for a system image (sel4) or a raw one */
     const char *rundir;         /* the private runtime directory */
     const char *qmp, *hmp, *gdb;/* channel addresses ("unix:PATH", "tcp:127.0.0.1:N") */
     const char *serial;         /* file receiving the guest's serial output */

@@ -219,7 +219,7 @@ const hvp_backend hvp_backend_sel4 = {
                 "reports (--at-guest-trap fault); the kernel's symbols come from kernel.elf\n"
                 "beside the image (or --hyp-symbols FILE)\n",
         .machines = sel4_machines,
-        .flags = HVP_BACKEND_ELF_ONLY | HVP_BACKEND_GUEST_TRAPS,
+        .flags = HVP_BACKEND_ELF_ONLY | HVP_BACKEND_GUEST_TRAPS | HVP_BACKEND_SYSTEM_IMAGE,
         .cannot = "the guest cannot be given directly: it is inside the image",
     },
     .plan = sel4_plan,

@@ -576,6 +576,12 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     vw.guest = arm_guest_ctx_from(s, &vw.g, NULL, 0);
     const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
     vw.s2 = hcr && (hcr->value & 1) && arm_current_regime(s) == ARM_REGIME_PL1_NS;
+    const hvp_context *cx = &s->context;
+    if (cx->kind && !strcmp(cx->kind, "guest-trap") && cx->have_regs)
+        note(a, "captured at the guest's %s to its hypervisor: guest PC 0x%08llx, %s mode (CPSR 0x%08llx), "
+             "IPA 0x%llx%s%s", cx->trap ? cx->trap : "trap", (unsigned long long)cx->regs[15],
+             hvp_arm_mode_name((uint32_t)cx->cpsr), (unsigned long long)cx->cpsr, (unsigned long long)cx->ipa,
+             cx->report ? "; the hypervisor reported: " : "", cx->report ? cx->report : "");
     if (arm_hyp_thread(s))
         note(a, "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest (seL4 runs its user "
                 "threads, the VMM included, this way): these registers, vectors and stage-2 tables are the "

@@ -87,6 +87,7 @@ void hvp_guest_get_info(const hvp_guest *g, hvp_guest_info *i)
     i->machine = g->q.machine;
     i->image = g->image;
     i->image_is_elf = g->q.image_is_elf;
+    i->guest_elf = g->q.image_is_elf && !(g->be->d.flags & HVP_BACKEND_SYSTEM_IMAGE) ? g->image : NULL;
     i->rundir = g->q.rundir;
     i->qmp = g->q.qmp;
     i->hmp = g->q.hmp;
@@ -162,7 +163,9 @@ int hvp_guest_capture(hvp_guest *g, const hvp_capture_opts *base, hvp_snapshot *
     co.qmp = g->q.qmp;
     co.hmp = NULL;
     co.gdb = g->q.gdb;
-    co.elf = g->q.image_is_elf ? g->image : NULL;
+    hvp_guest_info gi;
+    hvp_guest_get_info(g, &gi);
+    co.elf = gi.guest_elf;
     if (!co.label)
         co.label = deflabel;
     if (g->be->d.flags & HVP_BACKEND_RAM_VIA_GDB)

@@ -123,7 +123,7 @@ static int plant(hvp_run *r, hvp_error *err)
     } else if (!rc && r->t.kind == HVP_TRIGGER_PC)
         rc = hvp_debug_break_at(r->d, r->t.pc, err);
     else if (!rc) {
-        const char *elf = r->t.elf ? r->t.elf : r->gi.image_is_elf ? r->gi.image : NULL;
+        const char *elf = r->t.elf ? r->t.elf : r->gi.guest_elf;
         rc = hvp_debug_break_at_exception(r->d, r->t.exception, elf, &n, err);
     }
     if (rc)

@@ -103,6 +103,10 @@ OUT=$("$HVPROBE" compare "$T/sel4.json" --expect 'sel4-virt:svc=unmapped' 2>&1);
 expect_eq "compare: svc unmapped (expectation holds)" "$rc" 0
 expect_match "for the right reason: the guest's stage 2 has nothing at IPA 0x8" "$OUT" \
     'svc   : unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault'
+expect_match "compare tells where it was captured and what the VMM said" "$OUT" \
+    "captured at the guest's prefetch-abort to its hypervisor: guest PC 0x00000008, svc32 mode \\(CPSR 0x60000093\\), IPA 0x8; the hypervisor reported: Pagefault from"
+expect_eq "no fix names the system image's own vector table (it is not the guest's)" \
+    "$(printf '%s\n' "$OUT" | grep -c 'arm_vector_table')" 0
 
 # Without the kernel's symbols (the image alone in a folder) a guest-trap
 # capture cannot start: one sentence, exit 2, nothing left.
@@ -128,4 +132,5 @@ expect_eq "a capture after the fault: exit 0" "$rc" 0
 OUT=$("$HVPROBE" compare "$T/late.json" 2>&1)
 expect_match "it is not in the guest" "$(jget "$T/late.json" 'd["cpu"]["cpsr"]["mode"]')" '^(usr32|sys32|hyp32)$'
 expect_match "compare says the registers are not the guest's" "$OUT" "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest"
+expect_eq "and suggests no fix from the system image's tables" "$(printf '%s\n' "$OUT" | grep -c 'arm_vector_table')" 0
 done_testing
