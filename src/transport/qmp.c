@@ -84,18 +84,6 @@ int qmp_framer_next(qmp_framer *f, char **line, hvp_error *err)
     }
 }
 
-/* Copy up to 40 characters of s into out, replacing non-printables, for
- * quoting peer data in error messages. */
-static void snippet(const char *s, char *out, size_t size)
-{
-    size_t i = 0;
-    for (; s[i] && i < 40 && i + 4 < size; i++)
-        out[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
-    out[i] = '\0';
-    if (s[i] && i + 4 <= size)
-        strcpy(out + i, "...");
-}
-
 int qmp_parse_line(const char *line, json_t **msg, hvp_error *err)
 {
     json_error_t je;
@@ -103,13 +91,13 @@ int qmp_parse_line(const char *line, json_t **msg, hvp_error *err)
     *msg = NULL;
     json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        snippet(line, snip, sizeof snip);
+        hvp_snippet(line, strlen(line), snip, sizeof snip);
         return hvp_fail(err, HVP_E_PROTO, "QMP peer sent a line that is not JSON ('%s': %s)",
                         snip, je.text);
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        snippet(line, snip, sizeof snip);
+        hvp_snippet(line, strlen(line), snip, sizeof snip);
         return hvp_fail(err, HVP_E_PROTO, "QMP peer sent JSON that is not an object ('%s')", snip);
     }
     *msg = j;

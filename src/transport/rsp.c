@@ -51,11 +51,15 @@ int rsp_i_next_event(rsp_client *c, long deadline, hvp_error *err)
             if (ev != RSP_EV_NONE)
                 return ev;
             const char *head;
-            size_t junk = rsp_decoder_junk(&c->dec, &head, NULL);
-            if (junk > RSP_MAX_JUNK)
+            size_t hl;
+            char snip[48];
+            size_t junk = rsp_decoder_junk(&c->dec, &head, &hl);
+            if (junk > RSP_MAX_JUNK) {
+                hvp_snippet(head, hl < 20 ? hl : 20, snip, sizeof snip);
                 return hvp_fail(err, HVP_E_PROTO,
-                                "the peer at %s sent %zu bytes that are not GDB remote protocol (starting \"%.20s\"); is it really a gdbstub?",
-                                hvp_conn_addr(c->conn), junk, head);
+                                "the peer at %s sent %zu bytes that are not GDB remote protocol (starting \"%s\"); is it really a gdbstub?",
+                                hvp_conn_addr(c->conn), junk, snip);
+            }
         }
         long left = deadline - hvp_now_ms();
         size_t got = 0;
@@ -68,12 +72,15 @@ int rsp_i_next_event(rsp_client *c, long deadline, hvp_error *err)
             continue;
         }
         const char *head;
-        size_t junk = rsp_decoder_junk(&c->dec, &head, NULL);
+        size_t hl;
+        char snip[48];
+        size_t junk = rsp_decoder_junk(&c->dec, &head, &hl);
         int mid = rsp_decoder_in_packet(&c->dec);
+        hvp_snippet(head, hl < 20 ? hl : 20, snip, sizeof snip);
         if (rc == HVP_E_TIMEOUT && junk)
             return hvp_fail(err, HVP_E_PROTO,
-                            "the peer at %s sent %zu bytes that are not GDB remote protocol (starting \"%.20s\") and no packet; is it really a gdbstub?",
-                            hvp_conn_addr(c->conn), junk, head);
+                            "the peer at %s sent %zu bytes that are not GDB remote protocol (starting \"%s\") and no packet; is it really a gdbstub?",
+                            hvp_conn_addr(c->conn), junk, snip);
         if (rc == HVP_E_TIMEOUT)
             return hvp_fail(err, HVP_E_TIMEOUT, mid
                             ? "the gdbstub at %s stopped in the middle of a packet and sent nothing more for %d ms"

@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "hvprobe/error.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,4 +94,14 @@ void hvp_buf_free(hvp_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void hvp_snippet(const char *s, size_t n, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; i < n && i < 40 && i + 4 < size; i++)
+        out[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+    out[i] = '\0';
+    if (i < n && i + 4 <= size)
+        strcpy(out + i, "...");
 }

@@ -21,6 +21,11 @@ int hvp_buf_printf(hvp_buf *b, const char *fmt, ...)
 void hvp_buf_reset(hvp_buf *b);           /* len = 0, keeps memory */
 void hvp_buf_consume(hvp_buf *b, size_t n); /* drop n bytes from the front */
 char *hvp_buf_steal(hvp_buf *b);          /* caller frees; buffer emptied */
+
+/* Up to 40 of the n bytes at s, for quoting peer data in an error message:
+ * non-printable bytes (newlines, escapes, NULs) become '?', "..." follows
+ * when more remain.  Always NUL-terminates out (size >= 1). */
+void hvp_snippet(const char *s, size_t n, char *out, size_t size);
 void hvp_buf_free(hvp_buf *b);
 
 #endif

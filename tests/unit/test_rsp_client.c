@@ -699,6 +699,14 @@ static void script_garbage(stub *s)
     stub_wait_close(s);
 }
 
+/* Binary junk: a newline and a terminal escape among the first bytes. */
+static void script_binary(stub *s)
+{
+    static const char junk[] = "\x01\n\x1b[31mnot a gdbstub\r\n";
+    stub_raw(s, junk, sizeof junk - 1);
+    stub_wait_close(s);
+}
+
 static void script_flood(stub *s)
 {
     char junk[1024];
@@ -718,6 +726,15 @@ static void test_garbage(void **state)
     assert_int_equal(rsp_open(f.addr, FAULT_MS, &c, &err), HVP_E_PROTO);
     assert_non_null(strstr(err.msg, "not GDB remote protocol"));
     assert_non_null(strstr(err.msg, "QEMU 7.2.22 monitor"));
+    assert_int_equal(fake_finish(&f), 0);
+
+    /* The quoted bytes never break the one-line message or reach a
+     * terminal as an escape (a fuzz-like peer sent a newline once). */
+    fake_start(&f, script_binary, 1);
+    assert_int_equal(rsp_open(f.addr, FAULT_MS, &c, &err), HVP_E_PROTO);
+    assert_null(strchr(err.msg, '\n'));
+    assert_null(strchr(err.msg, '\x1b'));
+    assert_non_null(strstr(err.msg, "(starting \"???[31mnot a gdbstub"));
     assert_int_equal(fake_finish(&f), 0);
 
     fake_start(&f, script_flood, 1);
