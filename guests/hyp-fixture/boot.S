@@ -110,8 +110,31 @@ hyp_trap:
         cpsid   aif
         push    {r0-r12, lr}            @ struct guest_frame
         mov     r0, sp
-        bl      vmm_trap
-        b       park
+        bl      vmm_trap                @ 0 park, 1 resume, 2 VMM thread
+        cmp     r0, #1
+        beq     resume
+        cmp     r0, #2
+        bne     park
+        bl      vmm_thread_enter        @ HCR.TGE=1, fixture RAM in stage 2
+        ldr     sp, =hyp_stack_top
+        ldr     r0, =vmm_thread
+        msr     ELR_hyp, r0
+        mov     r0, #0x1d0              @ User mode, A/I/F masked
+        msr     spsr_cxsf, r0
+        eret
+resume:                                 @ the guest retries / continues
+        pop     {r0-r12, lr}
+        eret
+
+/*
+ * vmm_thread (seL4-like mode): the VMM after its report, a User-mode
+ * thread that keeps calling the kernel: each SVC enters the same Hyp trap
+ * vector (HSR.EC 0x11) as the guest's traps, and is resumed at once.
+ */
+        .global vmm_thread
+vmm_thread:
+1:      svc     #0
+        b       1b
 
 /* An exception taken from Hyp mode itself: r0 = vector offset. */
         .irp    off, 00, 04, 08, 0c, 10, 18, 1c

@@ -14,6 +14,7 @@
  *   0x48000000 +-----------------------------+  FIXTURE_BASE
  *              | boot parameter page:        |  not part of the ELF:
  *              |   +0 guest entry point      |  written by -device loader,data=
+ *              |   +4 option bits            |
  *              |   +0x100 trap record        |  written by the fixture on a trap
  *   0x48001000 +-----------------------------+
  *              | fixture code, data, stage-2 |  hyp-fixture.elf (-device loader,
@@ -25,6 +26,18 @@
 
 #define FIXTURE_BASE         0x48000000 /* start of the fixture's own RAM */
 #define GUEST_ENTRY_SLOT     0x48000000 /* 32-bit LE guest entry; 0 = default */
+#define FIXTURE_FLAGS_SLOT   0x48000004 /* 32-bit LE option bits; 0 = default */
+/*
+ * FIXTURE_SEL4_LIKE: behave like the seL4 VMM at every point a debugger
+ * relies on (hvprobe's sel4 backend): the UART page is not mapped at start
+ * but on demand at the guest's first access ("OnDemandInstall: ..."), a
+ * trap the fixture resolves before the one it reports; and after the
+ * report the CPU does not park in Hyp mode but runs a "VMM thread" in
+ * Non-secure User mode with HCR.TGE=1 whose system calls (SVC) enter the
+ * same Hyp trap vector as the guest's traps.  Set it with
+ *   -device loader,addr=0x48000004,data=1,data-len=4
+ */
+#define FIXTURE_SEL4_LIKE    0x1
 #define TRAP_RECORD          0x48000100 /* struct trap_record, see below */
 #define FIXTURE_IMAGE_BASE   0x48001000 /* link address of hyp-fixture.elf */
 

@@ -159,6 +159,8 @@ static void s2_map_device(s2pte *l3, uint32_t pa, uint32_t size)
         l3[L3_INDEX(a)] = a | S2_DEV_PAGE;
 }
 
+static uint32_t fixture_flags;         /* FIXTURE_FLAGS_SLOT at start */
+
 static void s2_build(void)
 {
     s2_l1[0] = (uintptr_t)s2_l2_low | S2_TABLE;
@@ -166,7 +168,10 @@ static void s2_build(void)
     for (uint32_t a = GUEST_RAM_BASE; a < GUEST_RAM_BASE + GUEST_RAM_SIZE; a += SZ_2M)
         s2_l2_ram[L2_INDEX(a)] = a | S2_RAM_BLOCK;    /* identity: IPA == PA */
     s2_map_device(s2_l3_gic, GIC_BASE, GIC_SIZE);
-    s2_map_device(s2_l3_uart, UART_BASE, UART_SIZE);
+    if (fixture_flags & FIXTURE_SEL4_LIKE)  /* the table only: pages on demand */
+        s2_l2_low[L2_INDEX(UART_BASE)] = (uintptr_t)s2_l3_uart | S2_TABLE;
+    else
+        s2_map_device(s2_l3_uart, UART_BASE, UART_SIZE);
 }
 
 #define VTCR_RES1      (1u << 31)
@@ -190,6 +195,7 @@ uint32_t vmm_main(void)
     if (entry == 0)
         entry = GUEST_ENTRY_DEFAULT;
     *(volatile uint32_t *)TRAP_RECORD = 0;  /* RAM survives a system_reset */
+    fixture_flags = *(volatile uint32_t *)FIXTURE_FLAGS_SLOT;
 
     s2_build();
     write_vtcr(VTCR_RES1 | VTCR_SL0_L1 | VTCR_T0SZ_32);
@@ -205,7 +211,10 @@ uint32_t vmm_main(void)
     puthex(GIC_BASE); putc_('-'); puthex(GIC_BASE + GIC_SIZE - 1);
     puts_(" GIC, ");
     puthex(UART_BASE); putc_('-'); puthex(UART_BASE + UART_SIZE - 1);
-    puts_(" UART; nothing else\n");
+    if (fixture_flags & FIXTURE_SEL4_LIKE)
+        puts_(" UART on demand (seL4-like); nothing else\n");
+    else
+        puts_(" UART; nothing else\n");
     if (entry < GUEST_RAM_BASE || entry >= GUEST_RAM_BASE + GUEST_RAM_SIZE) {
         puts_("vmm: warning: guest entry ");
         puthex(entry);
@@ -218,6 +227,10 @@ uint32_t vmm_main(void)
 }
 
 /* ---- traps ---------------------------------------------------------- */
+
+/* What boot.S does after vmm_trap(): park in Hyp mode, ERET back to the
+ * guest, or (seL4-like mode) run the VMM thread. */
+enum { VMM_PARK = 0, VMM_RESUME = 1, VMM_THREAD = 2 };
 
 /* What boot.S pushes on Hyp trap entry: the guest's r0-r12 and LR_usr. */
 struct guest_frame {
@@ -313,6 +326,8 @@ static void print_ctx(const struct guest_ctx *c)
     reg_line("cpsr", c->cpsr);
 }
 
+#define HCR_TGE        (1u << 27)      /* trap general exceptions to Hyp */
+#define EC_SVC_HYP     0x11            /* SVC taken to Hyp (TGE=1)       */
 #define EC_PABT_LOWER  0x20            /* prefetch abort from the guest */
 #define EC_DABT_LOWER  0x24            /* data abort from the guest     */
 #define ISS_DABT_WNR   (1u << 6)       /* data abort: 1 = write         */
@@ -325,11 +340,15 @@ static void print_ctx(const struct guest_ctx *c)
  * trap record (fixture.h) first.  Then boot.S parks the CPU in Hyp mode
  * with all of it still in the registers.
  */
-void vmm_trap(const struct guest_frame *f)
+int vmm_trap(const struct guest_frame *f)
 {
     struct guest_ctx c;
     uint32_t hsr = read_hsr(), ec = hsr >> 26;
 
+    /* The VMM thread's own system call (seL4-like mode, HCR.TGE=1): the
+     * same Hyp trap vector as the guest's traps; nothing to report. */
+    if ((read_hcr() & HCR_TGE) && ec == EC_SVC_HYP)
+        return VMM_RESUME;
     guest_ctx_read(&c, f);
     if (ec == EC_PABT_LOWER || ec == EC_DABT_LOWER) {
         int prefetch = ec == EC_PABT_LOWER;
@@ -339,6 +358,17 @@ void vmm_trap(const struct guest_frame *f)
 
         trap_record(hsr, (uint32_t)ipa, &c);
         vmm_trap_recorded((volatile uint32_t *)TRAP_RECORD);
+        /* seL4-like: the UART page is mapped on demand (the seL4 VMM maps
+         * any page but page 0 so; the fixture, the UART's) and the guest
+         * retries the access. */
+        if ((fixture_flags & FIXTURE_SEL4_LIKE) && (ipa & ~(uint64_t)(SZ_4K - 1)) == UART_BASE) {
+            s2_map_device(s2_l3_uart, UART_BASE, UART_SIZE);
+            tlbi_guest();
+            puts_("OnDemandInstall: Created device-backed memory for addr ");
+            puthex(UART_BASE);
+            putc_('\n');
+            return VMM_RESUME;
+        }
 
         puts_("--------\n");
         puts_("Pagefault from [vm0]: ");
@@ -367,6 +397,19 @@ void vmm_trap(const struct guest_frame *f)
         print_ctx(&c);
     }
     puts_("Halting...\n");
+    return (fixture_flags & FIXTURE_SEL4_LIKE) ? VMM_THREAD : VMM_PARK;
+}
+
+/*
+ * vmm_thread_enter: seL4-like mode, after the report: make the fixture's
+ * own RAM reachable through stage 2 (seL4 runs its threads with stage 2
+ * on) and set HCR.TGE, so boot.S can ERET to vmm_thread in User mode.
+ */
+void vmm_thread_enter(void)
+{
+    s2_l2_ram[L2_INDEX(FIXTURE_BASE)] = FIXTURE_BASE | S2_RAM_BLOCK;
+    write_hcr(HCR_VM | HCR_TGE);
+    tlbi_guest();
 }
 
 /* An exception taken from Hyp mode itself (a fixture bug). */

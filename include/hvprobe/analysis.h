@@ -63,6 +63,10 @@ typedef struct hvp_analysis {
     int reduced;            /* evidence is reduced (imported snapshot) */
     int guest_view;         /* captured in Hyp mode: vectors are the guest's
                                view, walked through stage 2 */
+    int hyp_thread;         /* captured in (or serving) one of the hypervisor's
+                               own threads (HCR.TGE=1): the vectors are the
+                               CPU's, not the guest's; compare concludes
+                               nothing about the guest from it */
     hvp_vector_report vec[HVP_NVEC];
     char notes[HVP_NNOTES][320]; /* evidence warnings, one line each */
     int nnotes;

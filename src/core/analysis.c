@@ -582,7 +582,8 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
              "IPA 0x%llx%s%s", cx->trap ? cx->trap : "trap", (unsigned long long)cx->regs[15],
              hvp_arm_mode_name((uint32_t)cx->cpsr), (unsigned long long)cx->cpsr, (unsigned long long)cx->ipa,
              cx->report ? "; the hypervisor reported: " : "", cx->report ? cx->report : "");
-    if (arm_hyp_thread(s))
+    a->hyp_thread = arm_hyp_thread(s);
+    if (a->hyp_thread)
         note(a, "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest (seL4 runs its user "
                 "threads, the VMM included, this way): these registers, vectors and stage-2 tables are the "
                 "hypervisor's; nothing here tells where the guest's exceptions go. Capture at the guest's trap "

@@ -149,7 +149,7 @@ static void diagnose(cmp_ctx *c)
     const int svc = ARM_EXC_SVC;
     size_t nvalid = 0, nfail = 0, nunknown = 0, first_valid = 0, first_fail = 0;
     for (size_t i = 0; i < c->n; i++) {
-        hvp_verdict v = c->an[i].vec[svc].verdict;
+        hvp_verdict v = c->an[i].hyp_thread ? HVP_V_UNKNOWN : c->an[i].vec[svc].verdict;
         if (v == HVP_V_VALID) {
             if (!nvalid++)
                 first_valid = i;
@@ -224,10 +224,14 @@ static void diagnose(cmp_ctx *c)
         diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
                  c->differs.n ? " (see the differences in the other vectors)" : "");
     }
-    if (nunknown)
-        for (size_t i = 0; i < c->n; i++)
-            if (c->an[i].vec[svc].verdict == HVP_V_UNKNOWN)
-                diag_add(&c->cause, "cannot conclude for %s: %s", c->labels[i], c->an[i].vec[svc].reason);
+    for (size_t i = 0; nunknown && i < c->n; i++) {
+        if (c->an[i].hyp_thread)
+            diag_add(&c->cause, "cannot conclude for %s: it was captured in one of the hypervisor's own threads "
+                     "(HCR.TGE=1), not in the guest; capture the guest at its trap instead (run --backend "
+                     "sel4|fixture --capture FILE)", c->labels[i]);
+        else if (c->an[i].vec[svc].verdict == HVP_V_UNKNOWN)
+            diag_add(&c->cause, "cannot conclude for %s: %s", c->labels[i], c->an[i].vec[svc].reason);
+    }
     for (size_t i = 0; i < c->n; i++) {
         for (int k = 0; k < c->an[i].nnotes; k++)
             diag_add(&c->warnings, "%s: %s", c->labels[i], c->an[i].notes[k]);

@@ -16,6 +16,33 @@ expect_match "it says so" "$OUT" "is not a seL4 system image: it holds no archiv
 OUT=$("$HVPROBE" run /etc/hostname --backend sel4 --dry-run 2>&1); rc=$?
 expect_eq "a text file: exit 2" "$rc" 2
 expect_match "not an ELF file" "$OUT" "not a seL4 system image: not an ELF file"
+# Images that look like seL4's but are not for this backend: an ELF header
+# and a newc archive with kernel.elf (and a DTB), written here.
+mkimg() {   # mkimg FILE CLASS(32|64) MACHINE DTB-COMPATIBLE
+    python3 - "$@" <<'PY'
+import struct, sys
+path, cls, mach, compat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].encode()
+def entry(name, data):
+    n = name.encode() + b"\0"
+    h = b"070701" + b"".join(b"%08X" % v for v in (1, 0o100644, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0))
+    b = h + n
+    b += b"\0" * (-len(b) % 4) + data
+    return b + b"\0" * (-len(b) % 4)
+ident = b"\x7fELF" + bytes([2 if cls == 64 else 1, 1, 1]) + b"\0" * 9
+hdr = ident + struct.pack("<HHI", 2, mach, 1) + b"\0" * (64 - 24)
+dtb = b"\xd0\x0d\xfe\xed" + b"\0" * 60 + compat + b"\0arm,cortex-a15\0"
+open(path, "wb").write(hdr + entry("kernel.elf", b"\x7fELF") + entry("kernel.dtb", dtb) + entry("TRAILER!!!", b""))
+PY
+}
+mkimg "$T/a64.img" 64 183 linux,dummy-virt
+OUT=$("$HVPROBE" run "$T/a64.img" --backend sel4 --dry-run 2>&1); rc=$?
+expect_eq "a seL4 image for AArch64: exit 2" "$rc" 2
+expect_match "it says so" "$OUT" "is a seL4 image for AArch64: the sel4 backend runs 32-bit ARM \\(arm_hyp\\) images"
+mkimg "$T/imx.img" 32 40 fsl,imx6q
+OUT=$("$HVPROBE" run "$T/imx.img" --backend sel4 --dry-run 2>&1); rc=$?
+expect_eq "a seL4 image for another platform: exit 2" "$rc" 2
+expect_match "it says so" "$OUT" "is a seL4 image for another platform .*the sel4 backend runs qemu-arm-virt images"
+expect_eq "nothing left behind by refused plans" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
 OUT=$("$HVPROBE" check --list)
 expect_match "check --list names sel4" "$OUT" "sel4"
 OUT=$("$HVPROBE" run --help)
@@ -64,6 +91,26 @@ timeout 30 "$HVPROBE" run "$GUESTS/hyp-probe-hvc-virt.elf" --backend fixture --c
 expect_eq "fixture: --at-guest-trap hvc: exit 0" "$rc" 0
 expect_eq "fixture: the trap is the HVC (HSR.EC 0x12)" \
     "$(jget "$T/fh.json" 'd["context"]["trap"] + " " + hex(int(d["context"]["syndrome"], 16) >> 26)')" "hvc 0x12"
+
+# The fixture's seL4-like mode (fixture.h FIXTURE_SEL4_LIKE): the UART is
+# mapped on demand (a trap resolved before the reported one), and after the
+# report a VMM thread runs with HCR.TGE=1 whose SVCs enter the same Hyp
+# vector.  The capture must be the reported trap, not the resolved one.
+SEL4LIKE="-device loader,addr=0x48000004,data=1,data-len=4"
+timeout 30 "$HVPROBE" run "$GUESTS/sel4-vbar-virt.elf" --backend fixture --capture "$T/fs.json" -- $SEL4LIKE >"$T/out" 2>"$T/err"; rc=$?
+expect_eq "seL4-like fixture: exit 0" "$rc" 0
+expect_match "it resolved the UART trap on demand first" "$(cat "$T/out")" "OnDemandInstall: Created device-backed memory for addr 0x9000000"
+expect_match "hvprobe saw that trap and kept going" "$(cat "$T/err")" "guest data-abort at pc 0x[0-9a-f]+ \\(IPA 0x9000000"
+expect_eq "the snapshot is the reported trap: IPA 0, guest PC 0x40000030" \
+    "$(jget "$T/fs.json" 'hex(int(d["context"]["ipa"], 16)) + " " + d["context"]["guest_registers"]["pc"]')" "0x0 0x40000030"
+# After the report, attached the user's original way: a hypervisor thread.
+timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/fl2.json" --after 1.5 -q -- $SEL4LIKE; rc=$?
+expect_eq "seL4-like fixture, captured after the report: exit 0" "$rc" 0
+expect_eq "HCR.TGE=1 there (the VMM thread's)" "$(jget "$T/fl2.json" 'hex((int(d["cp15"]["HCR"], 16) >> 27) & 1)')" 0x1
+OUT=$("$HVPROBE" compare "$T/fl2.json" 2>&1)
+expect_match "compare concludes nothing about the guest from it" "$OUT" \
+    "cannot conclude for fixture-virt: it was captured in one of the hypervisor's own threads \\(HCR.TGE=1\\), not in the guest"
+expect_eq "and does not claim a verdict for the guest's svc" "$(printf '%s\n' "$OUT" | grep -c 'every snapshot routes SVC to a handler')" 0
 
 # A variant of the user's system with guests/sel4-vbar inside (built from
 # the public sources, see ../shared/sel4/BUILD.md), when one is named.
@@ -132,5 +179,6 @@ expect_eq "a capture after the fault: exit 0" "$rc" 0
 OUT=$("$HVPROBE" compare "$T/late.json" 2>&1)
 expect_match "it is not in the guest" "$(jget "$T/late.json" 'd["cpu"]["cpsr"]["mode"]')" '^(usr32|sys32|hyp32)$'
 expect_match "compare says the registers are not the guest's" "$OUT" "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest"
+expect_match "and concludes nothing about the guest" "$OUT" "cannot conclude for sel4-virt: it was captured in one of the hypervisor's own threads"
 expect_eq "and suggests no fix from the system image's tables" "$(printf '%s\n' "$OUT" | grep -c 'arm_vector_table')" 0
 done_testing

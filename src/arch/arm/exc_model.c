@@ -225,6 +225,8 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
 int arm_hyp_thread(const hvp_snapshot *s)
 {
     const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
-    return hcr && ((hcr->value >> 27) & 1) && s->cpu.have_core && (s->cpu.cpsr & 0x1f) == 0x10 &&
-           arm_current_regime(s) == ARM_REGIME_PL1_NS;
+    if (!hcr || !((hcr->value >> 27) & 1) || !s->cpu.have_core)
+        return 0;
+    int regime = arm_current_regime(s);
+    return (regime == ARM_REGIME_PL1_NS && (s->cpu.cpsr & 0x1f) == 0x10) || regime == ARM_REGIME_HYP;
 }

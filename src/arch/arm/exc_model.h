@@ -78,7 +78,8 @@ const hvp_reg *arm_reg_any(const hvp_snapshot *s, const char *a, const char *b);
 /* 1 when the CPU runs one of a hypervisor's own user threads, not a
  * guest: Non-secure User mode with HCR.TGE=1 (bit 27), which sends the
  * exceptions a PL1 would take to Hyp mode (seL4 runs every user thread,
- * its VMM included, so, with stage 2 on as well). */
+ * its VMM included, so, with stage 2 on as well); or Hyp mode with
+ * TGE=1, serving such a thread (a vCPU's trap has TGE=0). */
 int arm_hyp_thread(const hvp_snapshot *s);
 
 /* The register of `base` name in the bank for `secure`: "VBAR" + secure
