@@ -392,6 +392,19 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
         return rc;
     if ((rc = hvp_capture_guest_view(t, s, err)))
         return rc;
+    /* A hypervisor's own thread (HCR.TGE=1): the snapshot says so itself,
+     * so no reader takes its registers or stage 2 for a guest's.  (A
+     * capture at a guest's trap gets its context from the session.) */
+    if (arm_hyp_thread(s)) {
+        s->context.kind = strdup("hypervisor-thread");
+        s->context.how = strdup("HCR.TGE=1 with the CPU in User mode, or in Hyp mode serving such a thread: a "
+                                "hypervisor runs its own threads this way (seL4 every user thread, the VMM "
+                                "included), never a guest's vCPU; the registers, VBAR and stage-2 tables here are "
+                                "the hypervisor's, and nothing in this snapshot tells where the guest's exceptions "
+                                "go. Capture the guest at its trap instead (run --backend sel4 --capture FILE)");
+        if (!s->context.kind || !s->context.how)
+            return hvp_fail(err, HVP_E_NOMEM, "out of memory");
+    }
     /* Last, in the same halt: the RAM images (capture_ram.c). */
     return o->save_ram ? hvp_capture_ram_save(o, t, s, err) : HVP_OK;
 }

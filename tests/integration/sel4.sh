@@ -107,6 +107,7 @@ expect_eq "the snapshot is the reported trap: IPA 0, guest PC 0x40000030" \
 timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/fl2.json" --after 1.5 -q -- $SEL4LIKE; rc=$?
 expect_eq "seL4-like fixture, captured after the report: exit 0" "$rc" 0
 expect_eq "HCR.TGE=1 there (the VMM thread's)" "$(jget "$T/fl2.json" 'hex((int(d["cp15"]["HCR"], 16) >> 27) & 1)')" 0x1
+expect_eq "the snapshot says it holds a hypervisor thread" "$(jget "$T/fl2.json" 'd["context"]["kind"]')" hypervisor-thread
 OUT=$("$HVPROBE" compare "$T/fl2.json" 2>&1)
 expect_match "compare concludes nothing about the guest from it" "$OUT" \
     "cannot conclude for fixture-virt: it was captured in one of the hypervisor's own threads \\(HCR.TGE=1\\), not in the guest"
@@ -172,10 +173,21 @@ expect_eq "--hyp-symbols FILE --at-guest-trap prefetch-abort: exit 0" "$rc" 0
 expect_eq "it is the prefetch abort at guest PC 0x8" "$(jget "$T/p.json" 'd["context"]["trap"] + " " + d["context"]["guest_registers"]["pc"]')" "prefetch-abort 0x00000008"
 expect_eq "captured at the trap, before any report" "$(jget "$T/p.json" 'd["context"]["report"]')" null
 
+# The user's story end to end: the same mistake (VBAR left at 0) under
+# TCG virt (the CPU fetches the device tree at 0x8) and under seL4 (IPA 0x8
+# is not mapped in the VMM's stage 2).
+timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --machine virt --capture "$T/tcg.json" --at-exception svc -q; rc=$?
+expect_eq "tcg virt, VBAR 0: captured at the SVC vector" "$rc" 0
+OUT=$("$HVPROBE" compare "$T/sel4.json" "$T/tcg.json" --expect 'sel4-virt:svc=unmapped' --expect 'tcg-virt:svc=data' 2>&1); rc=$?
+expect_eq "compare sel4 vs tcg: both expectations hold" "$rc" 0
+expect_match "the root cause is the guest's vector base, the same in both" "$OUT" \
+    "no snapshot has a usable SVC vector: the same root cause in all of them"
+
 # The user's original way: attach after the fault.  The CPU is in a seL4
 # thread (HCR.TGE=1): nothing may be read as the guest's.
 timeout 120 "$HVPROBE" run "$IMG" --backend sel4 --capture "$T/late.json" --at-serial 'Halting...' >/dev/null 2>"$T/err"; rc=$?
 expect_eq "a capture after the fault: exit 0" "$rc" 0
+expect_eq "the late snapshot says it holds a seL4 thread, not the guest" "$(jget "$T/late.json" 'd["context"]["kind"]')" hypervisor-thread
 OUT=$("$HVPROBE" compare "$T/late.json" 2>&1)
 expect_match "it is not in the guest" "$(jget "$T/late.json" 'd["cpu"]["cpsr"]["mode"]')" '^(usr32|sys32|hyp32)$'
 expect_match "compare says the registers are not the guest's" "$OUT" "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest"
