@@ -174,6 +174,17 @@ typedef struct hvp_cpu_state {
 /* Which software the captured CPU state belongs to, and how hvprobe knows
  * (schema 1 field "context", optional).  A hypervisor's own thread runs
  * with stage 2 on too, so HCR.VM=1 alone does not mean "the guest". */
+/* A trap of the guest's that the hypervisor resolved (and resumed the
+ * guest) before the one in the context: schema field
+ * context.earlier_traps[]. */
+typedef struct hvp_trap_seen {
+    char *trap;             /* "data-abort", ... */
+    uint64_t pc, ipa, syndrome;
+    char *resolved_by;      /* the hypervisor's line about it (e.g.
+                               "OnDemandInstall: Created device-backed
+                               memory for addr 0x9000000"), or NULL */
+} hvp_trap_seen;
+
 typedef struct hvp_context {
     char *kind;             /* "guest-trap": the guest's state at a trap the
                                hypervisor took (CPU in Hyp mode, guest's CP15
@@ -194,6 +205,13 @@ typedef struct hvp_context {
     uint64_t syndrome;      /* HSR / ESR_EL2 */
     uint64_t fault_addr;    /* HIFAR or HDFAR */
     uint64_t ipa;           /* from HPFAR: the intermediate physical address */
+    char *policy;           /* what the hypervisor does with such a fault,
+                               as far as the backend knows, and what this
+                               run showed of it (one or two sentences), or
+                               NULL */
+    hvp_trap_seen *earlier; /* traps it resolved before this one, oldest
+                               first */
+    size_t nearlier;
 } hvp_context;
 
 typedef struct hvp_snapshot {

@@ -58,6 +58,14 @@ typedef struct hvp_backend {
     /* Text the hypervisor prints when it gives up on a guest's fault
      * (NULL: it prints none; a FAULT trigger then fires at the first). */
     const char *report_text;
+    /* The start of the line the hypervisor prints when it resolves a
+     * guest's stage-2 fault by mapping the page (the line names the
+     * address), or NULL. */
+    const char *resolve_text;
+    /* What it does with a stage-2 fault at `ipa`, as far as the backend
+     * knows its policy; `nresolved` traps of this run were resolved
+     * before (optional). */
+    void (*fault_policy)(uint64_t ipa, size_t nresolved, char *out, size_t n);
     /* Used without a trigger: what a capture's context is when the CPU
      * is in one of the hypervisor's own threads (one sentence), or NULL. */
     const char *thread_note;

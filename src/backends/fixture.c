@@ -93,6 +93,15 @@ static void fixture_judge(const hvp_host *h, hvp_backend_verdict *v)
     hvp_qemu_judge(h, HVP_TOOL_QEMU_ARM, "stage-2 hypervisor fixture under QEMU TCG (virt, virtualization=on)", 0, v);
 }
 
+/* guests/hyp-fixture/vmm.c: stage 2 maps guest RAM, the GIC and the
+ * UART; in its seL4-like mode the UART page only on demand. */
+static void fixture_fault_policy(uint64_t ipa, size_t nresolved, char *out, size_t n)
+{
+    snprintf(out, n, "the fixture's stage 2 maps guest RAM, the GIC and the UART%s, nothing else: any other "
+             "stage-2 fault (IPA 0x%llx here) is reported and stops the guest",
+             nresolved ? " (the UART page on demand, as this run shows)" : "", (unsigned long long)ipa);
+}
+
 static const char *const fixture_machines[] = { "virt", NULL };
 
 const hvp_backend hvp_backend_fixture = {
@@ -109,4 +118,6 @@ const hvp_backend hvp_backend_fixture = {
     .trap_points = fixture_trap_points,
     .guest_regs = fixture_guest_regs,
     .report_text = "Pagefault from [",
+    .resolve_text = "OnDemandInstall: ",
+    .fault_policy = fixture_fault_policy,
 };

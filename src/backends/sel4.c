@@ -207,6 +207,23 @@ static int sel4_guest_regs(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16], u
     return HVP_OK;
 }
 
+/* camkes-vm's VM_Arm, built with VmOnDemandDeviceInstall (its default):
+ * unhandled_mem_fault_callback() maps any faulting page on demand (a
+ * device frame at that address, else fresh RAM) except address 0's
+ * page, for which it returns FAULT_ERROR, and the fault is reported. */
+static void sel4_fault_policy(uint64_t ipa, size_t nresolved, char *out, size_t n)
+{
+    const char *seen = nresolved ? "as it did earlier in this run" : "if built so; no earlier trap shows it";
+    if (ipa < 0x1000)
+        snprintf(out, n, "the seL4 VMM (VmOnDemandDeviceInstall) maps any page the guest touches on demand (%s) "
+                 "except page 0; IPA 0x%llx is in page 0, so it reports the fault and stops the VM", seen,
+                 (unsigned long long)ipa);
+    else
+        snprintf(out, n, "the seL4 VMM (VmOnDemandDeviceInstall) maps any page the guest touches on demand (%s) "
+                 "except page 0; IPA 0x%llx is not in page 0, yet it could not map it", seen,
+                 (unsigned long long)ipa);
+}
+
 static const char *const sel4_machines[] = { "virt", NULL };
 
 const hvp_backend hvp_backend_sel4 = {
@@ -227,6 +244,8 @@ const hvp_backend hvp_backend_sel4 = {
     .trap_points = sel4_trap_points,
     .guest_regs = sel4_guest_regs,
     .report_text = "Pagefault from [",
+    .resolve_text = "OnDemandInstall: ",
+    .fault_policy = sel4_fault_policy,
     .thread_note = "seL4 runs its own user threads (the VMM among them) with HCR.TGE=1: the CPU is in a seL4 "
                    "thread, not in the guest",
 };

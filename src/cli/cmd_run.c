@@ -400,8 +400,9 @@ int cmd_run(int argc, char **argv)
     else if (rc && res.run.qemu_exited)
         code = cli_error("run", EXIT_TARGET, "%s", err.msg);
     else if (rc)
-        code = cli_error("run", cli_exit_for(rc), "%s%s", res.run.nbreakpoints || !run ? "breakpoint trigger: " : "",
-                         err.msg);
+        code = cli_error("run", cli_exit_for(rc), "%s%s",
+                         (res.run.nbreakpoints || !run) && rc != HVP_E_NOTRIGGER && rc != HVP_E_INVAL
+                             ? "breakpoint trigger: " : "", err.msg);
     else if (res.run.qemu_exited && res.run.qemu_status != 0) {
         char last[400];
         hvp_guest_last_error(g, last, sizeof last);

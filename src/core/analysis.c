@@ -131,8 +131,6 @@ static void region_desc(const hvp_snapshot *s, uint64_t pa, char *buf, size_t n)
         buf[0] = '\0';
 }
 
-/* Where can we get the bytes the CPU would fetch at `va` in `route`'s
- * regime?  Returns the lookup and says which space was used. */
 /* Physical reader over the snapshot's recorded reads, for re-walking
  * the guest's tables. */
 static int snap_phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -464,6 +462,43 @@ static void fault_notes(const hvp_snapshot *s, hvp_analysis *a)
     }
 }
 
+/* A capture at a guest's trap: the faulting IPA's stage-2 walk (from the
+ * descriptors capture recorded), what the hypervisor does with such a
+ * fault, and the traps it resolved before this one. */
+static void trap_notes(const view *vw, hvp_analysis *a)
+{
+    const hvp_snapshot *s = vw->s;
+    const hvp_context *cx = &s->context;
+    uint64_t ipa;
+    if (vw->guest && arm_current_regime(s) == ARM_REGIME_HYP && arm_guest_fault_ipa(s, &ipa)) {
+        arm_walk_result w;
+        char line[256];
+        if (!arm_walk_lpae_s2(vw->g.vttbr, vw->g.vtcr, ipa, snap_phys_read, (void *)s, &w, NULL) &&
+            !arm_walk_describe(&w, line, sizeof line, NULL) && w.nsteps &&
+            !(w.fault && !strcmp(w.fault, "table unreadable")))
+            note(a, "the faulting IPA in the hypervisor's stage 2 at the trap: %s", line);
+    }
+    if (cx->policy)
+        note(a, "what the hypervisor does with it: %s", cx->policy);
+    if (cx->nearlier) {
+        char list[300] = "";
+        size_t off = 0;
+        for (size_t i = 0; i < cx->nearlier && off < sizeof list - 1; i++) {
+            const hvp_trap_seen *t = &cx->earlier[i];
+            /* "OnDemandInstall: Created ..." -> "Created ..." */
+            const char *by = t->resolved_by, *colon = by ? strstr(by, ": ") : NULL;
+            if (colon && colon - by < 24 && !memchr(by, ' ', (size_t)(colon - by)))
+                by = colon + 2;
+            int k = snprintf(list + off, sizeof list - off, "%sIPA 0x%llx (%s, pc 0x%llx)%s%.64s", i ? "; " : "",
+                             (unsigned long long)t->ipa, t->trap ? t->trap : "trap", (unsigned long long)t->pc,
+                             by ? ": " : "", by ? by : "");
+            if (k > 0)
+                off += (size_t)k;
+        }
+        note(a, "resolved by the hypervisor before this trap (%zu): %s", cx->nearlier, list);
+    }
+}
+
 /* Regions of QEMU's memory tree that overlap at the vector base, and
  * which one its flat view says wins (vexpress-a9 at 0x0: the flash alias
  * and the RAM alias, equal priority, flash wins). */
@@ -528,7 +563,18 @@ static void evidence_notes(const hvp_snapshot *s, hvp_analysis *a)
  * has none.  Only when the ELF on disk is the one captured (sha256). */
 static void image_suggestion(const hvp_snapshot *s, hvp_analysis *a, const arm_route *svc)
 {
-    if (!s->image || !s->image->path || a->vec[ARM_EXC_SVC].verdict == HVP_V_VALID)
+    hvp_verdict v = a->vec[ARM_EXC_SVC].verdict;
+    /* Nothing the guest installed is at its vector base, and no image to
+     * find a table in: the generic fix. */
+    if ((!s->image || !s->image->path) && !a->hyp_thread && svc->known && !strstr(svc->source, "high vectors") &&
+        (v == HVP_V_ZERO_FILLED || v == HVP_V_ERASED || v == HVP_V_DATA || v == HVP_V_UNMAPPED))
+        say(a->suggestion, sizeof a->suggestion, "the vector base is 0x%08llx (%s) and nothing there is the guest's: "
+            "put an 8-entry vector table (b reset; b undef; b svc; b pabt; b dabt; b .; b irq; b fiq) in the guest's "
+            "own RAM and write its address to %s before enabling interrupts or issuing SVC (with the guest's ELF, "
+            "--elf, hvprobe names a table the image already has)", (unsigned long long)svc->base,
+            svc->source[0] ? svc->source : "unknown source",
+            svc->regime == ARM_REGIME_HYP ? "HVBAR (mcr p15, 4, rX, c12, c0, 0)" : "VBAR (mcr p15, 0, rX, c12, c0, 0)");
+    if (!s->image || !s->image->path || v == HVP_V_VALID)
         return;
     char sha[65];
     if (hvp_file_sha256(s->image->path, sha, NULL) || strcmp(sha, s->image->sha256))
@@ -644,6 +690,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     arm_disasm_free(dis[0]);
     arm_disasm_free(dis[1]);
     evidence_notes(s, a);
+    trap_notes(&vw, a);
     image_suggestion(s, a, &routes[ARM_EXC_SVC]);
     return HVP_OK;
 }

@@ -120,5 +120,12 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         }
     }
     arm_disasm_free(dis);
+    /* The IPA of the stage-2 fault the syndrome describes: its stage-2
+     * descriptors, so analysis can show that walk too. */
+    uint64_t ipa;
+    if (!rc && !r.rc && arm_guest_fault_ipa(s, &ipa)) {
+        arm_walk_result w;
+        rc = arm_walk_lpae_s2(g.vttbr, g.vtcr, ipa, rec_read, &r, &w, err);
+    }
     return rc ? rc : r.rc;
 }

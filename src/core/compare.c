@@ -214,7 +214,16 @@ static void diagnose(cmp_ctx *c)
                      c->n > 1 && all_same_fetch ? ": the same root cause in all of them" : "",
                      all_same_fetch ? " (the same vector base everywhere)" : "",
                      c->n > 1 ? "the hypervisors" : "setups");
-        else
+        for (size_t i = 0; no_table && i < c->n; i++) {
+            const hvp_vector_report *v = &c->an[i].vec[svc];
+            const char *pol = c->snaps[i]->context.policy;
+            char at[32] = "";
+            if (v->fetch_known)
+                snprintf(at, sizeof at, " at 0x%llx", (unsigned long long)v->fetch);
+            diag_add(&c->cause, "%s: the SVC vector's fetch%s finds %s: %s%s%s", c->labels[i], at,
+                     hvp_verdict_name(v->verdict), v->reason, pol ? "; " : "", pol ? pol : "");
+        }
+        if (!no_table)
             for (size_t i = 0; i < c->n; i++)
                 diag_add(&c->cause, "%s: a vector table is there, but its SVC entry is %s: %s", c->labels[i],
                          hvp_verdict_name(c->an[i].vec[svc].verdict), c->an[i].vec[svc].reason);
@@ -223,6 +232,17 @@ static void diagnose(cmp_ctx *c)
     } else if (nvalid && !nfail && !nunknown) {
         diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
                  c->differs.n ? " (see the differences in the other vectors)" : "");
+    }
+    /* A guest whose vectors are sound but which its hypervisor stopped:
+     * the reported fault itself is the cause. */
+    for (size_t i = 0; i < c->n; i++) {
+        const hvp_context *cx = &c->snaps[i]->context;
+        if (c->an[i].vec[svc].verdict != HVP_V_VALID || !cx->report || !cx->have_regs)
+            continue;
+        diag_add(&c->cause, "%s: the vectors are not what stopped the guest: its %s at pc 0x%llx (IPA 0x%llx) is the "
+                 "fault the hypervisor reported%s%s", c->labels[i], cx->trap ? cx->trap : "trap",
+                 (unsigned long long)cx->regs[15], (unsigned long long)cx->ipa, cx->policy ? "; " : "",
+                 cx->policy ? cx->policy : "");
     }
     for (size_t i = 0; nunknown && i < c->n; i++) {
         if (c->an[i].hyp_thread)

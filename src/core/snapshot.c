@@ -111,6 +111,12 @@ void hvp_snapshot_free(hvp_snapshot *s)
     free(s->context.how);
     free(s->context.trap);
     free(s->context.report);
+    free(s->context.policy);
+    for (size_t i = 0; i < s->context.nearlier; i++) {
+        free(s->context.earlier[i].trap);
+        free(s->context.earlier[i].resolved_by);
+    }
+    free(s->context.earlier);
     for (size_t i = 0; i < s->nram_images; i++)
         hvp_ram_image_clear(&s->ram_images[i]);
     free(s->ram_images);

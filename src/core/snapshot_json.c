@@ -263,6 +263,22 @@ static json_t *snapshot_json(const hvp_snapshot *s)
             json_object_set_new(co, "fault_address", hex(c->fault_addr, 32));
             json_object_set_new(co, "ipa", hex(c->ipa, 64));
         }
+        if (c->policy)
+            json_object_set_new(co, "policy", json_string(c->policy));
+        if (c->nearlier) {
+            json_t *ea = json_array();
+            for (size_t i = 0; i < c->nearlier; i++) {
+                const hvp_trap_seen *t = &c->earlier[i];
+                json_t *to = json_object();
+                json_object_set_new(to, "trap", str_or_null(t->trap));
+                json_object_set_new(to, "pc", hex(t->pc, 32));
+                json_object_set_new(to, "ipa", hex(t->ipa, 64));
+                json_object_set_new(to, "syndrome", hex(t->syndrome, 32));
+                json_object_set_new(to, "resolved_by", str_or_null(t->resolved_by));
+                json_array_append_new(ea, to);
+            }
+            json_object_set_new(co, "earlier_traps", ea);
+        }
         json_object_set_new(o, "context", co);
     }
     if (s->nram_images)

@@ -414,6 +414,32 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
                     get_hex(L, co, "ipa", "context.ipa", &c->ipa);
                 c->have_syndrome = !L->rc;
             }
+            if (!L->rc)
+                c->policy = get_str(L, co, "policy", "context.policy");
+            json_t *ea = json_object_get(co, "earlier_traps");
+            if (!L->rc && ea && !json_is_array(ea))
+                bad(L, "context.earlier_traps", "must be an array");
+            else if (!L->rc && ea && json_array_size(ea)) {
+                c->earlier = calloc(json_array_size(ea), sizeof *c->earlier);
+                if (!c->earlier)
+                    bad(L, "context.earlier_traps", "does not fit in memory");
+                for (size_t k = 0; c->earlier && k < json_array_size(ea) && !L->rc; k++) {
+                    json_t *to = json_array_get(ea, k);
+                    hvp_trap_seen *t = &c->earlier[c->nearlier++];
+                    if (!json_is_object(to)) {
+                        bad(L, "context.earlier_traps[]", "must be an object");
+                        break;
+                    }
+                    t->trap = get_str(L, to, "trap", "context.earlier_traps[].trap");
+                    t->resolved_by = get_str(L, to, "resolved_by", "context.earlier_traps[].resolved_by");
+                    if (!L->rc)
+                        get_hex(L, to, "pc", "context.earlier_traps[].pc", &t->pc);
+                    if (!L->rc)
+                        get_hex(L, to, "ipa", "context.earlier_traps[].ipa", &t->ipa);
+                    if (!L->rc)
+                        get_hex(L, to, "syndrome", "context.earlier_traps[].syndrome", &t->syndrome);
+                }
+            }
         }
     }
     if (!L->rc && !s->captured_at)

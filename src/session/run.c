@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct hvp_run {
@@ -20,13 +21,18 @@ struct hvp_run {
     FILE *serial;           /* the guest's serial log, followed */
     char window[8192];      /* its last 4-8 KiB, NUL-terminated */
     size_t wlen;
+    uint64_t total;         /* bytes of serial output so far */
+    uint64_t resolved_upto; /* ... of which match_resolutions() has read */
     long t0;
     hvp_run_result res;
     /* GUEST_TRAP */
     uint64_t pcs[8];
     size_t npcs;
     hvp_snapshot *kept[4];  /* snapshots at the latest guest traps, oldest first */
+    size_t kept_seq[4];     /* their index in seen[] */
     size_t nkept;
+    hvp_trap_seen seen[16]; /* every guest trap so far (trap: static name) */
+    size_t nseen;
     hvp_snapshot *fired_snap;
 };
 
@@ -96,6 +102,7 @@ void hvp_run_drain(hvp_run *r)
         if (r->ev.serial)
             r->ev.serial(r->ev.ctx, buf, n);
         window_add(r, buf, n);
+        r->total += n;
     }
 }
 
@@ -142,8 +149,15 @@ static int replant(hvp_run *r, hvp_error *err)
 {
     hvp_debug_opts dopt = { r->gi.gdb, 5000, r->gi.hw_breakpoints };
     int rc = r->d ? hvp_debug_clear(r->d, err) : hvp_debug_open(&dopt, &r->d, err);
+    /* A step right after attaching again can return with the PC unmoved
+     * (seen 1 run in 5 on the seL4 image: the same trap then stopped
+     * twice): step until it moves. */
+    uint64_t pc0 = 0, pc = 0;
     if (!rc)
-        rc = hvp_debug_step(r->d, err);
+        rc = hvp_debug_pc(r->d, &pc0, err);
+    for (int k = 0; !rc && k < 4 && (k == 0 || pc == pc0); k++)
+        if (!(rc = hvp_debug_step(r->d, err)))
+            rc = hvp_debug_pc(r->d, &pc, err);
     for (size_t i = 0; !rc && i < r->npcs; i++)
         rc = hvp_debug_break_at(r->d, r->pcs[i], err);
     return rc ? rc : hvp_debug_resume(r->d, err);
@@ -170,6 +184,18 @@ int hvp_run_begin(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, 
     if (r->gi.pid < 0) {
         free(r);
         return hvp_fail(err, HVP_E_INVAL, "the guest was not started");
+    }
+    /* Text triggers read the serial output back from its file. */
+    struct stat st;
+    int reads_serial = t->kind == HVP_TRIGGER_SERIAL ||
+                       (t->kind == HVP_TRIGGER_GUEST_TRAP && t->trap == HVP_TRAP_FAULT &&
+                        hvp_guest_backend(g)->report_text);
+    if (reads_serial && (!r->gi.serial || stat(r->gi.serial, &st) || !S_ISREG(st.st_mode))) {
+        hvp_fail(err, HVP_E_INVAL, "the trigger waits for text in the serial output, which goes to %s, not a file "
+                 "it can read back: give --serial a regular file, or leave it out",
+                 r->gi.serial ? r->gi.serial : "nowhere");
+        free(r);
+        return HVP_E_INVAL;
     }
     if (t->kind == HVP_TRIGGER_GUEST_TRAP) {
         const hvp_backend *be = hvp_guest_backend(g);
@@ -241,6 +267,31 @@ static int set_str(char **dst, const char *src)
     return src && !*dst ? HVP_E_NOMEM : HVP_OK;
 }
 
+/* The hypervisor's lines about traps it resolved ("OnDemandInstall: ...
+ * addr 0x9000000"), matched to the traps seen by page.  Called at every
+ * stop, so the lines are still in the serial window. */
+static void match_resolutions(hvp_run *r)
+{
+    const char *rt = hvp_guest_backend(r->g)->resolve_text;
+    uint64_t wstart = r->total - r->wlen;   /* the window's first byte, absolute */
+    const char *from = r->window + (r->resolved_upto > wstart ? r->resolved_upto - wstart : 0);
+    for (const char *p = rt ? strstr(from, rt) : NULL; p; p = strstr(p + 1, rt)) {
+        size_t len = strcspn(p, "\r\n");
+        const char *a = strstr(p, "addr 0x");
+        if (!p[len])
+            break;  /* an incomplete line: read it next time */
+        r->resolved_upto = wstart + (uint64_t)(p + len - r->window);
+        if (!a || a > p + len)
+            continue;
+        uint64_t page = strtoull(a + 5, NULL, 16) >> 12;
+        for (size_t i = 0; i < r->nseen; i++)
+            if (!r->seen[i].resolved_by && r->seen[i].ipa >> 12 == page) {
+                r->seen[i].resolved_by = strndup(p, len);
+                break;
+            }
+    }
+}
+
 /* A stop at one of the hypervisor's trap handlers.  A trap of the
  * guest's (HCR.TGE=0: the hypervisor runs its own threads with TGE=1)
  * of the wanted kind is captured, with the guest's registers from the
@@ -306,6 +357,10 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
     }
     say(r, "guest %s at pc 0x%08llx (IPA 0x%llx, HSR 0x%08llx): captured", tname, (unsigned long long)regs[15],
         (unsigned long long)ipa, (unsigned long long)v[0]);
+    match_resolutions(r);
+    size_t seq = r->nseen;
+    if (r->nseen < sizeof r->seen / sizeof r->seen[0])
+        r->seen[r->nseen++] = (hvp_trap_seen){ (char *)tname, regs[15], ipa, v[0], NULL };
     if (r->t.trap != HVP_TRAP_FAULT || !be->report_text) {
         r->fired_snap = s;
         *done = 1;
@@ -314,8 +369,10 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
     if (r->nkept == sizeof r->kept / sizeof r->kept[0]) {
         hvp_snapshot_free(r->kept[0]);
         memmove(r->kept, r->kept + 1, (r->nkept - 1) * sizeof r->kept[0]);
+        memmove(r->kept_seq, r->kept_seq + 1, (r->nkept - 1) * sizeof r->kept_seq[0]);
         r->nkept--;
     }
+    r->kept_seq[r->nkept] = seq;
     r->kept[r->nkept++] = s;
     return replant(r, err);
 }
@@ -345,7 +402,24 @@ static int report_seen(hvp_run *r)
     }
     r->fired_snap = r->kept[pick];
     r->kept[pick] = NULL;
-    set_str(&r->fired_snap->context.report, line);
+    hvp_context *c = &r->fired_snap->context;
+    set_str(&c->report, line);
+    /* The traps before it, and what the hypervisor did with them. */
+    match_resolutions(r);
+    size_t upto = r->kept_seq[pick], nres = 0;
+    if (upto && (c->earlier = calloc(upto, sizeof *c->earlier)))
+        for (size_t i = 0; i < upto; i++) {
+            hvp_trap_seen *t = &c->earlier[c->nearlier++];
+            *t = r->seen[i];
+            t->trap = strdup(r->seen[i].trap);
+            t->resolved_by = r->seen[i].resolved_by ? strdup(r->seen[i].resolved_by) : NULL;
+            nres += t->resolved_by != NULL;
+        }
+    if (be->fault_policy) {
+        char pol[600];
+        be->fault_policy(c->ipa, nres, pol, sizeof pol);
+        set_str(&c->policy, pol);
+    }
     say(r, "the hypervisor reported: %s", line);
     return 1;
 }
@@ -372,6 +446,8 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
     long deadline = hvp_now_ms() + (wait_ms > 0 ? wait_ms : 0);
     for (;;) {
         int rc;
+        if (r->ev.cancelled && r->ev.cancelled(r->ev.ctx))
+            return hvp_fail(err, HVP_E_CANCELLED, "interrupted");
         if (r->d) {
             rc = hvp_debug_wait_stop(r->d, 50, err);
             if (rc == HVP_OK && r->t.kind == HVP_TRIGGER_GUEST_TRAP) {
@@ -408,6 +484,14 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
             (r->t.kind == HVP_TRIGGER_SERIAL && strstr(r->window, r->t.serial)) ||
             (r->t.kind == HVP_TRIGGER_GUEST_TRAP && report_seen(r)))
             return fired(r);
+        if (r->t.timeout_ms > 0 && now - r->t0 > r->t.timeout_ms && r->t.kind == HVP_TRIGGER_GUEST_TRAP)
+            return hvp_fail(err, HVP_E_NOTRIGGER, "no %s trap of the guest%s within %.1f s (%zu guest trap%s seen%s): "
+                            "the guest may simply not fault here; --timeout SECONDS waits longer",
+                            hvp_trap_kind_name(r->t.trap),
+                            r->t.trap == HVP_TRAP_FAULT && hvp_guest_backend(r->g)->report_text
+                                ? " that the hypervisor reported" : "",
+                            r->t.timeout_ms / 1000.0, r->nseen, r->nseen == 1 ? "" : "s",
+                            r->nseen ? ", each resolved" : "");
         if (r->t.timeout_ms > 0 && now - r->t0 > r->t.timeout_ms)
             return hvp_fail(err, HVP_E_NOTRIGGER, "the trigger did not fire within %.1f s", r->t.timeout_ms / 1000.0);
         if (now >= deadline)
@@ -419,6 +503,8 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
 
 void hvp_run_end(hvp_run *r)
 {
+    for (size_t i = 0; r && i < r->nseen; i++)
+        free(r->seen[i].resolved_by);
     if (!r)
         return;
     hvp_debug_close(r->d);

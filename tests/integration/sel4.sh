@@ -80,6 +80,10 @@ expect_eq "fixture: context guest-trap, data abort at guest PC 0x40000030, IPA 0
 expect_match "fixture: the report line is kept" "$(jget "$T/f.json" 'd["context"]["report"]')" \
     '^Pagefault from \[vm0\]: read fault @ PC: 0x40000030 IPA: 0x0'
 expect_eq "fixture: the guest's VBAR is its table" "$(jget "$T/f.json" 'd["cp15"]["VBAR"]')" 0x400000a0
+OUT=$("$HVPROBE" compare "$T/f.json" --expect 'fixture-virt:svc=valid' 2>&1); rc=$?
+expect_eq "fixture: its svc vector is valid" "$rc" 0
+expect_match "so the cause named is the reported fault, not the vectors" "$OUT" \
+    "fixture-virt: the vectors are not what stopped the guest: its data-abort at pc 0x40000030 \\(IPA 0x0\\) is the fault the hypervisor reported; the fixture's stage 2 maps"
 timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/fl.json" -q; rc=$?
 expect_eq "fixture, tiny-low: exit 0" "$rc" 0
 expect_eq "fixture, tiny-low: the prefetch abort at guest PC 0x8, in SVC mode" \
@@ -92,6 +96,18 @@ expect_eq "fixture: --at-guest-trap hvc: exit 0" "$rc" 0
 expect_eq "fixture: the trap is the HVC (HSR.EC 0x12)" \
     "$(jget "$T/fh.json" 'd["context"]["trap"] + " " + hex(int(d["context"]["syndrome"], 16) >> 26)')" "hvc 0x12"
 
+# A system whose guest never faults: the trigger times out with one
+# sentence, exit 6, no snapshot, no QEMU left.
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --backend fixture --capture "$T/nf.json" --timeout 2 -q 2>&1); rc=$?
+expect_eq "fixture, a guest that never faults: exit 6" "$rc" 6
+expect_match "it says no reported trap came" "$OUT" \
+    "^hvprobe run: no fault trap of the guest that the hypervisor reported within 2.0 s \\(0 guest traps seen\\)"
+ok_if "no snapshot written" test ! -e "$T/nf.json"
+expect_eq "no runtime directory left" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/nf.json" --serial /dev/null 2>&1); rc=$?
+expect_eq "--serial to a non-file with a trigger that reads it back: exit 2" "$rc" 2
+expect_match "it says why" "$OUT" "the trigger waits for text in the serial output, which goes to /dev/null"
+
 # The fixture's seL4-like mode (fixture.h FIXTURE_SEL4_LIKE): the UART is
 # mapped on demand (a trap resolved before the reported one), and after the
 # report a VMM thread runs with HCR.TGE=1 whose SVCs enter the same Hyp
@@ -103,6 +119,18 @@ expect_match "it resolved the UART trap on demand first" "$(cat "$T/out")" "OnDe
 expect_match "hvprobe saw that trap and kept going" "$(cat "$T/err")" "guest data-abort at pc 0x[0-9a-f]+ \\(IPA 0x9000000"
 expect_eq "the snapshot is the reported trap: IPA 0, guest PC 0x40000030" \
     "$(jget "$T/fs.json" 'hex(int(d["context"]["ipa"], 16)) + " " + d["context"]["guest_registers"]["pc"]')" "0x0 0x40000030"
+expect_eq "it records the trap resolved before, with the hypervisor's line" \
+    "$(jget "$T/fs.json" '"|".join(hex(int(t["ipa"], 16)) + " " + t["trap"] + " " + str(t["resolved_by"]) for t in d["context"]["earlier_traps"])')" \
+    "0x9000000 data-abort OnDemandInstall: Created device-backed memory for addr 0x9000000"
+expect_match "and what the fixture does with such faults" "$(jget "$T/fs.json" 'd["context"]["policy"]')" \
+    "the UART page on demand, as this run shows.*IPA 0x0 here"
+OUT=$("$HVPROBE" compare "$T/fs.json" 2>&1)
+expect_match "compare shows the faulting IPA's own stage-2 walk (not the vector's)" "$OUT" \
+    "the faulting IPA in the hypervisor's stage 2 at the trap: IPA 0x0: translation fault"
+expect_match "and the trap resolved before it" "$OUT" \
+    "resolved by the hypervisor before this trap \\(1\\): IPA 0x9000000 \\(data-abort, pc 0x[0-9a-f]+\\): Created device-backed memory"
+expect_eq "the plain fixture resolves nothing: no earlier traps recorded" \
+    "$(jget "$T/f.json" 'len(d["context"].get("earlier_traps", []))')" 0
 # After the report, attached the user's original way: a hypervisor thread.
 timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --capture "$T/fl2.json" --after 1.5 -q -- $SEL4LIKE; rc=$?
 expect_eq "seL4-like fixture, captured after the report: exit 0" "$rc" 0
@@ -123,6 +151,8 @@ if [ -n "${HVP_SEL4_VARIANT_IMAGE:-}" ]; then
         "data-abort 0x40000030 0x0 0x400000a0"
     OUT=$("$HVPROBE" compare "$T/var.json" --expect 'sel4-virt:svc=valid' 2>&1); rc=$?
     expect_eq "variant: its svc vector is valid" "$rc" 0
+    expect_match "variant: the cause is its read of IPA 0, in the page the VMM never maps" "$OUT" \
+        "sel4-virt: the vectors are not what stopped the guest: its data-abort at pc 0x40000030 \\(IPA 0x0\\) is the fault the hypervisor reported; .* except page 0; IPA 0x0 is in page 0"
 else
     echo "# HVP_SEL4_VARIANT_IMAGE is not set: the seL4 variant with guests/sel4-vbar was not run"
 fi
@@ -155,6 +185,15 @@ expect_match "compare tells where it was captured and what the VMM said" "$OUT" 
     "captured at the guest's prefetch-abort to its hypervisor: guest PC 0x00000008, svc32 mode \\(CPSR 0x60000093\\), IPA 0x8; the hypervisor reported: Pagefault from"
 expect_eq "no fix names the system image's own vector table (it is not the guest's)" \
     "$(printf '%s\n' "$OUT" | grep -c 'arm_vector_table')" 0
+expect_eq "the traps the VMM resolved before: the UART page, then the GIC's, each with its OnDemandInstall line" \
+    "$(jget "$T/sel4.json" '"|".join(hex(int(t["ipa"], 16) >> 12 << 12) + " " + str(t["resolved_by"]) for t in d["context"]["earlier_traps"])')" \
+    "0x9000000 OnDemandInstall: Created device-backed memory for addr 0x9000000|0x8040000 OnDemandInstall: Created RAM-backed memory for addr 0x8040000"
+expect_match "the VMM's policy: any page on demand except page 0, where IPA 0x8 lies" \
+    "$(jget "$T/sel4.json" 'd["context"]["policy"]')" "on demand \\(as it did earlier in this run\\) except page 0; IPA 0x8 is in page 0"
+expect_match "the faulting IPA's own stage-2 walk is shown" "$OUT" \
+    "the faulting IPA in the hypervisor's stage 2 at the trap: IPA 0x8: translation fault, level 2"
+expect_match "the fix: a vector table of the guest's own, and VBAR" "$OUT" \
+    "sel4-virt: the vector base is 0x00000000 .* put an 8-entry vector table .* write its address to VBAR"
 
 # Without the kernel's symbols (the image alone in a folder) a guest-trap
 # capture cannot start: one sentence, exit 2, nothing left.
@@ -182,6 +221,10 @@ OUT=$("$HVPROBE" compare "$T/sel4.json" "$T/tcg.json" --expect 'sel4-virt:svc=un
 expect_eq "compare sel4 vs tcg: both expectations hold" "$rc" 0
 expect_match "the root cause is the guest's vector base, the same in both" "$OUT" \
     "no snapshot has a usable SVC vector: the same root cause in all of them"
+expect_match "how it shows under seL4: IPA 0x8 unmapped, page 0 never mapped on demand" "$OUT" \
+    "sel4-virt: the SVC vector's fetch at 0x8 finds unmapped: .*stage 2: IPA 0x8: translation fault.*except page 0"
+expect_match "how it shows under TCG: the device tree in flash" "$OUT" \
+    "tcg-virt: the SVC vector's fetch at 0x8 finds data: inside the device tree blob .* virt.flash0"
 
 # The user's original way: attach after the fault.  The CPU is in a seL4
 # thread (HCR.TGE=1): nothing may be read as the guest's.

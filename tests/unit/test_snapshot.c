@@ -95,6 +95,53 @@ static void round_trip(void **st)
     hvp_snapshot_free(t);
 }
 
+/* A guest-trap context with the traps resolved before it survives the
+ * round trip; a malformed earlier_traps entry names its field. */
+static void context_round_trip(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = sample();
+    hvp_context *c = &s->context;
+    c->kind = strdup("guest-trap");
+    c->trap = strdup("prefetch-abort");
+    c->report = strdup("Pagefault from [vm0]: read prefetch fault @ PC: 0x8 IPA: 0x8, FSR: 0x6");
+    c->policy = strdup("maps any page on demand except page 0");
+    c->have_syndrome = 1;
+    c->syndrome = 0x80000006;
+    c->ipa = 8;
+    c->earlier = calloc(2, sizeof *c->earlier);
+    c->nearlier = 2;
+    c->earlier[0] = (hvp_trap_seen){ strdup("data-abort"), 0x400000e0, 0x9000000, 0x93830046,
+                                     strdup("OnDemandInstall: Created device-backed memory for addr 0x9000000") };
+    c->earlier[1] = (hvp_trap_seen){ strdup("data-abort"), 0x40008f88, 0x8040004, 0x93820007, NULL };
+    hvp_error err = { 0 };
+    char *json = hvp_snapshot_to_json(s, &err);
+    hvp_snapshot *t = NULL;
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_OK);
+    assert_string_equal(t->context.policy, "maps any page on demand except page 0");
+    assert_int_equal(t->context.nearlier, 2);
+    assert_int_equal(t->context.earlier[0].ipa, 0x9000000);
+    assert_int_equal(t->context.earlier[0].pc, 0x400000e0);
+    assert_string_equal(t->context.earlier[0].resolved_by,
+                        "OnDemandInstall: Created device-backed memory for addr 0x9000000");
+    assert_null(t->context.earlier[1].resolved_by);
+    assert_int_equal(t->context.earlier[1].syndrome, 0x93820007);
+    char *json2 = hvp_snapshot_to_json(t, &err);
+    assert_string_equal(json, json2);
+    free(json2);
+    hvp_snapshot_free(t);
+    t = NULL;
+    /* An entry without its pc. */
+    char *bad = strstr(json, "\"pc\": \"0x400000e0\"");
+    assert_non_null(bad);
+    memcpy(bad, "\"pX", 3);
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_E_INPUT);
+    assert_null(t);
+    assert_non_null(strstr(err.msg, "context.earlier_traps[].pc"));
+    free(json);
+    hvp_snapshot_free(s);
+}
+
 static void malformed_reports_line_and_column(void **st)
 {
     (void)st;
@@ -323,6 +370,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(context_round_trip),
         cmocka_unit_test(malformed_reports_line_and_column),
         cmocka_unit_test(truncated_is_an_error),
         cmocka_unit_test(wrong_shape_names_the_field),

@@ -41,4 +41,9 @@ typedef struct arm_guest_xlate {
 int arm_guest_translate(const arm_guest_ctx *g, uint32_t va, arm_phys_read_fn rd, void *ctx,
                         arm_guest_xlate *x, hvp_error *err);
 
+/* The IPA of the stage-2 abort the snapshot's syndrome registers
+ * describe (HSR EC 0x20/0x24 from the guest, HPFAR and HIFAR/HDFAR or
+ * FAR_EL2): 1 and *ipa, or 0 when they describe none. */
+int arm_guest_fault_ipa(const hvp_snapshot *s, uint64_t *ipa);
+
 #endif
