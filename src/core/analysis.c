@@ -284,8 +284,20 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
         return;
     }
     uint64_t fa = v->fetch;
+    arm_stage1_regs s1;
+    arm_walk_result w;
     if (route->mmu == HVP_NO && !vw->guest && !vw->s2)
         region_desc(s, fa, v->region, sizeof v->region);
+    else if (route->mmu == HVP_YES && !vw->guest && !vw->s2 && (int)route->regime == arm_current_regime(s) &&
+             arm_pl1_stage1(s, &s1) &&
+             !arm_walk_stage1(s1.sctlr, s1.ttbr0, s1.ttbr1, s1.ttbcr, (uint32_t)fa, snap_phys_read, (void *)s, &w,
+                              NULL) && w.ok) {
+        /* A virtual vector base: the region its stage-1 walk lands in. */
+        char where[96];
+        region_desc(s, w.out_addr, where, sizeof where);
+        if (where[0])
+            say(v->region, sizeof v->region, "%s at PA 0x%llx", where, (unsigned long long)w.out_addr);
+    }
     int phys;
     char why[320];
     memlook m = fetch_bytes(vw, route, fa, &phys, why, sizeof why);
@@ -336,8 +348,8 @@ static void classify(const view *vw, const arm_route *route, arm_disasm *dis,
     if (is_dtb_at(vw, route, route->base)) {
         v->verdict = HVP_V_DATA;
         if (v->offset == 0)
-            say(v->reason, sizeof v->reason, "a flattened device tree header (magic 0xd00dfeed) sits at the vector base%s",
-                in_region);
+            say(v->reason, sizeof v->reason, "a flattened device tree header (magic 0xd00dfeed) sits at the %s%s",
+                route->exc == ARM_EXC_RESET ? "reset address" : "vector base", in_region);
         else
             say(v->reason, sizeof v->reason, "inside the device tree blob that starts at the vector base 0x%llx%s",
                 (unsigned long long)route->base, in_region);
@@ -686,6 +698,17 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         v->fetch = r->fetch;
         snprintf(v->base_source, sizeof v->base_source, "%s", r->known ? r->source : "");
         classify(&vw, r, dis[r->thumb ? 1 : 0], v);
+    }
+    /* The reset slot lies where the reset address is, not where VBAR or
+     * SCTLR.V put the others: say so when the two differ, so a bad reset
+     * word beside a healthy table is not read as the table's. */
+    const arm_route *rr = &routes[ARM_EXC_RESET], *rs = &routes[ARM_EXC_SVC];
+    if (rr->known && rs->known && rr->base != rs->base) {
+        hvp_vector_report *v = &a->vec[ARM_EXC_RESET];
+        size_t l = strlen(v->reason);
+        snprintf(v->reason + l, sizeof v->reason - l, " [reset is fetched at the reset address 0x%llx, not at this "
+                 "table's base 0x%llx (VBAR / SCTLR.V place the other exceptions only), and only at power-on or "
+                 "reset]", (unsigned long long)rr->base, (unsigned long long)rs->base);
     }
     arm_disasm_free(dis[0]);
     arm_disasm_free(dis[1]);

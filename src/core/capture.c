@@ -14,6 +14,7 @@
 #include "core/capture_internal.h"
 #include "core/ram_image.h"
 #include "util/clock.h"
+#include "util/le.h"
 #include "core/memmap.h"
 #include "elf/elf_image.h"
 #include "transport/hmp_parse.h"
@@ -253,58 +254,82 @@ static int capture_memory(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     return HVP_OK;
 }
 
-/* Is addr already inside a successful read of `space`? */
-static int have_bytes(const hvp_snapshot *s, uint64_t addr, hvp_space space)
+/* The successful read of `space` that holds 4 bytes at addr, or NULL. */
+static const hvp_memread *read_holding(const hvp_snapshot *s, uint64_t addr, hvp_space space)
 {
     for (size_t i = 0; i < s->nmemory; i++) {
         const hvp_memread *m = &s->memory[i];
         if (m->space == space && addr >= m->addr && addr + 4 <= m->addr + m->got)
-            return 1;
+            return m;
     }
-    return 0;
+    return NULL;
 }
 
-/* The handlers the candidate tables jump to: for each B / LDR PC entry
- * of every virtual candidate read, read 16 bytes at its target, so
- * analysis can tell a real handler from `b .` or unmapped memory. */
-static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+/* Read each address in addrs[0..n) (len bytes, virtual) into the
+ * snapshot, labelled why[k]. */
+static int read_virtual(hvp_target *t, hvp_snapshot *s, const uint64_t *addrs, char (*why)[64], size_t n,
+                        size_t len, hvp_error *err)
 {
-    int rc;
-    uint64_t targets[32];
-    char why[32][64];
-    size_t nt = 0, nbase = s->nmemory;
-    for (size_t i = 0; i < nbase && nt < 32; i++) {
-        const hvp_memread *m = &s->memory[i];
-        if (m->space != HVP_SPACE_VIRTUAL)
-            continue;
-        for (size_t off = 0; off + 4 <= m->got && off < 32 && nt < 32; off += 4) {
-            uint64_t tgt;
-            if (!arm_quick_entry_target(m->bytes, m->got, m->addr, m->addr + off, &tgt))
-                continue;
-            int dup = have_bytes(s, tgt, HVP_SPACE_VIRTUAL);
-            for (size_t k = 0; k < nt && !dup; k++)
-                dup = targets[k] == tgt;
-            if (dup)
-                continue;
-            snprintf(why[nt], sizeof why[nt], "target:0x%llx+0x%zx", (unsigned long long)m->addr, off);
-            targets[nt++] = tgt;
-        }
-    }
     uint8_t buf[32][16];
     hvp_target_memreq r[32];
-    for (size_t k = 0; k < nt; k++)
-        r[k] = (hvp_target_memreq){ .addr = targets[k], .len = sizeof buf[k], .buf = buf[k],
-                                    .space = HVP_SPACE_VIRTUAL };
-    rc = nt ? hvp_target_read_mems(t, r, nt, err) : HVP_OK;
-    for (size_t k = 0; k < nt; k++) {
+    for (size_t k = 0; k < n; k++)
+        r[k] = (hvp_target_memreq){ .addr = addrs[k], .len = len, .buf = buf[k], .space = HVP_SPACE_VIRTUAL };
+    int rc = n ? hvp_target_read_mems(t, r, n, err) : HVP_OK;
+    for (size_t k = 0; k < n; k++) {
         if (!rc)
-            hvp_snapshot_add_mem(s, targets[k], HVP_SPACE_VIRTUAL, sizeof buf[k], buf[k], r[k].got,
-                                 r[k].errtext ? r[k].errtext : (r[k].got < sizeof buf[k] ? "short read" : NULL),
-                                 why[k], r[k].channel);
+            hvp_snapshot_add_mem(s, addrs[k], HVP_SPACE_VIRTUAL, len, buf[k], r[k].got,
+                                 r[k].errtext ? r[k].errtext : (r[k].got < len ? "short read" : NULL), why[k],
+                                 r[k].channel);
         free(r[k].errtext);
     }
-    if (rc)
-        return hvp_wrap(err, rc, "reading the handlers the vector tables jump to");
+    return rc;
+}
+
+/* Where the vector entries send the CPU, so analysis can judge every
+ * slot from the snapshot alone: for each LDR PC entry of a virtual
+ * candidate read whose literal lies outside it (Linux: the SVC slot at
+ * 0xffff0008 loads from the stubs page at 0xffff1000), the literal; then
+ * for each B / LDR PC entry, 16 bytes at its target, to tell a real
+ * handler from `b .` or unmapped memory. */
+static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    uint64_t addrs[32];
+    char why[32][64];
+    size_t nbase = s->nmemory;
+    for (int round = 0; round < 2; round++) {
+        size_t n = 0;
+        for (size_t i = 0; i < nbase && n < 32; i++) {
+            const hvp_memread *m = &s->memory[i];
+            if (m->space != HVP_SPACE_VIRTUAL)
+                continue;
+            for (size_t off = 0; off + 4 <= m->got && off < 32 && n < 32; off += 4) {
+                uint64_t a, lit;
+                int is_lit = arm_quick_literal(m->bytes, m->got, m->addr, m->addr + off, &lit);
+                if (round == 0) {
+                    if (!is_lit || read_holding(s, lit, HVP_SPACE_VIRTUAL))
+                        continue;
+                    a = lit;
+                } else if (!arm_quick_entry_target(m->bytes, m->got, m->addr, m->addr + off, &a)) {
+                    const hvp_memread *l = is_lit ? read_holding(s, lit, HVP_SPACE_VIRTUAL) : NULL;
+                    if (!l)
+                        continue;
+                    a = hvp_le32(l->bytes + (lit - l->addr)) & ~1u;
+                }
+                int dup = read_holding(s, a, HVP_SPACE_VIRTUAL) != NULL;
+                for (size_t k = 0; k < n && !dup; k++)
+                    dup = addrs[k] == a;
+                if (dup)
+                    continue;
+                snprintf(why[n], sizeof why[n], "%s:0x%llx+0x%zx", round ? "target" : "literal",
+                         (unsigned long long)m->addr, off);
+                addrs[n++] = a;
+            }
+        }
+        int rc = read_virtual(t, s, addrs, why, n, round ? 16 : 4, err);
+        if (rc)
+            return hvp_wrap(err, rc, round ? "reading the handlers the vector tables jump to"
+                                           : "reading the literals the vector tables load PC from");
+    }
     return HVP_OK;
 }
 
@@ -391,6 +416,8 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     if ((rc = capture_targets(t, s, err)))
         return rc;
     if ((rc = hvp_capture_guest_view(t, s, err)))
+        return rc;
+    if ((rc = hvp_capture_stage1_walk(t, s, err)))
         return rc;
     /* A hypervisor's own thread (HCR.TGE=1): the snapshot says so itself,
      * so no reader takes its registers or stage 2 for a guest's.  (A

@@ -129,3 +129,19 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     }
     return rc ? rc : r.rc;
 }
+
+int hvp_capture_stage1_walk(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    arm_stage1_regs g;
+    arm_route routes[ARM_EXC_COUNT];
+    if (!arm_pl1_stage1(s, &g))
+        return HVP_OK;
+    arm_route_exceptions(s, routes);
+    const arm_route *svc = &routes[ARM_EXC_SVC];
+    if (!svc->known || svc->physical)
+        return HVP_OK;
+    rec r = { t, s, HVP_OK, err };
+    arm_walk_result w;
+    int rc = arm_walk_stage1(g.sctlr, g.ttbr0, g.ttbr1, g.ttbcr, (uint32_t)svc->base, rec_read, &r, &w, err);
+    return rc ? rc : r.rc;
+}

@@ -17,4 +17,8 @@ int hvp_snapshot_add_mtree(hvp_snapshot *s, const char *text, hvp_error *err);
 /* The guest's view when the CPU was captured in Hyp mode (stage 2 on). */
 int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err);
 
+/* With the MMU on at PL1: the stage-1 descriptors of the vector base, so
+ * analysis can name the physical region behind a virtual vector base. */
+int hvp_capture_stage1_walk(hvp_target *t, hvp_snapshot *s, hvp_error *err);
+
 #endif

@@ -82,7 +82,10 @@ static const char *c_base(const cmp_ctx *c, size_t i, int arg, char *b, size_t n
 static const char *c_region(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
 {
     (void)arg;
-    snprintf(b, n, "%s", c->an[i].vec[2].region);
+    /* "mach-virt.ram (ram) at PA 0x47ff0008" (a virtual base, walked) ->
+     * the region's name; the evidence chain has the rest. */
+    const char *r = c->an[i].vec[2].region, *at = strstr(r, " at PA ");
+    snprintf(b, n, "%.*s", at ? (int)(strcspn(r, " ")) : (int)strlen(r), r);
     return b;
 }
 static const char *c_handler(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
@@ -100,7 +103,12 @@ static const char *c_handler(const cmp_ctx *c, size_t i, int arg, char *b, size_
 
 static const char *c_vec(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
 {
-    snprintf(b, n, "%s", hvp_verdict_name(c->an[i].vec[arg].verdict));
+    const hvp_vector_report *v = &c->an[i].vec[arg], *svc = &c->an[i].vec[2];
+    /* Reset, fetched at the reset address rather than this table's base. */
+    if (arg == 0 && v->fetch_known && svc->fetch_known && v->fetch != svc->fetch - svc->offset)
+        snprintf(b, n, "%s (at 0x%llx)", hvp_verdict_name(v->verdict), (unsigned long long)v->fetch);
+    else
+        snprintf(b, n, "%s", hvp_verdict_name(v->verdict));
     return b;
 }
 

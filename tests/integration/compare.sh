@@ -55,6 +55,33 @@ expect_match "fault registers decoded (short-descriptor IFSR)" "$ALL" \
     'mmu-vexpress: last prefetch abort recorded: IFSR_S = 0x00000005 \(translation fault, section\) at IFAR_S = 0x0000000c'
 expect_match "high vectors: the fix is to clear SCTLR.V" "$ALL" 'hivecs-virt: SCTLR.V=1 sends exceptions to 0xffff0000.*clear SCTLR.V'
 
+# Linux's vector layout (guests/tiny/variant-linuxvec.S): MMU on, high
+# vectors, the SVC slot loads its handler from the stubs page 4 KiB above
+# the table.  Capture reads that literal, so the verdict is decided.
+for B in vexpress virt; do
+    timeout 30 "$HVPROBE" run "$GUESTS/tiny-linuxvec-$B.elf" --machine "${B/vexpress/vexpress-a9}" \
+        --capture "$T/linuxvec-$B.json" --label "linuxvec-$B" --at-serial 'back from svc' -q
+    expect_eq "linuxvec/$B: captured after its handler ran" "$?" 0
+done
+OUT=$("$HVPROBE" compare "$T/linuxvec-vexpress.json" "$T/linuxvec-virt.json" \
+    --expect linuxvec-vexpress:svc=valid --expect linuxvec-virt:svc=valid \
+    --expect linuxvec-vexpress:undef=valid --expect linuxvec-virt:irq=valid); rc=$?
+expect_eq "linuxvec: svc, undef, irq valid on both boards (exit 0)" "$rc" 0
+expect_match "the SVC slot's literal in the stubs page was read and followed" "$OUT" \
+    'linuxvec-virt svc +0xe59ffff0 : valid: loads PC from the literal at 0xffff1000: jumps to 0x400[0-9a-f]{5} \(svc_handler\+0x0\)'
+expect_match "the branch slots land in the stubs page" "$OUT" 'linuxvec-vexpress undef 0xea0003ff : valid: branches to 0xffff1008'
+expect_eq "the literal is recorded in the snapshot" \
+    "$(jget "$T/linuxvec-virt.json" '[m["purpose"] for m in d["memory"] if m["addr"] == "0xffff1000"][0]')" \
+    "literal:0xffff0000+0x8"
+expect_match "a virtual vector base names the RAM its stage-1 walk reaches" "$OUT" \
+    'region at base +vexpress.highmem +mach-virt.ram'
+expect_match "the evidence chain gives the physical address" "$OUT" \
+    'fetch at 0xffff0008 \(high vectors: SCTLR.V=1 \(Non-secure state\)\) -> mach-virt.ram \(ram\) at PA 0x47ff0008 holds 0xe59ffff0'
+expect_match "the reset slot is shown at the reset address, not the table's base" "$OUT" \
+    'reset 0x00 +zero-filled \(at 0x0\) +data \(at 0x0\)'
+expect_match "and its reason says which rule places it" "$OUT" \
+    'linuxvec-virt reset .*sits at the reset address in virt.flash0 \(romd\) \[reset is fetched at the reset address 0x0, not at this table.s base 0xffff0000'
+
 # A false hypothesis: exit 1, and the report says what was found instead.
 OUT=$("$HVPROBE" compare --expect low-vexpress:svc=valid "$T/low-vexpress.json"); rc=$?
 expect_eq "a failing expectation exits 1" "$rc" 1

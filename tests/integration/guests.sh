@@ -152,6 +152,20 @@ for B in vexpress virt; do
         "$(gv svc_handler)"
     qemu_stop "$D"
 
+    # ---- linuxvec: Linux's layout (MMU on, SCTLR.V, vector page at
+    # 0xffff0000, stubs page above it) -> the handler runs
+    run_guest linuxvec $B "tiny: back from svc"
+    expect_eq "linuxvec/$B: UART ground truth: handler ran and returned" "$SER" \
+        "$(printf 'tiny: boot\nlinuxvec: MMU on, vectors at 0xffff0000, stubs at 0xffff1000\ntiny: issuing svc\nsvc: handler ran\ntiny: back from svc')"
+    gdb_state svc_handler
+    expect_eq "linuxvec/$B: SCTLR$S.V = 1 and M = 1" "$(sctlr_bit 13)$(sctlr_bit 0)" 11
+    expect_eq "linuxvec/$B: the SVC slot at 0xffff0008 is ldr pc, [pc, #4080]" "$(gv w2)" e59ffff0
+    expect_eq "linuxvec/$B: its literal, the first word of the stubs page, = &svc_handler" \
+        "$(timeout 30 gdb-multiarch -batch -nx "$ELF" -ex "target remote $D/gdb.sock" \
+            -ex 'printf "%08x\n", *(unsigned int *)0xffff1000' 2>&1 | tail -2 | head -1)" \
+        "$(gv svc_handler)"
+    qemu_stop "$D"
+
     # ---- stubs: a table of 'b .' -> spins in the SVC stub
     run_guest stubs $B "tiny: issuing svc"
     expect_eq "stubs/$B: UART ground truth: svc issued, no handler" "$SER" \

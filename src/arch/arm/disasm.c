@@ -173,6 +173,20 @@ int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uin
     return 0;
 }
 
+int arm_quick_literal(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr, uint64_t *literal)
+{
+    if (addr < base || addr - base + 4 > len)
+        return 0;
+    uint32_t w = hvp_le32(bytes + (addr - base)), cond = w >> 28;
+    if (cond == 0xf || (w & 0x0f5ff000u) != 0x051ff000u)
+        return 0;
+    /* LDR PC, [PC, #+-imm12] (pre-indexed; the UNPREDICTABLE writeback
+     * form too, as capstone reads it) */
+    uint32_t pc = (uint32_t)addr + 8, imm = w & 0xfffu;
+    *literal = (w >> 23) & 1 ? (uint32_t)(pc + imm) : (uint32_t)(pc - imm);
+    return 1;
+}
+
 int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr,
                            uint64_t *target)
 {
@@ -187,15 +201,9 @@ int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint
         *target = (uint32_t)(pc + (uint32_t)off + h);
         return 1;
     }
-    if (cond != 0xf && (w & 0x0f5ff000u) == 0x051ff000u) {
-        /* LDR PC, [PC, #+-imm12] (pre-indexed; the UNPREDICTABLE writeback
-         * form too, as capstone reads it) */
-        uint32_t imm = w & 0xfffu;
-        uint32_t lit = (w >> 23) & 1 ? pc + imm : pc - imm;
-        if (lit < base || lit - base + 4 > len)
-            return 0;
-        *target = hvp_le32(bytes + (lit - base)) & ~1u;
-        return 1;
-    }
-    return 0;
+    uint64_t lit;
+    if (!arm_quick_literal(bytes, len, base, addr, &lit) || lit < base || lit - base + 4 > len)
+        return 0;
+    *target = hvp_le32(bytes + (lit - base)) & ~1u;
+    return 1;
 }

@@ -58,4 +58,9 @@ int arm_entry_target(const arm_decoded *d, const uint8_t *bytes, size_t len, uin
 int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr,
                            uint64_t *target);
 
+/* The literal's address when the word at addr is an LDR PC,
+ * [PC, #+-imm] (1), wherever the literal lies; else 0.  Linux's vector
+ * page loads its SVC handler from the stubs page 4 KiB above it. */
+int arm_quick_literal(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr, uint64_t *literal);
+
 #endif

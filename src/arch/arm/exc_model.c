@@ -230,3 +230,24 @@ int arm_hyp_thread(const hvp_snapshot *s)
     int regime = arm_current_regime(s);
     return (regime == ARM_REGIME_PL1_NS && (s->cpu.cpsr & 0x1f) == 0x10) || regime == ARM_REGIME_HYP;
 }
+
+int arm_pl1_stage1(const hvp_snapshot *s, arm_stage1_regs *r)
+{
+    int regime = arm_current_regime(s);
+    if (regime != ARM_REGIME_PL1_S && regime != ARM_REGIME_PL1_NS)
+        return 0;
+    int sec = regime == ARM_REGIME_PL1_S ? HVP_YES : HVP_NO;
+    const hvp_reg *sctlr = arm_banked_reg(s, "SCTLR", sec), *tc = arm_banked_reg(s, "TTBCR", sec);
+    const hvp_reg *t0 = arm_banked_reg(s, "TTBR0_EL1", sec), *t1 = arm_banked_reg(s, "TTBR1_EL1", sec);
+    if (!t0)
+        t0 = arm_banked_reg(s, "TTBR0", sec);
+    if (!t1)
+        t1 = arm_banked_reg(s, "TTBR1", sec);
+    if (!sctlr || !(sctlr->value & 1) || !tc || !t0)
+        return 0;
+    r->sctlr = (uint32_t)sctlr->value;
+    r->ttbcr = (uint32_t)tc->value;
+    r->ttbr0 = t0->value;
+    r->ttbr1 = t1 ? t1->value : 0;
+    return 1;
+}

@@ -86,4 +86,13 @@ int arm_hyp_thread(const hvp_snapshot *s);
  * -> "VBAR_S" when the snapshot has it.  NULL when absent. */
 const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secure);
 
+/* The stage-1 registers of the PL1 regime the CPU was in (banked by
+ * security state): 1 when its MMU is on (SCTLR.M) and the snapshot has
+ * SCTLR, TTBR0 and TTBCR; else 0. */
+typedef struct arm_stage1_regs {
+    uint32_t sctlr, ttbcr;
+    uint64_t ttbr0, ttbr1;
+} arm_stage1_regs;
+int arm_pl1_stage1(const hvp_snapshot *s, arm_stage1_regs *r);
+
 #endif
