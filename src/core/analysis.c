@@ -606,6 +606,10 @@ static void image_suggestion(const hvp_snapshot *s, hvp_analysis *a, const arm_r
         }
         return;
     }
+    for (size_t k = 0; k < n; k++)
+        if (t[k] == svc->base)
+            return; /* the base is the image's table, yet memory there is not it: the image is not loaded as
+                       linked (compare's placement check says how), and VBAR is not what to change */
     char sym[96];
     symbolise(s, t[0], sym, sizeof sym);
     const char *reg = svc->regime == ARM_REGIME_HYP ? "HVBAR (mcr p15, 4, rX, c12, c0, 0)"

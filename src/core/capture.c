@@ -10,6 +10,7 @@
 #include "hvprobe/capture.h"
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
+#include "arch/arm/guest_view.h"
 #include "target/target.h"
 #include "core/capture_internal.h"
 #include "core/ram_image.h"
@@ -333,6 +334,41 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     return HVP_OK;
 }
 
+/* With --elf: the first bytes of each loadable segment where it was
+ * linked to load, and 0x10000 above (where QEMU's -kernel puts a raw
+ * binary it takes for a Linux zImage), physical, so analysis can tell an
+ * image running where it was linked from one that is not. */
+#define ZIMAGE_SHIFT 0x10000u
+static int capture_image_segments(hvp_target *t, hvp_snapshot *s, hvp_error *err)
+{
+    arm_guest_ctx gc;
+    if (!s->image || arm_guest_ctx_from(s, &gc, NULL, 0))
+        return HVP_OK;  /* under stage 2 the image's addresses are IPAs */
+    uint8_t buf[16][32];
+    hvp_target_memreq r[16];
+    char why[16][48];
+    size_t n = 0;
+    for (size_t i = 0; i < s->image->nsegments && n + 2 <= 16; i++) {
+        const hvp_segment *g = &s->image->segments[i];
+        if (g->filesz < 4)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            uint64_t a = g->paddr + (k ? ZIMAGE_SHIFT : 0);
+            size_t len = g->filesz < sizeof buf[n] ? (size_t)g->filesz : sizeof buf[n];
+            snprintf(why[n], sizeof why[n], "image-segment:%zu%s", i, k ? "+0x10000" : "");
+            r[n] = (hvp_target_memreq){ .addr = a, .len = len, .buf = buf[n], .space = HVP_SPACE_PHYSICAL };
+            n++;
+        }
+    }
+    int rc = n ? hvp_target_read_mems(t, r, n, err) : HVP_OK;
+    for (size_t k = 0; k < n; k++) {
+        if (!rc)
+            hvp_capture_add_phys(s, r[k].addr, r[k].len, buf[k], r[k].got, r[k].errtext, why[k], r[k].channel);
+        free(r[k].errtext);
+    }
+    return rc ? hvp_wrap(err, rc, "reading the image's segments in guest memory") : HVP_OK;
+}
+
 /* The memory map from `info mtree` and `info mtree -f` (texts[0..1]). */
 static void capture_map(hvp_snapshot *s, char *const *texts)
 {
@@ -418,6 +454,8 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     if ((rc = hvp_capture_guest_view(t, s, err)))
         return rc;
     if ((rc = hvp_capture_stage1_walk(t, s, err)))
+        return rc;
+    if ((rc = capture_image_segments(t, s, err)))
         return rc;
     /* A hypervisor's own thread (HCR.TGE=1): the snapshot says so itself,
      * so no reader takes its registers or stage 2 for a guest's.  (A

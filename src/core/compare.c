@@ -10,6 +10,7 @@
 #include "core/compare_internal.h"
 #include "util/units.h"
 #include "arch/arm/exc_model.h"
+#include "core/placement.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -195,6 +196,15 @@ static void diagnose(cmp_ctx *c)
                     o += (size_t)k;
             }
             diag_add(&c->differs, "SVC fetch address: %s", fl);
+        }
+    }
+    /* An image that is not where it was linked comes first: every vector
+     * verdict below describes memory the guest did not mean to use. */
+    for (size_t i = 0; i < c->n; i++) {
+        hvp_placement pl;
+        if (hvp_image_placement(c->snaps[i], &pl)) {
+            diag_add(&c->cause, "%s: %s", c->labels[i], pl.finding);
+            diag_add(&c->suggestions, "%s: %s", c->labels[i], pl.fix);
         }
     }
     /* Root cause, argued from SVC. */

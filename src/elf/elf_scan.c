@@ -28,21 +28,37 @@ int hvp_is_vector_entry(uint32_t w, uint64_t addr, uint64_t lo, uint64_t hi)
     return 0;
 }
 
+/* Open `path` as an ELF file: *fd, *e (NULL on failure, with *fd
+ * closed), its program header count.  HVP_E_INTERNAL, HVP_E_IO,
+ * HVP_E_INPUT. */
+static int elf_open(const char *path, int *fd, Elf **e, size_t *nph, hvp_error *err)
+{
+    *e = NULL;
+    *nph = 0;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return hvp_fail(err, HVP_E_INTERNAL, "libelf is unusable");
+    if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return hvp_fail(err, HVP_E_IO, "cannot open image '%s': %s", path, strerror(errno));
+    *e = elf_begin(*fd, ELF_C_READ, NULL);
+    if (!*e || elf_kind(*e) != ELF_K_ELF || elf_getphdrnum(*e, nph) != 0) {
+        if (*e)
+            elf_end(*e);
+        *e = NULL;
+        close(*fd);
+        return hvp_fail(err, HVP_E_INPUT, "'%s' is not a readable ELF image", path);
+    }
+    return HVP_OK;
+}
+
 int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
 {
     *n = 0;
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return hvp_fail(err, HVP_E_INTERNAL, "libelf is unusable");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return hvp_fail(err, HVP_E_IO, "cannot open image '%s': %s", path, strerror(errno));
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-    size_t nph = 0;
-    int rc = HVP_OK;
-    if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &nph) != 0) {
-        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is not a readable ELF image", path);
-        goto out;
-    }
+    int fd;
+    Elf *e;
+    size_t nph;
+    int rc = elf_open(path, &fd, &e, &nph, err);
+    if (rc)
+        return rc;
     size_t fsize = 0;
     char *raw = elf_rawfile(e, &fsize);
     /* The image spans its loadable segments; targets must land inside. */
@@ -80,9 +96,34 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size
                 out[(*n)++] = a;
         }
     }
-out:
-    if (e)
-        elf_end(e);
+    elf_end(e);
+    close(fd);
+    return rc;
+}
+
+int hvp_elf_bytes_at(const char *path, uint64_t paddr, uint8_t *buf, size_t len, size_t *got, hvp_error *err)
+{
+    *got = 0;
+    int fd;
+    Elf *e;
+    size_t nph, fsize = 0;
+    int rc = elf_open(path, &fd, &e, &nph, err);
+    if (rc)
+        return rc;
+    char *raw = elf_rawfile(e, &fsize);
+    if (!raw)
+        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is not a readable ELF image", path);
+    for (size_t i = 0; raw && i < nph; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || paddr < ph.p_paddr ||
+            paddr - ph.p_paddr >= ph.p_filesz || ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset)
+            continue;
+        uint64_t off = paddr - ph.p_paddr, n = ph.p_filesz - off;
+        *got = n < len ? (size_t)n : len;
+        memcpy(buf, raw + ph.p_offset + off, *got);
+        break;
+    }
+    elf_end(e);
     close(fd);
     return rc;
 }

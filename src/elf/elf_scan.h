@@ -21,4 +21,10 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max,
  * its target inside [lo, hi)?  Pure; exposed for tests. */
 int hvp_is_vector_entry(uint32_t w, uint64_t addr, uint64_t lo, uint64_t hi);
 
+/* The file bytes that load at physical address `paddr` (inside one
+ * PT_LOAD segment's file part): up to len bytes into buf, *got how many.
+ * *got = 0 when no segment's file part holds paddr.  Errors: HVP_E_IO,
+ * HVP_E_INPUT. */
+int hvp_elf_bytes_at(const char *path, uint64_t paddr, uint8_t *buf, size_t len, size_t *got, hvp_error *err);
+
 #endif
