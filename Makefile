@@ -1,5 +1,8 @@
 # hvprobe - GNU Makefile.
 #   make            build the tool, the library and the test guests
+#   make V=1        ... printing every command in full (default: one short
+#                   line per step, e.g. "CC src/core/capture.o"; SILENT=1:
+#                   none, as `make demo` builds)
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make SANITIZE=1 check   the same under ASan + UBSan (separate build dir)
@@ -51,26 +54,46 @@ INCDIR    := $(DESTDIR)$(PREFIX)/include/hvprobe
 SHAREDIR  := $(DESTDIR)$(PREFIX)/share
 PUBLIC_H  := $(sort $(wildcard include/hvprobe/*.h))
 
-.PHONY: all deps check demo bench guests clean unit-tests install uninstall
+# Quiet by default: `say` prints "TAG target" and Q hides the command;
+# V=1 shows the commands instead.
+ifeq ($(V),1)
+Q   :=
+say  = :
+else ifeq ($(SILENT),1)
+Q   := @
+say  = :
+else
+Q   := @
+say  = printf '  %-6s %s\n' $(1) $(patsubst $(BUILD)/obj/%,%,$(2))
+endif
+
+.PHONY: all deps demo-deps check demo bench guests clean unit-tests install uninstall
 all: $(BIN) $(SOLIB) $(MAN) $(PC) unit-tests guests
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps check
+
+demo-deps:
+	@scripts/install-deps demo
 
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(SOLIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libhvprobe.so.$(SOMAJOR) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libhvprobe.so.$(SOMAJOR) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The man page is rendered from the binary's own --help texts.
 $(MAN): $(BIN) scripts/gen-man
-	scripts/gen-man $(BIN) > $@
+	@$(call say,MAN,$@)
+	$(Q)scripts/gen-man $(BIN) > $@
 
 # hvprobe.pc for a prefix ($(1)); `make install` writes it again with the
 # PREFIX it installs to, so an earlier build's prefix never leaks in.
@@ -80,14 +103,16 @@ write_pc = printf '%s\n' 'prefix=$(1)' 'libdir=$${prefix}/lib' 'includedir=$${pr
 	  'Libs.private: -lm -pthread' 'Cflags: -I$${includedir}'
 $(PC): Makefile
 	@mkdir -p $(dir $@)
-	$(call write_pc,$(PREFIX)) > $@
+	$(Q)$(call write_pc,$(PREFIX)) > $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+	@$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS)
+	@$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS)
 
 unit-tests: $(TEST_BIN)
 
@@ -98,8 +123,10 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run
 
-demo: deps
-	@$(MAKE) --no-print-directory all
+# The demo needs the tool and the guests, not the tests.
+demo: demo-deps
+	@echo "  BUILD  hvprobe and its test guests (make V=1 demo shows every command)"
+	@$(MAKE) --no-print-directory SILENT=$(if $(V),,1) $(BIN) guests
 	@$(BIN) demo
 
 # Benchmarks print figures (README "Performance"); they assert nothing.
