@@ -131,12 +131,21 @@ typedef struct run_result {
 } run_result;
 
 /* The guest's serial output, to the terminal while streaming. */
+static int capturing;   /* a capture trigger is set: a closed stdout does not end the run */
+
 static void serial_out(void *ctx, const char *data, size_t n)
 {
-    if (!*(int *)ctx)
+    int *stream = ctx;
+    if (!*stream)
         return;
-    fwrite(data, 1, n, stdout);
-    fflush(stdout);
+    if ((fwrite(data, 1, n, stdout) < n || fflush(stdout)) && errno == EPIPE) {
+        /* The reader went away (`hvprobe run ... | head`): stop
+         * streaming; with nothing to capture, stop the run, cleaning up
+         * as for Ctrl-C (SIGPIPE is ignored so that this code runs). */
+        *stream = 0;
+        if (!capturing)
+            stop_requested = 1;
+    }
 }
 
 /* The --json documents: a dry run's plan, and a run's summary. */
@@ -361,6 +370,7 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
     long start = cli_now_ms();
     hvp_launch_events ev = { progress_line, cancelled, NULL };
     rc = hvp_guest_start(g, 0, &ev, &err);
@@ -387,6 +397,7 @@ int cmd_run(int argc, char **argv)
     else if (at_trap >= 0)
         cli_note("run", "waiting for the guest's %s trap to the hypervisor%s (Ctrl-C stops)",
                  hvp_trap_kind_name((hvp_trap_kind)at_trap), at_trap == HVP_TRAP_FAULT ? " that it reports" : "");
+    capturing = trig.kind != HVP_TRIGGER_NONE;
     hvp_run_events rev = { progress_line, serial_out, cancelled, &stream };
     hvp_run *run = NULL;
     rc = hvp_run_begin(g, &trig, &rev, &run, &err);

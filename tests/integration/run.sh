@@ -142,4 +142,13 @@ kill $PY 2>/dev/null
 expect_eq "gdb port in use: exit 3" "$rc" 3
 expect_match "port in use: QEMU's reason is shown" "$ERR" 'QEMU exited at start.*(Address already in use|Failed to bind)'
 expect_eq "port in use: runtime directory removed" "$(rundirs)" 0
+# The reader of the serial stream goes away (`run ... | head`): hvprobe
+# stops as for Ctrl-C, cleaning up, instead of dying of SIGPIPE and leaving
+# its runtime directory (and QEMU) behind.
+before=$(rundirs)
+OUT=$(timeout 30 "$HVPROBE" run "$GUESTS/rtos-vbar-virt.elf" --machine virt 2>"$T/pipe.err" | head -2; echo "rc=${PIPESTATUS[0]}")
+expect_match "run | head -2: the first two lines came through" "$OUT" "^rtos: boot on virt"
+expect_match "run | head -2: then hvprobe stopped (exit 130), not killed by SIGPIPE or the timeout" "$OUT" "rc=130$"
+expect_eq "run | head -2: no runtime directory left" "$(rundirs)" "$before"
+expect_eq "run | head -2: no QEMU left" "$(pgrep -fc "qemu-system.*$T" || true)" 0
 done_testing
