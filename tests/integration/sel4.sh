@@ -190,6 +190,9 @@ expect_eq "the traps the VMM resolved before: the UART page, then the GIC's, eac
     "0x9000000 OnDemandInstall: Created device-backed memory for addr 0x9000000|0x8040000 OnDemandInstall: Created RAM-backed memory for addr 0x8040000"
 expect_match "the VMM's policy: any page on demand except page 0, where IPA 0x8 lies" \
     "$(jget "$T/sel4.json" 'd["context"]["policy"]')" "on demand \\(as it did earlier in this run\\) except page 0; IPA 0x8 is in page 0"
+expect_match "the guest's IRQ is judged at its own vector (the virtual IRQ), not at the kernel's HVBAR" \
+    "$("$HVPROBE" compare "$T/sel4.json" --format json | python3 -c 'import json,sys; v=[x for x in json.load(sys.stdin)["snapshots"][0]["vectors"] if x["name"] == "irq"][0]; print(v["verdict"], "|", v["base_source"])')" \
+    "^unmapped \\| VBAR = 0x00000000 .*; virtual IRQ: physical ones go to Hyp \\(HCR.IMO=1\\)$"
 expect_match "the faulting IPA's own stage-2 walk is shown" "$OUT" \
     "the faulting IPA in the hypervisor's stage 2 at the trap: IPA 0x8: translation fault, level 2"
 expect_match "the fix: a vector table of the guest's own, and VBAR" "$OUT" \

@@ -203,11 +203,22 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
             /* HCR.TGE in Non-secure User mode: the exceptions a PL1 would
              * take go to Hyp mode (B1.14.1); interrupts keep IMO/FMO. */
             int tge = arm_hyp_thread(s) && e != ARM_EXC_IRQ && e != ARM_EXC_FIQ;
-            int to_hyp = tge || e == ARM_EXC_HYP ||
-                         (hcr && e == ARM_EXC_IRQ && ((hcr->value >> 4) & 1)) ||   /* HCR.IMO */
-                         (hcr && e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1));     /* HCR.FMO */
-            if (to_hyp) {
+            int imo = hcr && ((e == ARM_EXC_IRQ && ((hcr->value >> 4) & 1)) ||    /* HCR.IMO */
+                              (e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1)));     /* HCR.FMO */
+            if (tge || e == ARM_EXC_HYP || (imo && arm_hyp_thread(s))) {
                 route_hyp(s, r);
+                continue;
+            }
+            if (imo) {
+                /* A guest's interrupts with IMO/FMO set: a physical one is
+                 * taken to Hyp mode (HVBAR + offset), and what reaches the
+                 * guest is the virtual one its hypervisor injects, taken at
+                 * the guest's own vector (B1.8.3, B1.8.4): that is the
+                 * guest's handler's way in, judged here. */
+                route_pl1(s, r, HVP_NO);
+                size_t l = strlen(r->source);
+                snprintf(r->source + l, sizeof r->source - l, "; virtual %s: physical ones go to Hyp (HCR.%s=1)",
+                         e == ARM_EXC_IRQ ? "IRQ" : "FIQ", e == ARM_EXC_IRQ ? "IMO" : "FMO");
                 continue;
             }
         } else if (e == ARM_EXC_HYP) {
