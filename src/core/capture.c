@@ -17,6 +17,7 @@
 #include "util/clock.h"
 #include "util/le.h"
 #include "core/memmap.h"
+#include "core/placement.h"
 #include "elf/elf_image.h"
 #include "transport/hmp_parse.h"
 
@@ -338,7 +339,6 @@ static int capture_targets(hvp_target *t, hvp_snapshot *s, hvp_error *err)
  * linked to load, and 0x10000 above (where QEMU's -kernel puts a raw
  * binary it takes for a Linux zImage), physical, so analysis can tell an
  * image running where it was linked from one that is not. */
-#define ZIMAGE_SHIFT 0x10000u
 static int capture_image_segments(hvp_target *t, hvp_snapshot *s, hvp_error *err)
 {
     arm_guest_ctx gc;
@@ -353,7 +353,7 @@ static int capture_image_segments(hvp_target *t, hvp_snapshot *s, hvp_error *err
         if (g->filesz < 4)
             continue;
         for (int k = 0; k < 2; k++) {
-            uint64_t a = g->paddr + (k ? ZIMAGE_SHIFT : 0);
+            uint64_t a = g->paddr + (k ? HVP_ZIMAGE_SHIFT : 0);
             size_t len = g->filesz < sizeof buf[n] ? (size_t)g->filesz : sizeof buf[n];
             snprintf(why[n], sizeof why[n], "image-segment:%zu%s", i, k ? "+0x10000" : "");
             r[n] = (hvp_target_memreq){ .addr = a, .len = len, .buf = buf[n], .space = HVP_SPACE_PHYSICAL };

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ZIMAGE_SHIFT 0x10000u
-
 /* The recorded physical read that starts at addr, with at least len bytes. */
 static const hvp_memread *read_at(const hvp_snapshot *s, uint64_t addr, size_t len)
 {
@@ -42,7 +40,7 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
         size_t n = 0;
         if (g->filesz < 4 || hvp_elf_bytes_at(im->path, g->paddr, want, sizeof want, &n, NULL) || n < 4)
             continue;
-        const hvp_memread *here = read_at(s, g->paddr, n), *above = read_at(s, g->paddr + ZIMAGE_SHIFT, n);
+        const hvp_memread *here = read_at(s, g->paddr, n), *above = read_at(s, g->paddr + HVP_ZIMAGE_SHIFT, n);
         if (!here)
             continue;
         p->checked++;
@@ -55,7 +53,7 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
         if (above && !memcmp(above->bytes, want, n)) {
             if (!p->shifted++)
                 first_shifted = g->paddr;
-            p->shift = ZIMAGE_SHIFT;
+            p->shift = HVP_ZIMAGE_SHIFT;
             size_t l = strlen(shifted_list);
             snprintf(shifted_list + l, sizeof shifted_list - l, "%s%s", l ? ", " : "", one);
         } else if (all_zero(here->bytes, n)) {

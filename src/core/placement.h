@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include "hvprobe/snapshot.h"
 
+/* Where QEMU's -kernel puts a raw binary it takes for a Linux zImage:
+ * RAM base + 0x10000, i.e. this far above a bare-metal link address. */
+#define HVP_ZIMAGE_SHIFT 0x10000u
+
 typedef struct hvp_placement {
     size_t checked;         /* segments compared */
     size_t intact, shifted, zeroed, other;
