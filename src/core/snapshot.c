@@ -221,7 +221,7 @@ int hvp_snapshot_add_regions(hvp_snapshot *s, hvp_region *regions, size_t n)
 
 const hvp_reg *hvp_snapshot_reg(const hvp_snapshot *s, const char *name)
 {
-    for (size_t i = 0; i < s->ncp15; i++)
+    for (size_t i = 0; s && name && i < s->ncp15; i++)
         if (strcmp(s->cp15[i].name, name) == 0)
             return &s->cp15[i];
     return NULL;

@@ -169,16 +169,43 @@ static void pl1_capture_cannot_judge_hyp_vectors_with_hyp_mmu_on(void **st)
 {
     (void)st;
     hvp_snapshot *s = base_snapshot(0x0);
-    hvp_snapshot_add_reg(s, "HCR", 0x10, 32);           /* IMO: IRQs to Hyp */
+    hvp_snapshot_add_reg(s, "HCR", 0x10, 32);           /* IMO */
     hvp_snapshot_add_reg(s, "HVBAR", 0x1000, 32);
     hvp_snapshot_add_reg(s, "HSCTLR", 0x30c50831, 32);   /* Hyp MMU on */
     uint32_t w[16] = { 0 };
     put_words(s, 0x1000, w, 16, HVP_SPACE_VIRTUAL);      /* a PL1 read: not Hyp's view */
     hvp_analysis a = analyse(s);
-    assert_string_equal(a.vec[6].taken_to, "hyp32");      /* irq routed by HCR.IMO */
+    assert_string_equal(a.vec[5].taken_to, "hyp32");      /* the Hyp trap (HVC) */
+    assert_int_equal(a.vec[5].fetch, 0x1014);
+    assert_int_equal(a.vec[5].verdict, HVP_V_UNKNOWN);
+    assert_non_null(strstr(a.vec[5].reason, "Hyp (PL2) translation regime"));
+    hvp_snapshot_free(s);
+}
+
+/* HCR.IMO/FMO in a guest: a physical IRQ goes to Hyp, but the guest's
+ * handler is reached by the virtual IRQ, taken at the guest's own
+ * vector; in one of the hypervisor's threads (TGE=1, User mode) IRQs go
+ * to Hyp. */
+static void guest_interrupts_under_imo_are_virtual(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = base_snapshot(0x40000000);
+    hvp_snapshot_add_reg(s, "HCR", 0x18 | 1, 32);        /* IMO, FMO, VM */
+    hvp_snapshot_add_reg(s, "HVBAR", 0x1000, 32);
+    hvp_analysis a = analyse(s);
+    assert_string_equal(a.vec[6].taken_to, "irq32");
+    assert_int_equal(a.vec[6].fetch, 0x40000018);
+    assert_non_null(strstr(a.vec[6].base_source, "virtual IRQ: physical ones go to Hyp (HCR.IMO=1)"));
+    assert_string_equal(a.vec[7].taken_to, "fiq32");
+    assert_non_null(strstr(a.vec[7].base_source, "virtual FIQ: physical ones go to Hyp (HCR.FMO=1)"));
+    hvp_snapshot_free(s);
+    s = base_snapshot(0x40000000);
+    s->cpu.cpsr = 0x60000010;                            /* usr32 */
+    hvp_snapshot_add_reg(s, "HCR", (1u << 27) | 0x18 | 1, 32);  /* TGE too */
+    hvp_snapshot_add_reg(s, "HVBAR", 0x1000, 32);
+    a = analyse(s);
+    assert_string_equal(a.vec[6].taken_to, "hyp32");
     assert_int_equal(a.vec[6].fetch, 0x1018);
-    assert_int_equal(a.vec[6].verdict, HVP_V_UNKNOWN);
-    assert_non_null(strstr(a.vec[6].reason, "Hyp (PL2) translation regime"));
     hvp_snapshot_free(s);
 }
 
@@ -255,6 +282,7 @@ int main(void)
         cmocka_unit_test(literal_not_read),
         cmocka_unit_test(hyp_capture_routes_to_hvbar_and_warns),
         cmocka_unit_test(pl1_capture_cannot_judge_hyp_vectors_with_hyp_mmu_on),
+        cmocka_unit_test(guest_interrupts_under_imo_are_virtual),
         cmocka_unit_test(high_vectors),
         cmocka_unit_test(missing_cp15_says_which_field),
         cmocka_unit_test(thumb_vectors),

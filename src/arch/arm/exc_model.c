@@ -55,7 +55,7 @@ const hvp_reg *arm_banked_reg(const hvp_snapshot *s, const char *base, int secur
 const hvp_reg *arm_reg_any(const hvp_snapshot *s, const char *a, const char *b)
 {
     const hvp_reg *r = hvp_snapshot_reg(s, a);
-    return r ? r : hvp_snapshot_reg(s, b);
+    return r || !b ? r : hvp_snapshot_reg(s, b);
 }
 
 int arm_current_regime(const hvp_snapshot *s)
