@@ -460,13 +460,8 @@ static void fault_notes(const hvp_snapshot *s, hvp_analysis *a)
     if (hsr && hsr->value) {
         arm_hsr_info h;
         arm_hsr_decode((uint32_t)hsr->value, &h);
-        const hvp_reg *hifar = hvp_snapshot_reg(s, "HIFAR"), *hdfar = hvp_snapshot_reg(s, "HDFAR");
-        const hvp_reg *far2 = hvp_snapshot_reg(s, "FAR_EL2"), *hp = hvp_snapshot_reg(s, "HPFAR");
-        uint32_t far = 0;
-        if (h.is_abort && !h.is_data)
-            far = hifar ? (uint32_t)hifar->value : far2 ? (uint32_t)(far2->value >> 32) : 0;
-        else if (h.is_abort)
-            far = hdfar ? (uint32_t)hdfar->value : far2 ? (uint32_t)far2->value : 0;
+        const hvp_reg *hp = hvp_snapshot_reg(s, "HPFAR");
+        uint32_t far = arm_hyp_fault_address(s, &h);
         uint32_t hpfar = hp ? (uint32_t)hp->value : 0;
         char text[240];
         arm_describe_abort((uint32_t)hsr->value, far, hp ? &hpfar : NULL, text, sizeof text, NULL);

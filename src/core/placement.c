@@ -6,15 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The recorded physical read that starts at addr, with at least len bytes. */
+/* The recorded physical read at addr, when it holds len bytes. */
 static const hvp_memread *read_at(const hvp_snapshot *s, uint64_t addr, size_t len)
 {
-    for (size_t i = 0; i < s->nmemory; i++) {
-        const hvp_memread *m = &s->memory[i];
-        if (m->space == HVP_SPACE_PHYSICAL && m->addr == addr && m->got >= len && !m->error)
-            return m;
-    }
-    return NULL;
+    const hvp_memread *m = hvp_snapshot_mem(s, addr, HVP_SPACE_PHYSICAL);
+    return m && !m->error && m->got >= len ? m : NULL;
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -33,9 +29,12 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
     if (!im || !im->path || hvp_file_sha256(im->path, sha, NULL) || strcmp(sha, im->sha256))
         return 0;
     char shifted_list[160] = "", zeroed_list[160] = "";
-    uint64_t first_shifted = 0;
+    uint64_t first_shifted = 0, pc = s->cpu.r[15];
+    int pc_inside = 0, pc_in_bad = 0;  /* the PC is in a segment / one whose bytes are not the image's */
     for (size_t i = 0; i < im->nsegments; i++) {
         const hvp_segment *g = &im->segments[i];
+        int has_pc = s->cpu.have_core && pc >= g->vaddr && pc < g->vaddr + g->memsz;
+        pc_inside |= has_pc;
         uint8_t want[32];
         size_t n = 0;
         if (g->filesz < 4 || hvp_elf_bytes_at(im->path, g->paddr, want, sizeof want, &n, NULL) || n < 4)
@@ -48,6 +47,7 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
             p->intact++;
             continue;
         }
+        pc_in_bad |= has_pc;
         char one[24];
         snprintf(one, sizeof one, "0x%llx", (unsigned long long)g->paddr);
         if (above && !memcmp(above->bytes, want, n)) {
@@ -64,22 +64,7 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
             p->other++;
         }
     }
-    int pc_in_bad = 0;  /* the PC is in a segment whose bytes are not the image's */
-    if (s->cpu.have_core && p->checked) {
-        uint64_t pc = s->cpu.r[15];
-        p->pc_outside = 1;
-        for (size_t i = 0; i < im->nsegments && p->pc_outside; i++) {
-            const hvp_segment *g = &im->segments[i];
-            if (pc >= g->vaddr && pc < g->vaddr + g->memsz) {
-                uint8_t want[32];
-                size_t n = 0;
-                const hvp_memread *here = NULL;
-                p->pc_outside = 0;
-                pc_in_bad = !hvp_elf_bytes_at(im->path, g->paddr, want, sizeof want, &n, NULL) && n >= 4 &&
-                            (here = read_at(s, g->paddr, n)) && memcmp(here->bytes, want, n);
-            }
-        }
-    }
+    p->pc_outside = s->cpu.have_core && p->checked && !pc_inside;
     if (!p->checked || p->intact == p->checked)
         return 0;
     char pcs[120] = "";

@@ -1,7 +1,6 @@
 /* guest_view.c - a guest's view of memory, walked from outside (guest_view.h). */
 #include "arch/arm/guest_view.h"
 #include "arch/arm/exc_model.h"
-#include "arch/arm/fault.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +89,17 @@ int arm_guest_translate(const arm_guest_ctx *g, uint32_t va, arm_phys_read_fn rd
     return HVP_OK;
 }
 
+uint32_t arm_hyp_fault_address(const hvp_snapshot *s, const arm_hsr_info *h)
+{
+    const hvp_reg *hifar = hvp_snapshot_reg(s, "HIFAR"), *hdfar = hvp_snapshot_reg(s, "HDFAR");
+    const hvp_reg *far2 = hvp_snapshot_reg(s, "FAR_EL2");
+    if (!h->is_abort)
+        return 0;
+    if (!h->is_data)
+        return hifar ? (uint32_t)hifar->value : far2 ? (uint32_t)(far2->value >> 32) : 0;
+    return hdfar ? (uint32_t)hdfar->value : far2 ? (uint32_t)far2->value : 0;
+}
+
 int arm_guest_fault_ipa(const hvp_snapshot *s, uint64_t *ipa)
 {
     const hvp_reg *hsr = arm_reg_any(s, "HSR", "ESR_EL2"), *hp = hvp_snapshot_reg(s, "HPFAR");
@@ -97,13 +107,7 @@ int arm_guest_fault_ipa(const hvp_snapshot *s, uint64_t *ipa)
     if (!hsr || !hp || arm_hsr_decode((uint32_t)hsr->value, &h) || !h.is_abort || !h.from_lower ||
         !arm_abort_is_stage2(&h))
         return 0;
-    const hvp_reg *hifar = hvp_snapshot_reg(s, "HIFAR"), *hdfar = hvp_snapshot_reg(s, "HDFAR");
-    const hvp_reg *far2 = hvp_snapshot_reg(s, "FAR_EL2");
-    uint32_t far = 0;
-    if (!h.is_data)
-        far = hifar ? (uint32_t)hifar->value : far2 ? (uint32_t)(far2->value >> 32) : 0;
-    else
-        far = hdfar ? (uint32_t)hdfar->value : far2 ? (uint32_t)far2->value : 0;
-    *ipa = h.s1ptw ? (uint64_t)(hp->value >> 4) << 12 : arm_hpfar_ipa((uint32_t)hp->value, far);
+    *ipa = h.s1ptw ? (uint64_t)(hp->value >> 4) << 12
+                   : arm_hpfar_ipa((uint32_t)hp->value, arm_hyp_fault_address(s, &h));
     return 1;
 }

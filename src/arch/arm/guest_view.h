@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/arm/fault.h"
 #include "arch/arm/ptwalk.h"
 #include "hvprobe/snapshot.h"
 
@@ -45,5 +46,10 @@ int arm_guest_translate(const arm_guest_ctx *g, uint32_t va, arm_phys_read_fn rd
  * describe (HSR EC 0x20/0x24 from the guest, HPFAR and HIFAR/HDFAR or
  * FAR_EL2): 1 and *ipa, or 0 when they describe none. */
 int arm_guest_fault_ipa(const hvp_snapshot *s, uint64_t *ipa);
+
+/* The fault address of the abort `h` (decoded from the snapshot's HSR)
+ * describes: HIFAR or HDFAR, else the matching half of FAR_EL2; 0 for
+ * other classes or when the snapshot has neither. */
+uint32_t arm_hyp_fault_address(const hvp_snapshot *s, const arm_hsr_info *h);
 
 #endif
