@@ -6,7 +6,9 @@
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make SANITIZE=1 check   the same under ASan + UBSan (separate build dir)
-#   make install [PREFIX=/usr/local] [DESTDIR=...]   / make uninstall
+#   make install [PREFIX=/usr/local] [DESTDIR=...] [LIBSUBDIR=lib]   / make uninstall
+#   make deb        install missing Debian packages, build hvprobe_*.deb,
+#                   libhvprobe3_*.deb and libhvprobe-dev_*.deb here (debian/)
 # Sources are found by directory, so adding a module needs no edit here.
 
 VERSION   := 0.3.0
@@ -49,7 +51,10 @@ PC        := $(BUILD)/hvprobe.pc
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BINDIR    := $(DESTDIR)$(PREFIX)/bin
-LIBDIR    := $(DESTDIR)$(PREFIX)/lib
+# Libraries and hvprobe.pc go to $(PREFIX)/$(LIBSUBDIR): Debian's packaging
+# passes LIBSUBDIR=lib/$(DEB_HOST_MULTIARCH).
+LIBSUBDIR ?= lib
+LIBDIR    := $(DESTDIR)$(PREFIX)/$(LIBSUBDIR)
 INCDIR    := $(DESTDIR)$(PREFIX)/include/hvprobe
 SHAREDIR  := $(DESTDIR)$(PREFIX)/share
 PUBLIC_H  := $(sort $(wildcard include/hvprobe/*.h))
@@ -67,8 +72,11 @@ Q   := @
 say  = printf '  %-6s %s\n' $(1) $(patsubst $(BUILD)/obj/%,%,$(2))
 endif
 
-.PHONY: all deps demo-deps check demo bench guests clean unit-tests install uninstall
+.PHONY: all deps demo-deps deb-deps check demo bench guests clean unit-tests install uninstall dist-files deb
 all: $(BIN) $(SOLIB) $(MAN) $(PC) unit-tests guests
+
+# What `make install` installs, built (Debian's package build uses this).
+dist-files: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
 
 deps:
 	@scripts/install-deps check
@@ -76,10 +84,13 @@ deps:
 demo-deps:
 	@scripts/install-deps demo
 
+deb-deps:
+	@scripts/install-deps deb
+
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -97,7 +108,7 @@ $(MAN): $(BIN) scripts/gen-man
 
 # hvprobe.pc for a prefix ($(1)); `make install` writes it again with the
 # PREFIX it installs to, so an earlier build's prefix never leaks in.
-write_pc = printf '%s\n' 'prefix=$(1)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+write_pc = printf '%s\n' 'prefix=$(1)' 'libdir=$${prefix}/$(LIBSUBDIR)' 'includedir=$${prefix}/include' '' \
 	  'Name: hvprobe' 'Description: capture and explain ARM guest exception state across hypervisors' \
 	  'Version: $(VERSION)' 'Requires.private: $(LINK_PKGS)' 'Libs: -L$${libdir} -lhvprobe' \
 	  'Libs.private: -lm -pthread' 'Cflags: -I$${includedir}'
@@ -161,6 +172,29 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# Debian packages, built with debhelper (debian/) from a copy of the sources
+# (tracked and untracked-but-not-ignored files) under build/deb, because
+# dpkg-buildpackage writes its results next to the source directory.  The
+# copy's build sees neither this make's variables nor its BUILD/SANITIZE.
+# The three packages land here; the -dbgsym ones stay in build/deb.
+DEB_SRC := build/deb/hvprobe-$(VERSION)
+DEB_LOG := build/deb/build.log
+deb: deb-deps
+	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%-*}" = "$(VERSION)" ] || \
+	    { echo "make deb: debian/changelog is at $$v, the Makefile at $(VERSION): add an entry (dch -v $(VERSION)-1)" >&2; exit 1; }
+	@rm -rf build/deb && mkdir -p $(DEB_SRC)
+	@$(call say,COPY,$(DEB_SRC))
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    git ls-files -z --cached --others --exclude-standard | tar --null -T - --ignore-failed-read -cf - 2>/dev/null; \
+	else tar --exclude=./build --exclude='./*.deb' -cf - .; fi | tar -xf - -C $(DEB_SRC)
+	@$(if $(filter 1,$(SILENT)),:,echo "  DEB    dpkg-buildpackage -b, log in $(DEB_LOG)")
+	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE \
+	    dpkg-buildpackage -b -us -uc -jauto >$(abspath $(DEB_LOG)) 2>&1 || \
+	    { echo "make deb: dpkg-buildpackage failed; the end of $(DEB_LOG):" >&2; tail -n 25 $(DEB_LOG) >&2; exit 1; }
+	$(Q)rm -f hvprobe_*.deb libhvprobe[0-9]*_*.deb libhvprobe-dev_*.deb
+	@for f in build/deb/*.deb; do case $$f in *-dbgsym_*) continue ;; esac; \
+	    mv $$f . && $(if $(filter 1,$(SILENT)),:,echo "  OUT    ./$${f##*/}"); done
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
