@@ -23,7 +23,7 @@ BUILD     ?= $(if $(SANITIZE),build/san,build)
 
 # The shared library's ABI version: the file is libhvprobe.so.$(SOVERSION),
 # its soname libhvprobe.so.$(SOMAJOR) (bump SOMAJOR when the ABI breaks).
-SOMAJOR   := 2
+SOMAJOR   := 3
 SOVERSION := $(SOMAJOR).0.0
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
                -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP -pthread \

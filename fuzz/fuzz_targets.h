@@ -524,7 +524,8 @@ static inline int fz_snapshot(const uint8_t *d, size_t n)
     hvp_expect ex = { .vec = (int)(n % HVP_NVEC), .verdict = (hvp_verdict)(n % HVP_V_COUNT) };
     snprintf(ex.label, sizeof ex.label, "%s", s->label ? s->label : "a.json");
     hvp_compare_opts o = { .format = (hvp_format)(n % 3), .brief = (int)(n / 3 % 2),
-                           .expect = &ex, .nexpect = 1 };
+                           .expect = &ex, .nexpect = 1, .detail = (int)(n / 6 % 2),
+                           .width = (int)(n / 12 % 3) * 40 };
     char *out = NULL;
     size_t failed = 0;
     int cr = hvp_compare(snaps, names, 1 + n % 2, &o, &out, &failed, &err);

@@ -32,10 +32,17 @@ int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err);
 
 typedef struct hvp_compare_opts {
     hvp_format format;
-    int brief;              /* text/markdown: table and diagnosis only,
-                               without the per-vector reasons */
+    int brief;              /* markdown: table and diagnosis only, without
+                               the per-vector reasons */
     const hvp_expect *expect;
     size_t nexpect;
+    /* Text: the answer first (one line per snapshot, the root cause, the
+     * fix, the vector table, the expectations); detail = 1 adds each
+     * vector's reason, the evidence chain, every difference and the notes
+     * (hvprobe compare -v).  width: wrap prose and split the table to fit
+     * this many columns; 0 = no limit (piped output). */
+    int detail;
+    int width;
 } hvp_compare_opts;
 
 /* Analyse and compare snaps[0..n) (names[i]: shown when a snapshot has

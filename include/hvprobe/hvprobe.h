@@ -19,6 +19,7 @@
  *   debug.h     halt, resume, breakpoints (address, symbol, exception
  *               vectors) and stops through a gdbstub
  *   kvmhost.h   the cached arm64 KVM host of the kvm-nested backend
+ *   text.h      prose wrapped for a terminal, as compare prints it
  * The library never prints and never exits; functions return HVP_OK or a
  * negative HVP_E_* code.  Distinct objects may be used from distinct
  * threads; one object must not be used from two threads at once.
@@ -40,6 +41,7 @@
 #include "hvprobe/debug.h"
 #include "hvprobe/session.h"
 #include "hvprobe/kvmhost.h"
+#include "hvprobe/text.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -61,6 +61,16 @@ void cli_say(int level, const char *sub, const char *fmt, ...) __attribute__((fo
  * "null".  EXIT_OK, or EXIT_OUTPUT when stdout cannot be written. */
 int cli_print_json(json_t *doc);
 
+/* Columns to fit text written on fd to: $COLUMNS when set, else the
+ * window's width when fd is a terminal, else 0 (piped: no limit). */
+int cli_width(int fd);
+
+/* Write text on stdout, through a pager when stdout is a terminal and
+ * `allow` is set: $HVP_PAGER, else $PAGER, else less (with LESS=FRX
+ * unless LESS is set, so output that fits one screen is just printed);
+ * an empty HVP_PAGER or "cat" means none.  EXIT_OK or EXIT_OUTPUT. */
+int cli_page(const char *text, int allow);
+
 /* Milliseconds of CLOCK_MONOTONIC, for timeouts and timings. */
 long cli_now_ms(void);
 

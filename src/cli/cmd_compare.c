@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
-    "usage: hvprobe compare [--format text|markdown|json|--json] [--brief] [--expect LABEL:VECTOR=VERDICT]...\n"
-    "                       [-o FILE] SNAP.json [SNAP.json ...]\n"
+    "usage: hvprobe compare [-v] [--format text|markdown|json|--json] [--expect LABEL:VECTOR=VERDICT]...\n"
+    "                       [--no-pager] [-o FILE] SNAP.json [SNAP.json ...]\n"
     "\n"
     "Analyse every snapshot and compare them side by side: for each exception vector,\n"
     "where the CPU fetches it (mode, security state, SCTLR.V, the VBAR bank, MVBAR,\n"
@@ -29,6 +30,15 @@ static const char help[] =
     "its evidence chain, and warnings about untrustworthy evidence (a capture in Hyp\n"
     "mode, a 'KVM' label on a TCG run, a guest that had crashed before capture).\n"
     "\n"
+    "The text output puts the answer first: one line per snapshot (its SVC verdict and\n"
+    "why, in a few words), the most likely root cause, the fix, then the vector table\n"
+    "and the expectations; -v adds each vector's reason, the evidence chain, every\n"
+    "difference and the notes on the evidence (--json, markdown and the report always\n"
+    "hold everything). It fits the terminal: prose wraps, the table splits into groups\n"
+    "of snapshots ($COLUMNS, else the window's width; piped output is not wrapped).\n"
+    "Long output goes through a pager on a terminal: $HVP_PAGER, else $PAGER, else\n"
+    "'less' with LESS=FRX; --no-pager or HVP_PAGER= prints it directly.\n"
+    "\n"
     "Snapshot files of the original capture script ({\"hypervisor\", \"data\": {...}})\n"
     "are imported; conclusions drawn from them are marked as reduced evidence.\n"
     "\n"
@@ -37,7 +47,10 @@ static const char help[] =
     "                LABEL is a snapshot's label (or its file name)\n"
     "  --format F    text (default), markdown, json\n"
     "  --json        the same as --format json\n"
-    "  --brief       text/markdown: the table and the diagnosis, without each vector's reason\n"
+    "  -v            text: with each vector's reason, the evidence chain, what differs\n"
+    "                and what is the same, the notes on the evidence\n"
+    "  --brief       markdown: without each vector's reason (text is brief unless -v)\n"
+    "  --no-pager    never page the output\n"
     "  -o FILE       write the comparison to FILE instead of standard output\n"
     "\n"
     "Example:\n"
@@ -52,11 +65,12 @@ int cmd_compare(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, 0, 'f' }, { "expect", required_argument, 0, 'e' },
         { "output", required_argument, 0, 'o' }, { "brief", no_argument, 0, 'B' },
+        { "no-pager", no_argument, 0, 'P' },
         { "json", no_argument, 0, 'j' },
         CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     hvp_format fmt = HVP_FMT_TEXT;
-    int brief = 0;
+    int brief = 0, pager = 1;
     hvp_expect *ex = calloc((size_t)argc, sizeof *ex);
     size_t nex = 0;
     const char *outpath = NULL;
@@ -88,6 +102,7 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'o': outpath = optarg; break;
         case 'B': brief = 1; break;
+        case 'P': pager = 0; break;
         case 'j': fmt = HVP_FMT_JSON; break;
         case 'h': free(ex); return cli_help(help);
         default:
@@ -113,14 +128,17 @@ int cmd_compare(int argc, char **argv)
     if (!snaps || !names)
         code = cli_error("compare", EXIT_INTERNAL, "out of memory");
     if (!code) {
-        hvp_compare_opts co = { fmt, brief, ex, nex };
+        hvp_compare_opts co = { .format = fmt, .brief = brief, .expect = ex, .nexpect = nex,
+                                .detail = cli_verbosity > 0, .width = outpath ? 0 : cli_width(STDOUT_FILENO) };
         int rc = hvp_compare((const hvp_snapshot *const *)snaps, names, n, &co, &text, &failed, &err);
         if (rc)
             code = cli_error("compare", cli_exit_for(rc), "%s", err.msg);
     }
     if (!code) {
-        int rc = hvp_document_save(outpath ? outpath : "-", text, &err);
-        if (rc) {
+        int rc = outpath ? hvp_document_save(outpath, text, &err) : HVP_OK;
+        if (!outpath && cli_page(text, pager && fmt == HVP_FMT_TEXT))
+            code = cli_error("compare", EXIT_OUTPUT, "could not write the comparison on standard output");
+        else if (rc) {
             code = cli_error("compare", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_OUTPUT, "%s", err.msg);
         } else if (failed) {
             code = EXIT_NEGATIVE;

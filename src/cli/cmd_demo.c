@@ -14,6 +14,7 @@
 #include "hvprobe/launch.h"
 #include "hvprobe/session.h"
 #include "hvprobe/report.h"
+#include "hvprobe/text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -51,7 +52,9 @@ static const char help[] =
     "  --no-kvm skip the two kvm-nested rows (they take about 20 s more)\n"
     "  --json   the runs and the comparison (as 'hvprobe compare --format json') as one\n"
     "           JSON document\n"
-    "  -q       only the final table and diagnosis (no progress lines)\n"
+    "  -q       only the answer: the comparison and the conclusion (no progress lines)\n"
+    "  -v       the comparison with every detail (each vector's reason, the evidence\n"
+    "           chain, the notes), as compare -v\n"
     "\n"
     "Needs the built guests (make builds them; make demo runs this).\n"
     "Exit: 0 every expectation held, 1 one did not, 2 usage or guests missing,\n"
@@ -122,16 +125,41 @@ static int triggered(job *j)
     return j->svc_seen_ms && cli_now_ms() - j->svc_seen_ms > 400;
 }
 
-/* Progress lines on stderr (not with -q). */
+/* A line on f, fitting the terminal: after `prefix` (printed as it is),
+ * text wraps under its own start, or 8 columns in when that leaves less
+ * than 30. */
+static void put_wrapped(FILE *f, int width, const char *prefix, const char *text)
+{
+    int col = (int)strlen(prefix);
+    char *t = hvp_text_wrap(prefix, text, width, width > 0 && width - col < 30 ? 8 : col);
+    fputs(t ? t : text, f);
+    if (!t)
+        fputc('\n', f);
+    free(t);
+}
+
+/* Progress lines on stderr (not with -q), wrapped to the terminal's
+ * width: the leading blanks stay, the rest hangs 4 columns in. */
 static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void progress(const char *fmt, ...)
 {
     if (cli_verbosity < 0)
         return;
+    char *t = NULL;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int n = vasprintf(&t, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    size_t lead = strspn(t, " ");
+    char pre[16];
+    snprintf(pre, sizeof pre, "%.*s", (int)(lead < sizeof pre ? lead : sizeof pre - 1), t);
+    t[strcspn(t, "\n")] = '\0';
+    char *w = hvp_text_wrap(pre, t + lead, cli_width(STDERR_FILENO), (int)lead + 4);
+    fputs(w ? w : t, stderr);
+    free(w);
+    free(t);
 }
 
 static void kvm_progress(void *ctx, const char *msg)
@@ -223,7 +251,7 @@ int cmd_demo(int argc, char **argv)
         nokvm = 1;
     if (nokvm)
         nj -= 2; /* the kvm-nested rows are last */
-    progress("hvprobe demo: two guest images x %s backends, captured after their first SVC\n",
+    progress("hvprobe demo: two guest images x %s backends, each captured after its first SVC (at N s):\n",
              nokvm ? "three" : "four");
     int code = EXIT_OK;
     hvp_error err = { 0 };
@@ -309,8 +337,12 @@ int cmd_demo(int argc, char **argv)
                 size_t l = strlen(line);
                 snprintf(line + l, sizeof j->uart - l, "   (KVM, MIDR 0x%08llx)", (unsigned long long)midr);
             }
-            progress("  [%zu/%zu] %-18s captured at %5.1f s   %s\n", nj - remaining, nj, j->label,
-                     (cli_now_ms() - t0) / 1000.0, line);
+            if (cli_verbosity >= 0) {
+                char pre[96];
+                snprintf(pre, sizeof pre, "  [%zu/%zu] %-18s %5.1f s  ", nj - remaining, nj, j->label,
+                         (cli_now_ms() - t0) / 1000.0);
+                put_wrapped(stderr, cli_width(STDERR_FILENO), pre, line);
+            }
             if (code)
                 break;
         }
@@ -337,7 +369,8 @@ int cmd_demo(int argc, char **argv)
     }
     char *text = NULL, *md = NULL;
     size_t failed = 0, failed_md = 0;
-    hvp_compare_opts co = { json ? HVP_FMT_JSON : HVP_FMT_TEXT, 1, ex, nj };
+    hvp_compare_opts co = { .format = json ? HVP_FMT_JSON : HVP_FMT_TEXT, .brief = 1, .expect = ex, .nexpect = nj,
+                            .width = cli_width(STDOUT_FILENO), .detail = cli_verbosity > 0 };
     if (!code && hvp_compare((const hvp_snapshot *const *)snaps, names, nj, &co, &text, &failed, &err))
         code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
     co.format = HVP_FMT_MARKDOWN;
@@ -371,18 +404,31 @@ int cmd_demo(int argc, char **argv)
             fputs("\n", stdout);
             fputs(text, stdout);
         }
-        if (!failed && !json)
-            printf("\nconclusion: the guest's vector base decides it. Without VBAR ('low'), no backend routes SVC\n"
-                   "to a handler: QEMU vexpress-a9 slides through zero-filled flash, QEMU virt executes its\n"
-                   "device tree, and the stage-2 fixture faults at IPA 0x8 exactly as the seL4 VMM reports.\n"
-                   "%s"
-                   "With VBAR set to the image's table ('vbar'), all of them run the handler. The hypervisors\n"
-                   "differ only in how the failure shows; the fix is in the guest: write its vector table's\n"
-                   "address to VBAR before the first SVC.\n",
-                   nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest fetches the\n"
-                                "SVC vector from virt's flash, which holds the device tree, exactly as under TCG virt.\n");
-        if (!json)
-            printf("\nwrote %s/*.json and %s/summary.md in %.1f s\n", outdir, outdir, (cli_now_ms() - t0) / 1000.0);
+        if (!failed && !json) {
+            char *conc = NULL;
+            if (asprintf(&conc, "the guest's vector base decides it. Without VBAR ('low'), no backend routes SVC "
+                         "to a handler: QEMU vexpress-a9 slides through zero-filled flash, QEMU virt executes its "
+                         "device tree, and the stage-2 fixture faults at IPA 0x8 exactly as the seL4 VMM reports. "
+                         "%sWith VBAR set to the image's table ('vbar'), all of them run the handler. The "
+                         "hypervisors differ only in how the failure shows; the fix is in the guest: write its "
+                         "vector table's address to VBAR before the first SVC.",
+                         nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest "
+                                      "fetches the SVC vector from virt's flash, which holds the device tree, "
+                                      "exactly as under TCG virt. ") >= 0) {
+                fputs("\n", stdout);
+                put_wrapped(stdout, co.width, "conclusion: ", conc);
+            }
+            free(conc);
+        }
+        if (!json) {
+            char *wrote = NULL;
+            if (asprintf(&wrote, "wrote %s/*.json and %s/summary.md in %.1f s", outdir, outdir,
+                         (cli_now_ms() - t0) / 1000.0) >= 0) {
+                fputs("\n", stdout);
+                put_wrapped(stdout, co.width, "", wrote);
+            }
+            free(wrote);
+        }
         if (failed && !code)
             code = EXIT_NEGATIVE;
     }

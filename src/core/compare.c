@@ -314,6 +314,8 @@ int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size
     c->er = calloc(nex ? nex : 1, sizeof *c->er);
     c->nex = nex;
     c->brief = o->brief;
+    c->detail = o->detail;
+    c->width = o->width;
     int rc = HVP_OK;
     if (!c->labels || !c->an || !c->er)
         rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
@@ -325,7 +327,8 @@ int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size
     if (!rc) {
         diagnose(c);
         check_expectations(c, ex, nex, failed);
-        rc = fmt == HVP_FMT_JSON ? cmp_render_json(c, &b) : cmp_render_text(c, &b, fmt == HVP_FMT_MARKDOWN);
+        rc = fmt == HVP_FMT_JSON ? cmp_render_json(c, &b) : fmt == HVP_FMT_MARKDOWN ? cmp_render_markdown(c, &b)
+             : cmp_render_text(c, &b);
         if (rc)
             hvp_fail(err, rc, "out of memory while rendering the comparison");
     }

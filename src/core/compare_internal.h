@@ -29,12 +29,23 @@ typedef struct cmp_ctx {
     diag_lines differs, same, chain, warnings, cause, suggestions;
     expect_result *er;
     size_t nex;
-    int brief;
+    int brief;              /* markdown: without each vector's reason */
+    int detail;             /* text: with each vector's reason, the chain,
+                               every difference and the notes */
+    int width;              /* text: columns to fit, 0 = no limit */
 } cmp_ctx;
 
 void diag_add(diag_lines *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int markdown);
+int cmp_render_text(const cmp_ctx *c, hvp_buf *b);        /* compare_text.c */
+int cmp_render_markdown(const cmp_ctx *c, hvp_buf *b);
+void cmp_expect_line(hvp_buf *b, const expect_result *r, int markdown);
+
+/* The comparison table: cmp_nrows() rows named cmp_row_name(r), one cell
+ * per snapshot ("-" when empty). */
+int cmp_nrows(void);
+const char *cmp_row_name(int r);
+const char *cmp_cell(const cmp_ctx *c, int r, size_t i, char *buf, size_t n);
 int cmp_render_json(const cmp_ctx *c, hvp_buf *b);
 
 #endif

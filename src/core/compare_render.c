@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COLW 26
-
 static const char *mode_sec(const hvp_analysis *a, char *buf, size_t n)
 {
     snprintf(buf, n, "%s %s", a->mode[0] ? a->mode : "?",
@@ -22,25 +20,7 @@ static const char *backend_of(const hvp_snapshot *s, char *buf, size_t n)
     return buf;
 }
 
-/* One table row: a name cell and one cell per snapshot. */
 typedef const char *(*cell_fn)(const cmp_ctx *c, size_t i, int arg, char *buf, size_t n);
-
-static void row(hvp_buf *b, int md, const char *name, const cmp_ctx *c, cell_fn f, int arg)
-{
-    char cell[256];
-    if (md)
-        hvp_buf_printf(b, "| %s |", name);
-    else
-        hvp_buf_printf(b, "%-16s", name);
-    for (size_t i = 0; i < c->n; i++) {
-        const char *t = f(c, i, arg, cell, sizeof cell);
-        if (md)
-            hvp_buf_printf(b, " %s |", t[0] ? t : "-");
-        else
-            hvp_buf_printf(b, " %-*.*s", COLW, COLW, t[0] ? t : "-");
-    }
-    hvp_buf_putc(b, '\n');
-}
 
 static const char *c_label(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
 {
@@ -112,72 +92,97 @@ static const char *c_vec(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
     return b;
 }
 
-static void section(hvp_buf *b, int md, const char *title, const diag_lines *d)
+/* The comparison table's rows, shared by the Markdown table here and the
+ * terminal's (compare_text.c). */
+static const struct {
+    const char *name;
+    cell_fn f;
+    int arg;
+} rows[] = {
+    { "snapshot", c_label, 0 },     { "backend", c_backend, 0 },      { "machine", c_machine, 0 },
+    { "CPU at capture", c_mode, 0 }, { "vector base", c_base, 0 },    { "region at base", c_region, 0 },
+    { "reset 0x00", c_vec, 0 },     { "undef 0x04", c_vec, 1 },       { "svc   0x08", c_vec, 2 },
+    { "pabt  0x0c", c_vec, 3 },     { "dabt  0x10", c_vec, 4 },       { "hyp   0x14", c_vec, 5 },
+    { "irq   0x18", c_vec, 6 },     { "fiq   0x1c", c_vec, 7 },       { "SVC handler", c_handler, 0 },
+};
+
+int cmp_nrows(void)
+{
+    return (int)(sizeof rows / sizeof rows[0]);
+}
+
+const char *cmp_row_name(int r)
+{
+    return rows[r].name;
+}
+
+const char *cmp_cell(const cmp_ctx *c, int r, size_t i, char *buf, size_t n)
+{
+    const char *t = rows[r].f(c, i, rows[r].arg, buf, n);
+    return t[0] ? t : "-";
+}
+
+static void section(hvp_buf *b, const char *title, const diag_lines *d)
 {
     if (!d->n)
         return;
-    hvp_buf_printf(b, md ? "\n### %s\n\n" : "\n%s:\n", title);
+    hvp_buf_printf(b, "\n### %s\n\n", title);
     for (int k = 0; k < d->n; k++)
-        hvp_buf_printf(b, md ? "- %s\n" : "  - %s\n", d->line[k]);
+        hvp_buf_printf(b, "- %s\n", d->line[k]);
 }
 
-int cmp_render_text(const cmp_ctx *c, hvp_buf *b, int md)
+int cmp_render_markdown(const cmp_ctx *c, hvp_buf *b)
 {
-    static const char *const vnames[HVP_NVEC] = {
-        "reset 0x00", "undef 0x04", "svc   0x08", "pabt  0x0c", "dabt  0x10", "hyp   0x14", "irq   0x18", "fiq   0x1c"
-    };
-    hvp_buf_printf(b, md ? "## hvprobe compare: %zu snapshot%s\n\n" : "hvprobe compare: %zu snapshot%s\n\n", c->n,
-                   c->n == 1 ? "" : "s");
-    row(b, md, "snapshot", c, c_label, 0);
-    if (md) {
-        hvp_buf_printf(b, "|---|");
+    char cell[256];
+    hvp_buf_printf(b, "## hvprobe compare: %zu snapshot%s\n\n", c->n, c->n == 1 ? "" : "s");
+    for (int r = 0; r < cmp_nrows(); r++) {
+        hvp_buf_printf(b, "| %s |", rows[r].name);
         for (size_t i = 0; i < c->n; i++)
-            hvp_buf_printf(b, "---|");
+            hvp_buf_printf(b, " %s |", cmp_cell(c, r, i, cell, sizeof cell));
         hvp_buf_putc(b, '\n');
+        if (r == 0) {
+            hvp_buf_printf(b, "|---|");
+            for (size_t i = 0; i < c->n; i++)
+                hvp_buf_printf(b, "---|");
+            hvp_buf_putc(b, '\n');
+        }
     }
-    row(b, md, "backend", c, c_backend, 0);
-    row(b, md, "machine", c, c_machine, 0);
-    row(b, md, "CPU at capture", c, c_mode, 0);
-    row(b, md, "vector base", c, c_base, 0);
-    row(b, md, "region at base", c, c_region, 0);
-    for (int e = 0; e < HVP_NVEC; e++)
-        row(b, md, vnames[e], c, c_vec, e);
-    row(b, md, "SVC handler", c, c_handler, 0);
-
     if (!c->brief)
-        hvp_buf_printf(b, md ? "\n### Vectors, with reasons\n\n" : "\nvectors:\n");
+        hvp_buf_printf(b, "\n### Vectors, with reasons\n\n");
     for (size_t i = 0; !c->brief && i < c->n; i++)
         for (int e = 0; e < HVP_NVEC; e++) {
             const hvp_vector_report *v = &c->an[i].vec[e];
             char word[24] = "";
             if (v->have_word)
                 snprintf(word, sizeof word, "0x%08x ", v->word);
-            hvp_buf_printf(b, md ? "- **%s** `%s` %s%s: **%s** — %s\n" : "  %s %-5s %s%s: %s: %s\n", c->labels[i],
-                           v->name, word, v->fetch_known ? "" : "", hvp_verdict_name(v->verdict), v->reason);
+            hvp_buf_printf(b, "- **%s** `%s` %s: **%s** — %s\n", c->labels[i], v->name, word,
+                           hvp_verdict_name(v->verdict), v->reason);
         }
-    hvp_buf_printf(b, md ? "\n## Diagnosis\n" : "\ndiagnosis\n");
-    section(b, md, "Evidence chain (SVC)", &c->chain);
-    section(b, md, "What differs", &c->differs);
-    section(b, md, "What is the same", &c->same);
-    section(b, md, "Most likely root cause", &c->cause);
-    section(b, md, "Evidence notes and warnings", &c->warnings);
-    section(b, md, "Suggested fix", &c->suggestions);
+    hvp_buf_printf(b, "\n## Diagnosis\n");
+    section(b, "Evidence chain (SVC)", &c->chain);
+    section(b, "What differs", &c->differs);
+    section(b, "What is the same", &c->same);
+    section(b, "Most likely root cause", &c->cause);
+    section(b, "Evidence notes and warnings", &c->warnings);
+    section(b, "Suggested fix", &c->suggestions);
     if (c->nex) {
-        hvp_buf_printf(b, md ? "\n### Expectations\n\n" : "\nexpectations:\n");
-        for (size_t k = 0; k < c->nex; k++) {
-            const expect_result *r = &c->er[k];
-            if (!r->found)
-                hvp_buf_printf(b, md ? "- FAIL `%s:%s=%s`: no snapshot is labelled '%s'\n"
-                                     : "  FAIL %s:%s=%s: no snapshot is labelled '%s'\n",
-                               r->ex.label, arm_exc_name((arm_exc)r->ex.vec), hvp_verdict_name(r->ex.verdict), r->ex.label);
-            else
-                hvp_buf_printf(b, md ? "- %s `%s:%s=%s`%s%s%s\n" : "  %s %s:%s=%s%s%s%s\n",
-                               r->held ? "PASS" : "FAIL", r->ex.label, arm_exc_name((arm_exc)r->ex.vec),
-                               hvp_verdict_name(r->ex.verdict), r->held ? "" : " (got ",
-                               r->held ? "" : hvp_verdict_name(r->got), r->held ? "" : ")");
-        }
+        hvp_buf_printf(b, "\n### Expectations\n\n");
+        for (size_t k = 0; k < c->nex; k++)
+            cmp_expect_line(b, &c->er[k], 1);
     }
     return b->data ? HVP_OK : HVP_E_NOMEM;
+}
+
+void cmp_expect_line(hvp_buf *b, const expect_result *r, int md)
+{
+    const char *q = md ? "`" : "";
+    if (!r->found)
+        hvp_buf_printf(b, "%sFAIL %s%s:%s=%s%s: no snapshot is labelled '%s'\n", md ? "- " : "  ", q, r->ex.label,
+                       arm_exc_name((arm_exc)r->ex.vec), hvp_verdict_name(r->ex.verdict), q, r->ex.label);
+    else
+        hvp_buf_printf(b, "%s%s %s%s:%s=%s%s%s%s%s\n", md ? "- " : "  ", r->held ? "PASS" : "FAIL", q, r->ex.label,
+                       arm_exc_name((arm_exc)r->ex.vec), hvp_verdict_name(r->ex.verdict), q,
+                       r->held ? "" : " (got ", r->held ? "" : hvp_verdict_name(r->got), r->held ? "" : ")");
 }
 
 static json_t *lines_json(const diag_lines *d)

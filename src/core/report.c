@@ -191,7 +191,7 @@ static const char *jstr(json_t *o, const char *key)
  * expectation results. */
 static int diagnose(rep_ctx *c, const char *const *names, hvp_error *err)
 {
-    hvp_compare_opts co = { HVP_FMT_JSON, 0, c->o->expect, c->o->nexpect };
+    hvp_compare_opts co = { .format = HVP_FMT_JSON, .expect = c->o->expect, .nexpect = c->o->nexpect };
     char *text = NULL;
     int rc = hvp_compare(c->snaps, names, c->n, &co, &text, &c->failed, err);
     if (rc)

@@ -155,16 +155,16 @@ ok_if "gdbstub alone: the range equals the start of the QMP image" \
 ok_if "gdbstub-only snapshot validates against the schema" tests/lib/validate-snapshot "$T/d/g.json" "$T/e/gdbonly.json"
 
 # ---- compare: the same range saved in two snapshots, by sha256
-OUT=$("$HVPROBE" compare "$T/c/q.json" "$T/d/g.json")
+OUT=$("$HVPROBE" compare -v "$T/c/q.json" "$T/d/g.json")
 expect_match "compare: the same instant's RAM is identical" "$OUT" \
     'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): identical \(sha256 [0-9a-f]{12}\) in every snapshot'
 qemu_start "$T/q2" vexpress "$GUESTS/tiny-low-vexpress.elf" -m 32M
 qemu_wait_serial "$T/q2" "issuing svc"
 "$HVPROBE" capture -q --qmp "unix:$T/q2/qmp.sock" --gdb "unix:$T/q2/gdb.sock" --label low --save-ram=vexpress.highmem \
     -o "$T/f/low.json"
-OUT=$("$HVPROBE" compare "$T/c/q.json" "$T/f/low.json")
+OUT=$("$HVPROBE" compare -v "$T/c/q.json" "$T/f/low.json")
 expect_match "compare: another guest's RAM differs" "$OUT" \
     'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): differs \(sha256 [^ ]*q\.json=[0-9a-f]{12}, low=[0-9a-f]{12}\)'
-OUT=$("$HVPROBE" compare --format json "$T/c/q.json" "$T/f/low.json")
+OUT=$("$HVPROBE" compare -v --format json "$T/c/q.json" "$T/f/low.json")
 expect_match "compare --format json carries it too" "$OUT" 'RAM 0x60000000\+32 MiB \(vexpress\.highmem\): differs'
 done_testing

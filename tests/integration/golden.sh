@@ -17,5 +17,13 @@ for fmt in text markdown json; do
     if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$HVP_TEST_TMP/golden.$ext" "$G/compare.$ext"; fi
     ok_if "compare --format $fmt matches $G/compare.$ext" diff -u "$G/compare.$ext" "$HVP_TEST_TMP/golden.$ext"
 done
+# The terminal view at 80 columns with every detail (-v): wrapping, the
+# table split into groups, the merged fix lines.
+# shellcheck disable=SC2086
+COLUMNS=80 "$HVPROBE" compare -v $ARGS >"$HVP_TEST_TMP/golden-v80.txt"
+expect_eq "compare -v at 80 columns exits 0" "$?" 0
+if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$HVP_TEST_TMP/golden-v80.txt" "$G/compare-v80.txt"; fi
+ok_if "compare -v at 80 columns matches $G/compare-v80.txt" diff -u "$G/compare-v80.txt" "$HVP_TEST_TMP/golden-v80.txt"
+expect_eq "no line of it is wider than 80 columns" "$(awk 'length > 80' "$HVP_TEST_TMP/golden-v80.txt")" ""
 ok_if "golden snapshots validate against the schema" tests/lib/validate-snapshot $S/*.json
 done_testing

@@ -75,7 +75,7 @@ expect_match "UART under KVM: the guest issued its SVC" "$(cat "$T/kvm-serial.lo
 expect_eq "UART under KVM: no handler ran" "$(grep -c 'handler ran\|back from svc' "$T/kvm-serial.log")" 0
 # ...and hvprobe's verdict agrees: the vector at 0x8 is data (virt's flash
 # holds the device tree at 0x0), exactly as under TCG virt.
-OUT=$("$HVPROBE" compare --expect kvm:svc=data --expect tcg:svc=data "$T/tcg.json" "$S"); rc=$?
+OUT=$("$HVPROBE" compare -v --expect kvm:svc=data --expect tcg:svc=data "$T/tcg.json" "$S"); rc=$?
 expect_eq "compare: svc=data under both tcg and KVM" "$rc" 0
 expect_match "compare: KVM's vector base holds the device tree" "$OUT" \
     'kvm +svc .*data: inside the device tree blob that starts at the vector base 0x0'
@@ -85,7 +85,7 @@ timeout 180 "$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --backend kvm-nested --s
     --capture "$T/vbar.json" --at-serial 'back from svc' --label kvm-vbar; rc=$?
 expect_eq "kvm-nested vbar: run --capture: exit 0" "$rc" 0
 expect_match "UART under KVM: the vbar guest's handler ran" "$(cat "$T/vbar-serial.log")" 'handler ran'
-"$HVPROBE" compare --expect kvm-vbar:svc=valid "$T/vbar.json" >/dev/null
+"$HVPROBE" compare -v --expect kvm-vbar:svc=valid "$T/vbar.json" >/dev/null
 expect_eq "compare: svc=valid under KVM for vbar" "$?" 0
 
 # ---- breakpoint trigger under KVM: hardware breakpoints (Z1) on every
@@ -97,7 +97,7 @@ expect_eq "kvm-nested --at-exception svc: exit 0" "$rc" 0
 expect_match "stopped at the SVC vector" "$(cat "$T/exc.err")" 'stopped at 0x00000008'
 expect_eq "captured in svc32 at PC 0x8" "$(jget "$T/exc.json" 'd["cpu"]["cpsr"]["mode"]+" "+d["cpu"]["registers"]["pc"]')" \
     "svc32 0x00000008"
-"$HVPROBE" compare --expect kvm-svc:svc=data "$T/exc.json" >/dev/null
+"$HVPROBE" compare -v --expect kvm-svc:svc=data "$T/exc.json" >/dev/null
 expect_eq "at the SVC under KVM: svc=data" "$?" 0
 expect_eq "the guest was not corrupted by a software breakpoint (UART intact)" \
     "$(grep -c 'issuing svc' "$T/exc-serial.log")" 1

@@ -28,7 +28,7 @@ for B in virt vexpress; do
     expect_eq "raw/$B: the image's first bytes are in memory 0x10000 above the link address" \
         "$(jget "$T/raw-$B.json" '[m["bytes"][:16] for m in d["memory"] if m["purpose"] == "image-segment:0+0x10000"][0]')" \
         "$(od -An -tx1 -N8 "$T/tiny-vbar-$B.bin" | tr -d ' \n')"
-    OUT=$("$HVPROBE" compare "$T/raw-$B.json" 2>&1)
+    OUT=$("$HVPROBE" compare -v "$T/raw-$B.json" 2>&1)
     expect_match "raw/$B: compare names the shift first" \
         "$(printf '%s\n' "$OUT" | sed -n '/Most likely root cause/{n;p;}')" \
         "raw-$B: the image is not running where it was linked: the segment linked at $LINK is in guest memory 0x10000 higher \\(QEMU's -kernel places a raw binary at RAM base \\+ 0x10000"
@@ -43,7 +43,7 @@ for B in virt vexpress; do
     "$HVPROBE" capture -q --qmp "unix:$T/elf-$B/qmp.sock" --gdb "unix:$T/elf-$B/gdb.sock" --elf "$ELF" \
         --label elf-$B -o "$T/elf-$B.json"
     qemu_stop "$T/elf-$B"
-    OUT=$("$HVPROBE" compare "$T/elf-$B.json" --expect "elf-$B:svc=valid" 2>&1)
+    OUT=$("$HVPROBE" compare -v "$T/elf-$B.json" --expect "elf-$B:svc=valid" 2>&1)
     expect_eq "elf/$B: loaded as linked: svc valid" "$?" 0
     expect_eq "elf/$B: and no placement finding" "$(printf '%s\n' "$OUT" | grep -c 'not running where it was linked')" 0
 done

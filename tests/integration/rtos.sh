@@ -181,23 +181,23 @@ if [ -n "${HVPROBE:-}" ]; then
     ok_if "capture low guest on virt" snap low virt "scheduler starting"
     ok_if "capture low guest under the fixture (parked at the VMM report)" snap low fixture "Halting..."
 
-    OUT=$("$HVPROBE" compare --expect vbar-vexpress:svc=valid --expect vbar-vexpress:irq=valid \
+    OUT=$("$HVPROBE" compare -v --expect vbar-vexpress:svc=valid --expect vbar-vexpress:irq=valid \
         "$T/vbar-vexpress.json"); rc=$?
     expect_eq "vbar/vexpress: hvprobe: svc=valid, irq=valid (exit 0)" "$rc" 0
     expect_match "vbar/vexpress: SVC slot resolved through 'ldr pc, _swi' to FreeRTOS_SWI_Handler" "$OUT" \
-        'vbar-vexpress svc +0xe59ff014 : valid: loads PC from the literal at 0x60000024: jumps to 0x600000[0-9a-f]{2} \(FreeRTOS_SWI_Handler\+0x0\)'
+        'vbar-vexpress svc 0xe59ff014: valid: loads PC from the literal at 0x60000024: jumps to 0x600000[0-9a-f]{2} \(FreeRTOS_SWI_Handler\+0x0\)'
     expect_match "vbar/vexpress: IRQ slot resolved through 'ldr pc, _irq' to FreeRTOS_IRQ_Handler" "$OUT" \
-        'vbar-vexpress irq +0xe59ff000 : valid: loads PC from the literal at 0x60000020: jumps to 0x600000[0-9a-f]{2} \(FreeRTOS_IRQ_Handler\+0x0\)'
-    "$HVPROBE" compare --expect vbar-fixture:svc=valid --expect vbar-fixture:irq=valid \
+        'vbar-vexpress irq 0xe59ff000: valid: loads PC from the literal at 0x60000020: jumps to 0x600000[0-9a-f]{2} \(FreeRTOS_IRQ_Handler\+0x0\)'
+    "$HVPROBE" compare -v --expect vbar-fixture:svc=valid --expect vbar-fixture:irq=valid \
         "$T/vbar-fixture.json" >"$T/vbar-fixture.txt"
     expect_eq "vbar/fixture: hvprobe: svc=valid, irq=valid through stage 2 (exit 0)" "$?" 0
-    OUT=$("$HVPROBE" compare --expect low-vexpress:svc=zero-filled --expect low-vexpress:irq=zero-filled \
+    OUT=$("$HVPROBE" compare -v --expect low-vexpress:svc=zero-filled --expect low-vexpress:irq=zero-filled \
         --expect low-virt:svc=data --expect low-fixture:svc=unmapped --expect low-fixture:irq=unmapped \
         "$T/low-vexpress.json" "$T/low-virt.json" "$T/low-fixture.json"); rc=$?
     expect_eq "low: hvprobe: vexpress zero-filled, virt data (DTB), fixture unmapped (exit 0)" "$rc" 0
     expect_match "low/fixture: the stage-2 fault at IPA 0x8 is named" "$OUT" \
-        'low-fixture svc +: unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault, level 2'
-    OUT=$("$HVPROBE" compare "$T/low-vexpress.json" "$T/vbar-vexpress.json")
+        'low-fixture svc: unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault, level 2'
+    OUT=$("$HVPROBE" compare -v "$T/low-vexpress.json" "$T/vbar-vexpress.json")
     expect_match "low vs vbar on vexpress: root cause is the vector base" "$OUT" \
         'the vector base differs: under vbar-vexpress the CPU fetches svc at 0x60000008'
 fi

@@ -80,7 +80,7 @@ expect_eq "fixture: context guest-trap, data abort at guest PC 0x40000030, IPA 0
 expect_match "fixture: the report line is kept" "$(jget "$T/f.json" 'd["context"]["report"]')" \
     '^Pagefault from \[vm0\]: read fault @ PC: 0x40000030 IPA: 0x0'
 expect_eq "fixture: the guest's VBAR is its table" "$(jget "$T/f.json" 'd["cp15"]["VBAR"]')" 0x400000a0
-OUT=$("$HVPROBE" compare "$T/f.json" --expect 'fixture-virt:svc=valid' 2>&1); rc=$?
+OUT=$("$HVPROBE" compare -v "$T/f.json" --expect 'fixture-virt:svc=valid' 2>&1); rc=$?
 expect_eq "fixture: its svc vector is valid" "$rc" 0
 expect_match "so the cause named is the reported fault, not the vectors" "$OUT" \
     "fixture-virt: the vectors are not what stopped the guest: its data-abort at pc 0x40000030 \\(IPA 0x0\\) is the fault the hypervisor reported; the fixture's stage 2 maps"
@@ -89,7 +89,7 @@ expect_eq "fixture, tiny-low: exit 0" "$rc" 0
 expect_eq "fixture, tiny-low: the prefetch abort at guest PC 0x8, in SVC mode" \
     "$(jget "$T/fl.json" 'd["context"]["trap"] + " " + d["context"]["guest_registers"]["pc"] + " " + hex(int(d["context"]["guest_registers"]["cpsr"], 16) & 0x1f)')" \
     "prefetch-abort 0x00000008 0x13"
-OUT=$("$HVPROBE" compare "$T/fl.json" --expect 'fixture-virt:svc=unmapped' 2>&1); rc=$?
+OUT=$("$HVPROBE" compare -v "$T/fl.json" --expect 'fixture-virt:svc=unmapped' 2>&1); rc=$?
 expect_eq "fixture, tiny-low: svc unmapped" "$rc" 0
 timeout 30 "$HVPROBE" run "$GUESTS/hyp-probe-hvc-virt.elf" --backend fixture --capture "$T/fh.json" --at-guest-trap hvc -q; rc=$?
 expect_eq "fixture: --at-guest-trap hvc: exit 0" "$rc" 0
@@ -124,7 +124,7 @@ expect_eq "it records the trap resolved before, with the hypervisor's line" \
     "0x9000000 data-abort OnDemandInstall: Created device-backed memory for addr 0x9000000"
 expect_match "and what the fixture does with such faults" "$(jget "$T/fs.json" 'd["context"]["policy"]')" \
     "the UART page on demand, as this run shows.*IPA 0x0 here"
-OUT=$("$HVPROBE" compare "$T/fs.json" 2>&1)
+OUT=$("$HVPROBE" compare -v "$T/fs.json" 2>&1)
 expect_match "compare shows the faulting IPA's own stage-2 walk (not the vector's)" "$OUT" \
     "the faulting IPA in the hypervisor's stage 2 at the trap: IPA 0x0: translation fault"
 expect_match "and the trap resolved before it" "$OUT" \
@@ -136,7 +136,7 @@ timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --backend fixture --captur
 expect_eq "seL4-like fixture, captured after the report: exit 0" "$rc" 0
 expect_eq "HCR.TGE=1 there (the VMM thread's)" "$(jget "$T/fl2.json" 'hex((int(d["cp15"]["HCR"], 16) >> 27) & 1)')" 0x1
 expect_eq "the snapshot says it holds a hypervisor thread" "$(jget "$T/fl2.json" 'd["context"]["kind"]')" hypervisor-thread
-OUT=$("$HVPROBE" compare "$T/fl2.json" 2>&1)
+OUT=$("$HVPROBE" compare -v "$T/fl2.json" 2>&1)
 expect_match "compare concludes nothing about the guest from it" "$OUT" \
     "cannot conclude for fixture-virt: it was captured in one of the hypervisor's own threads \\(HCR.TGE=1\\), not in the guest"
 expect_eq "and does not claim a verdict for the guest's svc" "$(printf '%s\n' "$OUT" | grep -c 'every snapshot routes SVC to a handler')" 0
@@ -149,7 +149,7 @@ if [ -n "${HVP_SEL4_VARIANT_IMAGE:-}" ]; then
     expect_eq "variant: data abort at guest PC 0x40000030, IPA 0, VBAR 0x400000a0" \
         "$(jget "$T/var.json" '" ".join([d["context"]["trap"], d["context"]["guest_registers"]["pc"], hex(int(d["context"]["ipa"], 16)), d["cp15"]["VBAR"]])')" \
         "data-abort 0x40000030 0x0 0x400000a0"
-    OUT=$("$HVPROBE" compare "$T/var.json" --expect 'sel4-virt:svc=valid' 2>&1); rc=$?
+    OUT=$("$HVPROBE" compare -v "$T/var.json" --expect 'sel4-virt:svc=valid' 2>&1); rc=$?
     expect_eq "variant: its svc vector is valid" "$rc" 0
     expect_match "variant: the cause is its read of IPA 0, in the page the VMM never maps" "$OUT" \
         "sel4-virt: the vectors are not what stopped the guest: its data-abort at pc 0x40000030 \\(IPA 0x0\\) is the fault the hypervisor reported; .* except page 0; IPA 0x0 is in page 0"
@@ -177,10 +177,10 @@ expect_eq "guest mode SVC" "$(jget "$T/sel4.json" 'hex(int(d["context"]["guest_r
 expect_eq "IPA 0x8" "$(jget "$T/sel4.json" 'int(d["context"]["ipa"],16)')" 8
 expect_eq "guest VBAR 0" "$(jget "$T/sel4.json" 'd["cp15"]["VBAR"]')" 0x00000000
 expect_eq "the CPU stopped in Hyp mode at the kernel's handler" "$(jget "$T/sel4.json" 'd["cpu"]["cpsr"]["mode"]')" hyp32
-OUT=$("$HVPROBE" compare "$T/sel4.json" --expect 'sel4-virt:svc=unmapped' 2>&1); rc=$?
+OUT=$("$HVPROBE" compare -v "$T/sel4.json" --expect 'sel4-virt:svc=unmapped' 2>&1); rc=$?
 expect_eq "compare: svc unmapped (expectation holds)" "$rc" 0
 expect_match "for the right reason: the guest's stage 2 has nothing at IPA 0x8" "$OUT" \
-    'svc   : unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault'
+    'svc: unmapped: the guest cannot fetch VA 0x8: stage 2: IPA 0x8: translation fault'
 expect_match "compare tells where it was captured and what the VMM said" "$OUT" \
     "captured at the guest's prefetch-abort to its hypervisor: guest PC 0x00000008, svc32 mode \\(CPSR 0x60000093\\), IPA 0x8; the hypervisor reported: Pagefault from"
 expect_eq "no fix names the system image's own vector table (it is not the guest's)" \
@@ -191,7 +191,7 @@ expect_eq "the traps the VMM resolved before: the UART page, then the GIC's, eac
 expect_match "the VMM's policy: any page on demand except page 0, where IPA 0x8 lies" \
     "$(jget "$T/sel4.json" 'd["context"]["policy"]')" "on demand \\(as it did earlier in this run\\) except page 0; IPA 0x8 is in page 0"
 expect_match "the guest's IRQ is judged at its own vector (the virtual IRQ), not at the kernel's HVBAR" \
-    "$("$HVPROBE" compare "$T/sel4.json" --format json | python3 -c 'import json,sys; v=[x for x in json.load(sys.stdin)["snapshots"][0]["vectors"] if x["name"] == "irq"][0]; print(v["verdict"], "|", v["base_source"])')" \
+    "$("$HVPROBE" compare -v "$T/sel4.json" --format json | python3 -c 'import json,sys; v=[x for x in json.load(sys.stdin)["snapshots"][0]["vectors"] if x["name"] == "irq"][0]; print(v["verdict"], "|", v["base_source"])')" \
     "^unmapped \\| VBAR = 0x00000000 .*; virtual IRQ: physical ones go to Hyp \\(HCR.IMO=1\\)$"
 expect_match "the faulting IPA's own stage-2 walk is shown" "$OUT" \
     "the faulting IPA in the hypervisor's stage 2 at the trap: IPA 0x8: translation fault, level 2"
@@ -220,7 +220,7 @@ expect_eq "captured at the trap, before any report" "$(jget "$T/p.json" 'd["cont
 # is not mapped in the VMM's stage 2).
 timeout 30 "$HVPROBE" run "$GUESTS/tiny-low-virt.elf" --machine virt --capture "$T/tcg.json" --at-exception svc -q; rc=$?
 expect_eq "tcg virt, VBAR 0: captured at the SVC vector" "$rc" 0
-OUT=$("$HVPROBE" compare "$T/sel4.json" "$T/tcg.json" --expect 'sel4-virt:svc=unmapped' --expect 'tcg-virt:svc=data' 2>&1); rc=$?
+OUT=$("$HVPROBE" compare -v "$T/sel4.json" "$T/tcg.json" --expect 'sel4-virt:svc=unmapped' --expect 'tcg-virt:svc=data' 2>&1); rc=$?
 expect_eq "compare sel4 vs tcg: both expectations hold" "$rc" 0
 expect_match "the root cause is the guest's vector base, the same in both" "$OUT" \
     "no snapshot has a usable SVC vector: the same root cause in all of them"
@@ -234,7 +234,7 @@ expect_match "how it shows under TCG: the device tree in flash" "$OUT" \
 timeout 120 "$HVPROBE" run "$IMG" --backend sel4 --capture "$T/late.json" --at-serial 'Halting...' >/dev/null 2>"$T/err"; rc=$?
 expect_eq "a capture after the fault: exit 0" "$rc" 0
 expect_eq "the late snapshot says it holds a seL4 thread, not the guest" "$(jget "$T/late.json" 'd["context"]["kind"]')" hypervisor-thread
-OUT=$("$HVPROBE" compare "$T/late.json" 2>&1)
+OUT=$("$HVPROBE" compare -v "$T/late.json" 2>&1)
 expect_match "it is not in the guest" "$(jget "$T/late.json" 'd["cpu"]["cpsr"]["mode"]')" '^(usr32|sys32|hyp32)$'
 expect_match "compare says the registers are not the guest's" "$OUT" "HCR.TGE=1: the CPU runs one of the hypervisor's own threads, not a guest"
 expect_match "and concludes nothing about the guest" "$OUT" "cannot conclude for sel4-virt: it was captured in one of the hypervisor's own threads"
