@@ -43,7 +43,8 @@ extern "C" {
 #endif
 
 typedef struct hvp_launch_opts {
-    const char *image;          /* ELF (checked: 32-bit ARM, segments in RAM) or raw binary */
+    const char *image;          /* ELF (checked: 32-bit ARM, segments in RAM), a Linux
+                                   zImage or uImage (booted as Linux), or a raw binary */
     const char *backend;        /* a registered backend (hvprobe/backend.h); NULL: "tcg" */
     const char *machine;        /* vexpress-a9 (NULL; virt for kvm/fixture), vexpress-a15, virt */
     const char *cpu;            /* NULL: the machine's default */
@@ -62,6 +63,14 @@ typedef struct hvp_launch_opts {
                                    triggers (sel4: the kernel's; NULL: kernel.elf
                                    beside the image) */
     const hvp_host *host;       /* a probed host to check against; NULL: probe now */
+    /* A Linux image, booted with QEMU's Linux boot protocol: */
+    const char *dtb;            /* device tree blob (-dtb); NULL: QEMU's own (virt) */
+    const char *append;         /* kernel command line (-append) */
+    const char *initrd;         /* initial ramdisk (-initrd) */
+    /* The guest's ELF with symbols when the image is not one (a zImage's
+     * vmlinux, a raw binary's ELF): breakpoint triggers on symbols and
+     * vector tables, and the capture's --elf.  NULL: the image if ELF. */
+    const char *guest_elf;
 } hvp_launch_opts;
 
 typedef struct hvp_guest hvp_guest;

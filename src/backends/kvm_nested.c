@@ -72,7 +72,7 @@ static int free_port(void)
 }
 
 /* /guest/run: the inner QEMU's command line (shell-quoted). */
-static char *inner_script(const hvp_launch_opts *o, int elf, hvp_error *err)
+static char *inner_script(const hvp_launch_opts *o, const hvp_qemu_load *ld, hvp_error *err)
 {
     hvp_argv a = { 0 };
     hvp_argv_push(&a, "qemu-system-aarch64");
@@ -94,7 +94,12 @@ static char *inner_script(const hvp_launch_opts *o, int elf, hvp_error *err)
     hvp_argv_push(&a, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_HMP);
     hvp_argv_push(&a, "-gdb");
     hvp_argv_push(&a, "tcp:0.0.0.0:%d,server=on,wait=off", GUEST_GDB);
-    hvp_qemu_load_args("/guest/image", elf, o->load_addr, &a);
+    /* The files as the inner QEMU sees them, in the host's initramfs. */
+    hvp_qemu_load in = *ld;
+    in.image = "/guest/image";
+    in.dtb = ld->dtb ? "/guest/dtb" : NULL;
+    in.initrd = ld->initrd ? "/guest/initrd" : NULL;
+    hvp_qemu_load_args(&in, &a);
     if (o->halt_at_start)
         hvp_argv_push(&a, "-S");
     for (int i = 0; i < o->nextra; i++)
@@ -115,7 +120,7 @@ static char *inner_script(const hvp_launch_opts *o, int elf, hvp_error *err)
 }
 
 /* rundir/initrd.cpio = the cached host archive + the guest's archive. */
-static int write_initrd(const char *host_cpio, const char *dst, const char *image, const char *script,
+static int write_initrd(const char *host_cpio, const char *dst, const hvp_qemu_load *ld, const char *script,
                         hvp_error *err)
 {
     FILE *in = fopen(host_cpio, "rb"), *out = in ? fopen(dst, "wb") : NULL;
@@ -136,7 +141,11 @@ static int write_initrd(const char *host_cpio, const char *dst, const char *imag
     if (!rc)
         rc = hvp_cpio_dir(&c, "guest", err);
     if (!rc)
-        rc = hvp_cpio_file(&c, "guest/image", 0644, image, err);
+        rc = hvp_cpio_file(&c, "guest/image", 0644, ld->image, err);
+    if (!rc && ld->dtb)
+        rc = hvp_cpio_file(&c, "guest/dtb", 0644, ld->dtb, err);
+    if (!rc && ld->initrd)
+        rc = hvp_cpio_file(&c, "guest/initrd", 0644, ld->initrd, err);
     if (!rc)
         rc = hvp_cpio_data(&c, "guest/run", 0755, script, strlen(script), err);
     if (!rc)
@@ -170,15 +179,20 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
                         "build' once (downloads Debian's arm64 kernel and QEMU, about 100 MB, no root)", kp.dir);
     if (!o->image)
         return hvp_fail(err, HVP_E_INVAL, "no image given");
-    int elf = hvp_is_elf_file(o->image, err);
-    if (elf < 0)
-        return elf;
+    int kind = hvp_image_kind_of(o->image, err);
+    if (kind < 0)
+        return kind;
+    hvp_qemu_load ld;
+    int lrc = hvp_qemu_load_plan(o, kind, &ld, err);
+    if (lrc)
+        return lrc;
+    int elf = kind == HVP_IMG_ELF;
     if (elf) {
         hvp_image *img = NULL;
         if ((rc = hvp_elf_load(o->image, 1, &img, err)))
             return rc;
         hvp_image_free(img);
-    } else if (!o->have_load_addr) {
+    } else if (!o->have_load_addr && !ld.linux_boot) {
         return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address)", o->image);
     }
     q->image_is_elf = elf;
@@ -203,8 +217,8 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     hvp_qemu_wire_files(o, q);
     char initrd[400];
     snprintf(initrd, sizeof initrd, "%s/initrd.cpio", q->rundir);
-    char *script = inner_script(o, elf, err);
-    rc = script ? write_initrd(kp.initrd, initrd, o->image, script, err) : HVP_E_NOMEM;
+    char *script = inner_script(o, &ld, err);
+    rc = script ? write_initrd(kp.initrd, initrd, &ld, script, err) : HVP_E_NOMEM;
     free(script);
     hvp_argv a = { 0 };
     hvp_argv_push(&a, "qemu-system-aarch64");

@@ -133,15 +133,34 @@ void hvp_qemu_judge(const hvp_host *h, int tool, const char *what, int with_vers
         snprintf(v->why, sizeof v->why, "%s", what);
 }
 
-int hvp_is_elf_file(const char *path, hvp_error *err)
+int hvp_image_kind_of(const char *path, hvp_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return hvp_fail(err, HVP_E_INPUT, "cannot open image '%s': %s", path, strerror(errno));
-    unsigned char m[4] = { 0 };
-    size_t n = fread(m, 1, 4, f);
+    unsigned char m[64] = { 0 };
+    size_t n = fread(m, 1, sizeof m, f);
     fclose(f);
-    return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+    if (n >= 4 && !memcmp(m, "\x7f" "ELF", 4))
+        return HVP_IMG_ELF;
+    if (n >= 0x28 && m[0x24] == 0x18 && m[0x25] == 0x28 && m[0x26] == 0x6f && m[0x27] == 0x01)
+        return HVP_IMG_ZIMAGE;
+    if (n >= 64 && m[0] == 0x27 && m[1] == 0x05 && m[2] == 0x19 && m[3] == 0x56)
+        return HVP_IMG_UIMAGE;
+    if (n >= 0x3c && !memcmp(m + 0x38, "ARM\x64", 4))
+        return HVP_IMG_ARM64_IMAGE;
+    return HVP_IMG_RAW;
+}
+
+const char *hvp_image_kind_name(int kind)
+{
+    switch (kind) {
+    case HVP_IMG_ELF: return "an ELF file";
+    case HVP_IMG_ZIMAGE: return "a Linux zImage";
+    case HVP_IMG_UIMAGE: return "a U-Boot uImage";
+    case HVP_IMG_ARM64_IMAGE: return "an arm64 Linux Image";
+    default: return "a raw binary";
+    }
 }
 
 const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n)
@@ -156,19 +175,54 @@ const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n)
     return buf;
 }
 
-void hvp_qemu_load_args(const char *image, int elf, uint64_t load_addr, hvp_argv *a)
+void hvp_qemu_load_args(const hvp_qemu_load *l, hvp_argv *a)
 {
-    if (elf) {
+    if (l->kind == HVP_IMG_ELF || l->linux_boot) {
         push(a, "-kernel");
-        push(a, "%s", image);
+        push(a, "%s", l->image);
+        const char *opt[3] = { "-dtb", "-append", "-initrd" }, *val[3] = { l->dtb, l->append, l->initrd };
+        for (int i = 0; l->linux_boot && i < 3; i++)
+            if (val[i]) {
+                push(a, "%s", opt[i]);
+                push(a, "%s", val[i]);
+            }
         return;
     }
     char esc[4096];
     push(a, "-device");
-    push(a, "loader,file=%s,addr=0x%llx,force-raw=on", hvp_qemu_opt_escape(image, esc, sizeof esc),
-         (unsigned long long)load_addr);
+    push(a, "loader,file=%s,addr=0x%llx,force-raw=on", hvp_qemu_opt_escape(l->image, esc, sizeof esc),
+         (unsigned long long)l->load_addr);
     push(a, "-device");
-    push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)load_addr);
+    push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)l->load_addr);
+}
+
+int hvp_qemu_load_plan(const hvp_launch_opts *o, int kind, hvp_qemu_load *l, hvp_error *err)
+{
+    memset(l, 0, sizeof *l);
+    l->image = o->image;
+    l->kind = kind;
+    l->load_addr = o->load_addr;
+    if (kind == HVP_IMG_ARM64_IMAGE)
+        return hvp_fail(err, HVP_E_INPUT, "'%s' is an arm64 Linux Image: hvprobe runs 32-bit ARM guests (give an "
+                        "armhf kernel's zImage, e.g. Debian's linux-image-armmp)", o->image);
+    /* A Linux image boots as Linux unless the user loads it raw. */
+    l->linux_boot = (kind == HVP_IMG_ZIMAGE || kind == HVP_IMG_UIMAGE) && !o->have_load_addr;
+    const char *what[3] = { "--dtb", "--append", "--initrd" }, *val[3] = { o->dtb, o->append, o->initrd };
+    for (int i = 0; i < 3; i++) {
+        if (!val[i])
+            continue;
+        if (!l->linux_boot)
+            return hvp_fail(err, HVP_E_INVAL, "%s is for a Linux image booted as Linux (a zImage or uImage, without "
+                            "--load-addr); '%s' is %s%s", what[i], o->image, hvp_image_kind_name(kind),
+                            kind == HVP_IMG_ELF ? ", which QEMU enters at its ELF entry without the Linux boot "
+                            "protocol" : o->have_load_addr ? ", loaded raw at --load-addr" : "");
+        if (i != 1 && access(val[i], R_OK))
+            return hvp_fail(err, HVP_E_INPUT, "cannot read %s '%s': %s", what[i], val[i], strerror(errno));
+    }
+    l->dtb = o->dtb;
+    l->append = o->append;
+    l->initrd = o->initrd;
+    return HVP_OK;
 }
 
 /* Channel addresses in the runtime directory, and the files. */
@@ -209,17 +263,27 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
         return hvp_fail(err, HVP_E_INVAL, "--memory wants a size like 128M or 1G, not '%s'", memstr);
     if (!o->image)
         return hvp_fail(err, HVP_E_INVAL, "no image given");
-    int elf = hvp_is_elf_file(o->image, err);
-    if (elf < 0)
-        return elf;
+    int kind = hvp_image_kind_of(o->image, err);
+    if (kind < 0)
+        return kind;
+    hvp_qemu_load ld;
+    if ((rc = hvp_qemu_load_plan(o, kind, &ld, err)))
+        return rc;
+    int elf = kind == HVP_IMG_ELF;
     q->image_is_elf = elf;
     snprintf(q->machine, sizeof q->machine, "%s", b->name);
     uint64_t entry = 0;
     if (elf && (rc = check_elf(o->image, b, mem, q, &entry, err)))
         return rc;
     if (sp->elf_only && !elf)
-        return hvp_fail(err, HVP_E_INVAL, "the %s backend needs an ELF guest image", sp->backend);
-    if (!elf && !o->have_load_addr)
+        return hvp_fail(err, HVP_E_INVAL, "the %s backend needs an ELF guest image%s", sp->backend,
+                        ld.linux_boot ? " (it enters the guest at its ELF entry, without the Linux boot protocol); "
+                        "run a Linux image under tcg, kvm or kvm-nested" : "");
+    if (ld.linux_boot && !o->dtb && !strncmp(b->name, "vexpress", 8))
+        warn(q, "%s is %s and no --dtb is given: QEMU boots %s with ATAGS, which a multiplatform kernel (Debian's "
+             "armmp) does not accept; give --dtb (Debian ships vexpress-v2p-ca9.dtb in "
+             "/usr/lib/linux-image-VERSION/)", o->image, hvp_image_kind_name(kind), b->name);
+    if (!elf && !ld.linux_boot && !o->have_load_addr)
         return hvp_fail(err, HVP_E_INVAL, "'%s' is a raw binary: give --load-addr ADDR (its link address). QEMU's "
                         "-kernel would treat it as a Linux zImage and load it at RAM base + 0x10000 (0x%08llx on %s)",
                         o->image, (unsigned long long)(b->ram_base + 0x10000), b->name);
@@ -263,7 +327,7 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     if (sp->load)
         sp->load(o, entry, &a);
     else
-        hvp_qemu_load_args(o->image, elf, o->load_addr, &a);
+        hvp_qemu_load_args(&ld, &a);
     if (o->trace_events) {
         push(&a, "-d");
         push(&a, "%s", o->trace_events);

@@ -90,19 +90,46 @@ int hvp_qemu_plan(const hvp_qemu_spec *spec, const hvp_launch_opts *o, const hvp
  * with_version) or how to install it. */
 void hvp_qemu_judge(const hvp_host *h, int tool, const char *what, int with_version, hvp_backend_verdict *v);
 
-/* The arguments that load `image` (at its path as QEMU will see it): an
- * ELF with -kernel; a raw binary with the generic loader exactly at
- * load_addr, and a second loader setting CPU 0's PC there (-kernel would
- * treat it as a Linux zImage). */
-void hvp_qemu_load_args(const char *image, int elf, uint64_t load_addr, hvp_argv *a);
+/* What a guest image file is, from its first bytes. */
+typedef enum hvp_image_kind {
+    HVP_IMG_RAW = 0,        /* none of the below: a raw binary */
+    HVP_IMG_ELF,
+    HVP_IMG_ZIMAGE,         /* Linux zImage: magic 0x016f2818 at 0x24 */
+    HVP_IMG_UIMAGE,         /* U-Boot legacy image: magic 0x27051956 at 0 */
+    HVP_IMG_ARM64_IMAGE     /* arm64 Linux Image: "ARM\x64" at 0x38 */
+} hvp_image_kind;
+
+/* The kind of the image at path (>= 0), or HVP_E_INPUT when it cannot be
+ * read. */
+int hvp_image_kind_of(const char *path, hvp_error *err);
+const char *hvp_image_kind_name(int kind);    /* "a Linux zImage", ... */
+
+/* How QEMU loads the guest: paths as QEMU will see them. */
+typedef struct hvp_qemu_load {
+    const char *image;
+    int kind;               /* hvp_image_kind */
+    int linux_boot;         /* QEMU's Linux boot protocol (-kernel with
+                               -dtb / -append / -initrd) */
+    uint64_t load_addr;     /* raw images */
+    const char *dtb, *append, *initrd;
+} hvp_qemu_load;
+
+/* The arguments that load the guest: an ELF with -kernel; a Linux image
+ * with -kernel and its -dtb, -append, -initrd; a raw binary with the
+ * generic loader exactly at load_addr, and a second loader setting CPU
+ * 0's PC there (-kernel would treat it as a Linux zImage). */
+void hvp_qemu_load_args(const hvp_qemu_load *l, hvp_argv *a);
+
+/* Check the Linux boot options against the image (o->image of `kind`):
+ * fills l (image path as given).  HVP_E_INPUT for an arm64 Image,
+ * HVP_E_INVAL for --dtb/--append/--initrd with an image that does not
+ * boot as Linux or a missing file. */
+int hvp_qemu_load_plan(const hvp_launch_opts *o, int kind, hvp_qemu_load *l, hvp_error *err);
 
 /* q->serial (o->serial_file, else serial.log in q->rundir), q->stderr_path
  * and, with trace events, q->trace. */
 void hvp_qemu_wire_files(const hvp_launch_opts *o, hvp_qemu *q);
 
-/* 1 when the file at path is an ELF file, 0 when not; HVP_E_INPUT when
- * it cannot be opened. */
-int hvp_is_elf_file(const char *path, hvp_error *err);
 
 /* QEMU splits option strings at commas; a literal comma is ",,". */
 const char *hvp_qemu_opt_escape(const char *s, char *buf, size_t n);

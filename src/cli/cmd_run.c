@@ -18,7 +18,8 @@
 
 static const char help[] =
     "usage: hvprobe run IMAGE [--backend @BACKENDS@] [--machine vexpress-a9|vexpress-a15|virt]\n"
-    "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--serial FILE|-]\n"
+    "                   [--cpu NAME] [--memory SIZE] [--load-addr ADDR] [--elf FILE] [--serial FILE|-]\n"
+    "                   [--dtb FILE] [--append TEXT] [--initrd FILE]\n"
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
     "                   [--capture SNAP.json TRIGGER [--label NAME] [--save-ram[=REGION,...]]]\n"
@@ -32,9 +33,15 @@ static const char help[] =
     "@BACKEND_HELP@\n"
     "\n"
     "Images: an ELF is checked (32-bit ARM, segments inside the machine's RAM) and\n"
-    "loaded at its addresses. A raw binary needs --load-addr ADDR: it is loaded exactly\n"
+    "loaded at its addresses. A Linux kernel (a zImage: magic 0x016f2818 at offset 0x24;\n"
+    "or a U-Boot uImage) boots as Linux, with QEMU's Linux boot protocol (r2 = the\n"
+    "device tree): --dtb FILE (virt makes its own; vexpress needs one, e.g. Debian's\n"
+    "vexpress-v2p-ca9.dtb), --append TEXT (the command line), --initrd FILE; under tcg,\n"
+    "kvm and kvm-nested. A raw binary needs --load-addr ADDR: it is loaded exactly\n"
     "there and entered there (QEMU's -kernel would treat it as a Linux zImage at RAM\n"
-    "base + 0x10000).\n"
+    "base + 0x10000). --elf FILE names the guest's ELF with symbols when the image is\n"
+    "not one (a kernel's vmlinux, a raw binary's ELF), for --at-symbol, --at-exception\n"
+    "and the snapshot's symbols.\n"
     "\n"
     "Debug channels: QMP, HMP and the gdbstub on unix sockets in a private 0700\n"
     "directory (printed at start, removed at exit). --gdb-port / --monitor-port add\n"
@@ -80,6 +87,8 @@ static const char help[] =
     "  hvprobe run build/guests/tiny-vbar-vexpress.elf\n"
     "  hvprobe run guest.elf --machine virt --capture tcg.json --at-serial 'issuing svc'\n"
     "  hvprobe run guest.bin --load-addr 0x60000000 --dry-run\n"
+    "  hvprobe run vmlinuz --machine vexpress-a9 --dtb vexpress-v2p-ca9.dtb \\\n"
+    "      --append 'console=ttyAMA0' --capture linux.json --at-serial 'Freeing unused'\n"
     "\n"
     "Exit: 0 the guest ran (and the capture was written), 2 usage or bad image,\n"
     "3 QEMU failed or the backend cannot run here (the message says what would),\n"
@@ -185,7 +194,9 @@ int cmd_run(int argc, char **argv)
         { "at-pc", required_argument, 0, 'P' }, { "at-symbol", required_argument, 0, 'Y' },
         { "at-exception", required_argument, 0, 'E' }, { "json", no_argument, 0, 'j' },
         { "at-guest-trap", optional_argument, 0, 'G' }, { "timeout", required_argument, 0, 'O' },
-        { "hyp-symbols", required_argument, 0, 'H' },
+        { "hyp-symbols", required_argument, 0, 'H' }, { "dtb", required_argument, 0, 'D' },
+        { "append", required_argument, 0, 'R' }, { "initrd", required_argument, 0, 'I' },
+        { "elf", required_argument, 0, 'F' },
         CLI_COMMON_OPTS, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_launch_opts o = { 0 };
@@ -275,6 +286,10 @@ int cmd_run(int argc, char **argv)
             break;
         }
         case 'H': o.hyp_symbols = optarg; break;
+        case 'D': o.dtb = optarg; break;
+        case 'R': o.append = optarg; break;
+        case 'I': o.initrd = optarg; break;
+        case 'F': o.guest_elf = optarg; break;
         case CLI_OPT_SAVE_RAM:
         case CLI_OPT_RAM_LIMIT:
         case CLI_OPT_RAM_METHOD:
@@ -382,7 +397,7 @@ int cmd_run(int argc, char **argv)
     cli_info("run", "QEMU up in %ld ms", cli_now_ms() - start);
     cli_note("run", "QEMU pid %ld, backend %s, machine %s; channels in %s", gi.pid, gi.backend, gi.machine, gi.rundir);
     cli_note("run", "attach: gdb-multiarch -ex 'target remote %s' %s",
-             strncmp(gi.gdb, "unix:", 5) ? gi.gdb + 4 : gi.gdb + 5, gi.image);
+             strncmp(gi.gdb, "unix:", 5) ? gi.gdb + 4 : gi.gdb + 5, gi.guest_elf ? gi.guest_elf : gi.image);
     cli_note("run", "capture: hvprobe capture --qmp %s --gdb %s -o snap.json", gi.qmp, gi.gdb);
     cli_info("run", "channels: qmp %s, hmp %s, gdb %s; serial %s", gi.qmp, gi.hmp, gi.gdb, gi.serial);
     run_result res = { 0 };

@@ -71,6 +71,48 @@ static void chain_for(cmp_ctx *c, size_t i, int e)
              word, hvp_verdict_name(v->verdict), v->reason);
 }
 
+/* Every snapshot routes vector e to a handler: the same one everywhere
+ * (by symbol when both have one, else by address), or the guest
+ * installed different code under different hypervisors. */
+static void handlers_differ(cmp_ctx *c, int e)
+{
+    int differ = 0;
+    for (size_t i = 1; i < c->n; i++) {
+        const hvp_vector_report *a = &c->an[0].vec[e], *b = &c->an[i].vec[e];
+        if (a->target_sym[0] && b->target_sym[0])
+            differ |= strcmp(a->target_sym, b->target_sym) != 0;
+        else
+            differ |= a->have_target != b->have_target || a->target != b->target;
+    }
+    if (!differ) {
+        diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
+                 c->differs.n ? " (see the differences in the other vectors)" : "");
+        return;
+    }
+    char who[DIAG_LINE] = "", on[DIAG_LINE] = "";
+    size_t o = 0, p = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const hvp_vector_report *v = &c->an[i].vec[e];
+        const hvp_backend_facts *f = &c->snaps[i]->backend;
+        char h[128];
+        if (v->target_sym[0])
+            snprintf(h, sizeof h, "%s (0x%llx)", v->target_sym, (unsigned long long)v->target);
+        else
+            snprintf(h, sizeof h, "0x%llx", (unsigned long long)v->target);
+        int k = snprintf(who + o, sizeof who - o, "%s%s to %s", i ? ", " : "", c->labels[i], h);
+        if (k > 0 && (size_t)k < sizeof who - o)
+            o += (size_t)k;
+        k = snprintf(on + p, sizeof on - p, "%s%s on %s %s", i ? ", " : "", c->labels[i],
+                     f->machine ? f->machine : "?", f->cpu_model ? f->cpu_model : "?");
+        if (k > 0 && (size_t)k < sizeof on - p)
+            p += (size_t)k;
+    }
+    diag_add(&c->cause, "every snapshot routes SVC to a handler, but not to the same one: %s. The vectors work "
+             "everywhere; the guest installed a different handler under each, so look at what it decides at boot "
+             "from the machine and CPU it finds (%s)", who, on);
+    diag_add(&c->differs, "SVC handler: %s", who);
+}
+
 /* Which factor differs between a working snapshot w and a failing f? */
 static void explain_split(cmp_ctx *c, size_t w, size_t f, int e)
 {
@@ -240,8 +282,7 @@ static void diagnose(cmp_ctx *c)
     } else if (nfail && nvalid) {
         explain_split(c, first_valid, first_fail, svc);
     } else if (nvalid && !nfail && !nunknown) {
-        diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
-                 c->differs.n ? " (see the differences in the other vectors)" : "");
+        handlers_differ(c, svc);
     }
     /* A guest whose vectors are sound but which its hypervisor stopped:
      * the reported fault itself is the cause. */

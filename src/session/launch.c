@@ -16,6 +16,7 @@ struct hvp_guest {
     const hvp_backend *be;
     char **argv;            /* QEMU's argv until started */
     char *image;
+    char *guest_elf;        /* --elf: the guest's ELF when the image is not one */
     int started;
     int exited, exit_status;    /* QEMU reaped, and how it ended */
 };
@@ -54,6 +55,16 @@ int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
         hvp_guest_free(g);
         return HVP_E_INVAL;
     }
+    if (o->guest_elf) {
+        int kind = hvp_image_kind_of(o->guest_elf, err);
+        if (kind >= 0 && kind != HVP_IMG_ELF)
+            kind = hvp_fail(err, HVP_E_INPUT, "--elf '%s' is %s, not the guest's ELF file", o->guest_elf,
+                            hvp_image_kind_name(kind));
+        if (kind < 0 || !(g->guest_elf = strdup(o->guest_elf))) {
+            hvp_guest_free(g);
+            return kind < 0 ? kind : hvp_fail(err, HVP_E_NOMEM, "out of memory");
+        }
+    }
     memset(&g->q, 0, sizeof g->q);
     g->q.pid = -1;
     rc = g->be->plan(&ro, h, &g->q, &g->argv, err);
@@ -87,7 +98,8 @@ void hvp_guest_get_info(const hvp_guest *g, hvp_guest_info *i)
     i->machine = g->q.machine;
     i->image = g->image;
     i->image_is_elf = g->q.image_is_elf;
-    i->guest_elf = g->q.image_is_elf && !(g->be->d.flags & HVP_BACKEND_SYSTEM_IMAGE) ? g->image : NULL;
+    i->guest_elf = g->guest_elf ? g->guest_elf
+                 : g->q.image_is_elf && !(g->be->d.flags & HVP_BACKEND_SYSTEM_IMAGE) ? g->image : NULL;
     i->rundir = g->q.rundir;
     i->qmp = g->q.qmp;
     i->hmp = g->q.hmp;
@@ -200,6 +212,7 @@ void hvp_guest_free(hvp_guest *g)
     hvp_qemu_stop(&g->q);
     hvp_argv_free(g->argv);
     free(g->image);
+    free(g->guest_elf);
     free(g);
 }
 

@@ -1,7 +1,7 @@
 # tests/integration/build.sh - the build says one short line per step and
 # everything with V=1; the guests' Makefile takes V=1 too (it once read V as
 # the variant's name and looked for variant-1.S); `make demo` builds no
-# tests; install-deps knows its two groups.
+# tests; install-deps knows its groups.
 . tests/lib/tap.sh
 T=$HVP_TEST_TMP/build
 mkdir -p "$T"
@@ -26,6 +26,6 @@ expect_eq "make demo builds the tool and the guests, not the tests" \
 expect_eq "make demo builds no unit test" "$(printf '%s\n' "$OUT" | grep -c 'tests/unit')" 0
 OUT=$(scripts/install-deps bogus 2>&1); rc=$?
 expect_eq "install-deps with an unknown group: exit 2" "$rc" 2
-expect_match "it says how to call it" "$OUT" "usage: scripts/install-deps \\[demo\\|check\\]"
+expect_match "it says how to call it" "$OUT" "usage: scripts/install-deps \\[demo\\|deb\\|check\\]"
 expect_eq "install-deps demo: nothing missing here, nothing printed" "$(scripts/install-deps demo 2>&1)" ""
 done_testing
