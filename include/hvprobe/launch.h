@@ -71,6 +71,9 @@ typedef struct hvp_launch_opts {
      * vmlinux, a raw binary's ELF): breakpoint triggers on symbols and
      * vector tables, and the capture's --elf.  NULL: the image if ELF. */
     const char *guest_elf;
+    /* QEMU holds a guest that powers off or resets (-no-shutdown
+     * -no-reboot), so it can be captured (hvp_trigger.on_exit). */
+    int hold_on_exit;
 } hvp_launch_opts;
 
 typedef struct hvp_guest hvp_guest;

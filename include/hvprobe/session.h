@@ -76,6 +76,16 @@ typedef struct hvp_trigger {
     const hvp_capture_opts *capture;    /* GUEST_TRAP: options of the captures
                                            taken at traps (NULL: defaults) */
     int timeout_ms;         /* give up with HVP_E_NOTRIGGER after this; 0: never */
+    /* Also fire, with any kind (NONE included), when the guest is stuck
+     * for stuck_s seconds (> 0): its PC stays in a 256-byte window (spin)
+     * or at a WFI with IRQs masked (wfi), or, with an "int" trace, one
+     * fault exception is taken at the same vector 100+ times a second
+     * (storm).  Not with breakpoint triggers (the gdbstub serves one
+     * client). */
+    double stuck_s;
+    /* Also fire when the guest powers off, resets or panics: QEMU must
+     * hold it (hvp_launch_opts.hold_on_exit).  Not with GUEST_TRAP. */
+    int on_exit;
 } hvp_trigger;
 
 /* 1 when the trigger needs the guest halted at start (breakpoints). */
@@ -100,6 +110,9 @@ typedef struct hvp_run_result {
     long elapsed_ms;        /* from hvp_run_begin() to the trigger (or now) */
     size_t ntraps;          /* GUEST_TRAP: guest traps seen (kept or not) */
     size_t nstops;          /* GUEST_TRAP: stops at the hypervisor's handlers */
+    char condition[16];     /* stuck_s / on_exit fired: "spin", "wfi", "storm",
+                               "poweroff", "reset", "panic"; "" otherwise */
+    char how[600];          /* ... and what was seen, one sentence */
 } hvp_run_result;
 
 typedef struct hvp_run hvp_run;
@@ -125,6 +138,10 @@ void hvp_run_get_result(const hvp_run *r, hvp_run_result *out);
 /* GUEST_TRAP: the snapshot taken at the trap that fired the trigger
  * (the caller owns it and frees it; NULL when there is none). */
 hvp_snapshot *hvp_run_take_snapshot(hvp_run *r);
+
+/* Record in snap what made the run fire when it was stuck_s or on_exit
+ * (context.condition); nothing otherwise.  HVP_E_NOMEM. */
+int hvp_run_annotate(const hvp_run *r, hvp_snapshot *snap, hvp_error *err);
 
 /* Stop watching (a guest halted at a breakpoint stays halted) and free. */
 void hvp_run_end(hvp_run *r);

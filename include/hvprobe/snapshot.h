@@ -185,6 +185,20 @@ typedef struct hvp_trap_seen {
                                memory for addr 0x9000000"), or NULL */
 } hvp_trap_seen;
 
+/* What made `run --when-stuck` / `--on-exit` capture (schema field
+ * context.condition, optional). */
+typedef struct hvp_condition {
+    char *name;             /* "spin", "slide", "wfi", "storm", "poweroff", "reset",
+                               "panic"; NULL: another trigger fired */
+    char *how;              /* one sentence: what was seen */
+    double seconds;         /* how long the condition held before the capture */
+    int have_window;
+    uint64_t pc_lo, pc_hi;  /* spin, wfi: the PC stayed within [lo, hi] */
+    double rate;            /* storm: exceptions per second */
+    char *exception;        /* storm: QEMU's name, "Undefined Instruction" */
+    uint64_t vector;        /* storm: the address it was taken to */
+} hvp_condition;
+
 typedef struct hvp_context {
     char *kind;             /* "guest-trap": the guest's state at a trap the
                                hypervisor took (CPU in Hyp mode, guest's CP15
@@ -212,6 +226,7 @@ typedef struct hvp_context {
     hvp_trap_seen *earlier; /* traps it resolved before this one, oldest
                                first */
     size_t nearlier;
+    hvp_condition condition;
 } hvp_context;
 
 typedef struct hvp_snapshot {

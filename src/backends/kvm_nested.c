@@ -102,6 +102,10 @@ static char *inner_script(const hvp_launch_opts *o, const hvp_qemu_load *ld, hvp
     hvp_qemu_load_args(&in, &a);
     if (o->halt_at_start)
         hvp_argv_push(&a, "-S");
+    if (o->hold_on_exit) {
+        hvp_argv_push(&a, "-no-shutdown");
+        hvp_argv_push(&a, "-no-reboot");
+    }
     for (int i = 0; i < o->nextra; i++)
         hvp_argv_push(&a, "%s", o->extra[i]);
     char **v = a.v;

@@ -336,6 +336,10 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     }
     if (o->halt_at_start)
         push(&a, "-S");
+    if (o->hold_on_exit) {
+        push(&a, "-no-shutdown");
+        push(&a, "-no-reboot");
+    }
     for (int i = 0; i < o->nextra; i++)
         push(&a, "%s", o->extra[i]);
     if (a.oom) {

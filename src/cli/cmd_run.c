@@ -22,7 +22,8 @@ static const char help[] =
     "                   [--dtb FILE] [--append TEXT] [--initrd FILE]\n"
     "                   [--trace EVENTS] [--trace-log FILE] [--halt-at-start]\n"
     "                   [--gdb-port N] [--monitor-port N] [--dry-run]\n"
-    "                   [--capture SNAP.json TRIGGER [--label NAME] [--save-ram[=REGION,...]]]\n"
+    "                   [--capture SNAP.json TRIGGER [--when-stuck[=S]] [--on-exit] [--label NAME]\n"
+    "                    [--save-ram[=REGION,...]]]\n"
     "                   [--json] [-q|-v]\n"
     "                   [-- EXTRA-QEMU-ARGS...]\n"
     "\n"
@@ -69,6 +70,15 @@ static const char help[] =
     "                          could not resolve and reports; the snapshot holds the\n"
     "                          guest at that trap, not a later VMM thread), prefetch-abort,\n"
     "                          data-abort, hvc, wfi or any (the first of that kind)\n"
+    "      --when-stuck[=SECONDS]  when the guest is stuck that long (default 1): its PC\n"
+    "                          stays in 256 bytes (spin; sampled every 0.1 s), or at a\n"
+    "                          WFI with IRQs masked (wfi), or one fault is taken at the\n"
+    "                          same vector 100+ times a second (storm; from QEMU's -d int\n"
+    "                          log, which it then writes in the runtime directory)\n"
+    "      --on-exit           when the guest powers off, resets or panics: QEMU holds\n"
+    "                          it (-no-shutdown -no-reboot) and it is captured as it was\n"
+    "                          The last two also combine with --after or --at-serial;\n"
+    "                          the snapshot's context.condition says which fired\n"
     "      --timeout SECONDS   give up waiting for the trigger (exit 6); default 120\n"
     "                          for --at-guest-trap, else none\n"
     "  --hyp-symbols FILE  the hypervisor's ELF with symbols (sel4: the kernel's;\n"
@@ -196,15 +206,17 @@ int cmd_run(int argc, char **argv)
         { "at-guest-trap", optional_argument, 0, 'G' }, { "timeout", required_argument, 0, 'O' },
         { "hyp-symbols", required_argument, 0, 'H' }, { "dtb", required_argument, 0, 'D' },
         { "append", required_argument, 0, 'R' }, { "initrd", required_argument, 0, 'I' },
-        { "elf", required_argument, 0, 'F' },
+        { "elf", required_argument, 0, 'F' }, { "when-stuck", optional_argument, 0, 'K' },
+        { "on-exit", no_argument, 0, 'X' },
         CLI_COMMON_OPTS, CLI_RAM_OPTIONS, { 0, 0, 0, 0 }
     };
     hvp_launch_opts o = { 0 };
     hvp_capture_opts ram = { 0 }; /* only the RAM image options */
     ram.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL, *exc_name = NULL;
-    int at_exc = -1, have_pc = 0, at_trap = -1;
-    double trig_timeout = -1;
+    int at_exc = -1, have_pc = 0, at_trap = -1, auto_trace = 0;
+    double trig_timeout = -1, stuck_s = 0;
+    int on_exit = 0;
     uint64_t at_pc = 0;
     double after = -1;
     int dry = 0, json = 0, c, stream = 1;
@@ -290,6 +302,14 @@ int cmd_run(int argc, char **argv)
         case 'R': o.append = optarg; break;
         case 'I': o.initrd = optarg; break;
         case 'F': o.guest_elf = optarg; break;
+        case 'K': {
+            char *end = NULL;
+            stuck_s = optarg ? strtod(optarg, &end) : 1.0;
+            if ((optarg && *end) || !(stuck_s >= 0.3) || stuck_s > 3600)
+                return cli_error("run", EXIT_USAGE, "--when-stuck=SECONDS wants 0.3 to 3600 seconds, not '%s'", optarg);
+            break;
+        }
+        case 'X': on_exit = 1; break;
         case CLI_OPT_SAVE_RAM:
         case CLI_OPT_RAM_LIMIT:
         case CLI_OPT_RAM_METHOD:
@@ -313,11 +333,15 @@ int cmd_run(int argc, char **argv)
     const hvp_backend_desc *bd = hvp_backend_find(o.backend ? o.backend : "tcg");
     if (capture && ntrig == 0 && bd && (bd->flags & HVP_BACKEND_GUEST_TRAPS))
         at_trap = HVP_TRAP_FAULT, ntrig = 1;  /* the trap its hypervisor reports */
-    if (capture && ntrig != 1)
-        return cli_error("run", EXIT_USAGE, "--capture needs exactly one trigger: --after, --at-serial, --at-pc, "
-                         "--at-symbol, --at-exception or --at-guest-trap");
-    if (!capture && ntrig)
-        return cli_error("run", EXIT_USAGE, "--after/--at-* are triggers for --capture FILE");
+    if (capture && (ntrig > 1 || (ntrig == 0 && !stuck_s && !on_exit)))
+        return cli_error("run", EXIT_USAGE, "--capture needs one trigger: --after, --at-serial, --at-pc, "
+                         "--at-symbol, --at-exception or --at-guest-trap, and/or --when-stuck, --on-exit");
+    if (!capture && (ntrig || stuck_s > 0 || on_exit))
+        return cli_error("run", EXIT_USAGE, "--after/--at-*/--when-stuck/--on-exit are triggers for --capture FILE");
+    o.hold_on_exit = on_exit;
+    /* A storm of exceptions shows in QEMU's -d int log: follow one. */
+    if (stuck_s > 0 && !o.trace_events && bd && !(bd->flags & HVP_BACKEND_NO_TRACE))
+        o.trace_events = "int", o.trace_file = NULL, auto_trace = 1;
     if (!capture && ram.save_ram)
         return cli_error("run", EXIT_USAGE, "--save-ram saves the RAM with a snapshot: add --capture FILE and a trigger");
     if (at_symbol) {
@@ -326,7 +350,7 @@ int cmd_run(int argc, char **argv)
             return cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_USAGE, "--at-symbol: %s", err.msg);
         have_pc = 1;
     }
-    if (o.trace_events && !o.trace_file)
+    if (o.trace_events && !o.trace_file && !auto_trace)
         o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
         cli_guest_path("hyp-fixture.elf", fixture, sizeof fixture);
@@ -347,6 +371,8 @@ int cmd_run(int argc, char **argv)
     else if (at_trap >= 0)
         trig.kind = HVP_TRIGGER_GUEST_TRAP, trig.trap = (hvp_trap_kind)at_trap;
     trig.timeout_ms = trig_timeout > 0 ? (int)(trig_timeout * 1000) : trig.kind == HVP_TRIGGER_GUEST_TRAP ? 120000 : 0;
+    trig.stuck_s = stuck_s;
+    trig.on_exit = on_exit;
     hvp_capture_opts trap_co = ram;     /* captures taken at guest traps */
     trap_co.ram_path = capture;
     trap_co.label = label;
@@ -439,6 +465,8 @@ int cmd_run(int argc, char **argv)
         hvp_snapshot *s = hvp_run_take_snapshot(run);
         long t0 = cli_now_ms();
         rc = s ? HVP_OK : hvp_guest_capture(g, &trap_co, &s, &err);
+        if (!rc)
+            rc = hvp_run_annotate(run, s, &err);
         res.capture_ms = cli_now_ms() - t0;
         if (rc)
             code = cli_error("run", cli_exit_for(rc), "capture failed: %s", err.msg);

@@ -11,6 +11,7 @@
 #include "util/units.h"
 #include "arch/arm/exc_model.h"
 #include "core/placement.h"
+#include "elf/elf_image.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,6 +112,60 @@ static void handlers_differ(cmp_ctx *c, int e)
              "everywhere; the guest installed a different handler under each, so look at what it decides at boot "
              "from the machine and CPU it finds (%s)", who, on);
     diag_add(&c->differs, "SVC handler: %s", who);
+}
+
+/* " in SYM" for an address the snapshot's ELF names, else "". */
+static void sym_in(const hvp_snapshot *s, uint64_t addr, char *buf, size_t n)
+{
+    uint64_t off = 0;
+    const hvp_symbol *y = s->image ? hvp_image_symbol_at(s->image, addr, &off) : NULL;
+    if (y && y->name)
+        snprintf(buf, n, " in %s", y->name);
+    else
+        buf[0] = '\0';
+}
+
+/* A capture run --when-stuck / --on-exit took: name the condition, and
+ * for a storm the vector it keeps re-entering, with that vector's verdict. */
+static void condition_cause(cmp_ctx *c, size_t i)
+{
+    const hvp_snapshot *s = c->snaps[i];
+    const hvp_condition *cd = &s->context.condition;
+    char in[128] = "";
+    if (cd->have_window)
+        sym_in(s, cd->pc_lo, in, sizeof in);
+    if (!strcmp(cd->name, "storm")) {
+        static const struct { const char *qemu, *what; int vec; } map[] = {
+            { "Undefined Instruction", "undefined-instruction", 1 },
+            { "Prefetch Abort", "prefetch-abort", 3 },
+            { "Data Abort", "data-abort", 4 },
+        };
+        for (size_t k = 0; cd->exception && k < sizeof map / sizeof map[0]; k++)
+            if (!strcmp(cd->exception, map[k].qemu)) {
+                const hvp_vector_report *v = &c->an[i].vec[map[k].vec];
+                char rate[48];
+                hvp_count_text(cd->rate, rate, sizeof rate);
+                diag_add(&c->cause, "%s: stuck: re-entering the %s vector %s times a second (run --when-stuck, "
+                         "from QEMU's -d int log), with no serial output; that vector is %s: %s", c->labels[i],
+                         map[k].what, rate, hvp_verdict_name(v->verdict), v->reason);
+                return;
+            }
+    }
+    if (!strcmp(cd->name, "spin") && cd->have_window)
+        diag_add(&c->cause, "%s: stuck: spinning%s at 0x%llx-0x%llx for %.1f s with no serial output (run "
+                 "--when-stuck)", c->labels[i], in, (unsigned long long)cd->pc_lo, (unsigned long long)cd->pc_hi,
+                 cd->seconds);
+    else if (!strcmp(cd->name, "wfi") && cd->have_window)
+        diag_add(&c->cause, "%s: stuck: waiting in WFI%s at 0x%llx with IRQs masked for %.1f s (run --when-stuck): "
+                 "no interrupt wakes it, or none is taken", c->labels[i], in, (unsigned long long)cd->pc_hi,
+                 cd->seconds);
+    else
+        diag_add(&c->cause, "%s: %s%s (run --%s)", c->labels[i],
+                 strcmp(cd->name, "poweroff") && strcmp(cd->name, "reset") && strcmp(cd->name, "panic") ? "stuck: "
+                                                                                                            : "",
+                 cd->how ? cd->how : cd->name,
+                 !strcmp(cd->name, "poweroff") || !strcmp(cd->name, "reset") || !strcmp(cd->name, "panic")
+                     ? "on-exit" : "when-stuck");
 }
 
 /* Which factor differs between a working snapshot w and a failing f? */
@@ -249,6 +304,11 @@ static void diagnose(cmp_ctx *c)
             diag_add(&c->suggestions, "%s: %s", c->labels[i], pl.fix);
         }
     }
+    /* What the guest was doing when it was captured for being stuck or
+     * ending: said before the vectors' story. */
+    for (size_t i = 0; i < c->n; i++)
+        if (c->snaps[i]->context.condition.name)
+            condition_cause(c, i);
     /* Root cause, argued from SVC. */
     if (nfail && !nvalid && !nunknown) {
         int all_same_fetch = 1, no_table = 1;

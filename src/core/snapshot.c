@@ -112,6 +112,9 @@ void hvp_snapshot_free(hvp_snapshot *s)
     free(s->context.trap);
     free(s->context.report);
     free(s->context.policy);
+    free(s->context.condition.name);
+    free(s->context.condition.how);
+    free(s->context.condition.exception);
     for (size_t i = 0; i < s->context.nearlier; i++) {
         free(s->context.earlier[i].trap);
         free(s->context.earlier[i].resolved_by);

@@ -279,6 +279,19 @@ static json_t *snapshot_json(const hvp_snapshot *s)
             }
             json_object_set_new(co, "earlier_traps", ea);
         }
+        const hvp_condition *cd = &c->condition;
+        if (cd->name) {
+            json_t *cj = json_object();
+            json_object_set_new(cj, "name", json_string(cd->name));
+            json_object_set_new(cj, "how", str_or_null(cd->how));
+            json_object_set_new(cj, "seconds", json_real(cd->seconds));
+            json_object_set_new(cj, "pc_lo", cd->have_window ? hex(cd->pc_lo, 32) : json_null());
+            json_object_set_new(cj, "pc_hi", cd->have_window ? hex(cd->pc_hi, 32) : json_null());
+            json_object_set_new(cj, "rate", cd->exception ? json_real(cd->rate) : json_null());
+            json_object_set_new(cj, "exception", str_or_null(cd->exception));
+            json_object_set_new(cj, "vector", cd->exception ? hex(cd->vector, 32) : json_null());
+            json_object_set_new(co, "condition", cj);
+        }
         json_object_set_new(o, "context", co);
     }
     if (s->nram_images)

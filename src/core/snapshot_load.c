@@ -81,6 +81,40 @@ static int get_tri(ld *L, json_t *o, const char *key, const char *path)
     return json_is_true(v) ? HVP_YES : HVP_NO;
 }
 
+/* context.condition: what made run --when-stuck / --on-exit capture. */
+static void load_condition(ld *L, json_t *cj, hvp_condition *c)
+{
+    if (!json_is_object(cj)) {
+        bad(L, "context.condition", "must be an object or null");
+        return;
+    }
+    if (!(c->name = get_str(L, cj, "name", "context.condition.name"))) {
+        bad(L, "context.condition.name", "is missing");
+        return;
+    }
+    c->how = get_str(L, cj, "how", "context.condition.how");
+    c->exception = get_str(L, cj, "exception", "context.condition.exception");
+    json_t *sec = json_object_get(cj, "seconds"), *rate = json_object_get(cj, "rate");
+    if (!json_is_number(sec))
+        bad(L, "context.condition.seconds", "must be a number");
+    else
+        c->seconds = json_number_value(sec);
+    if (rate && !json_is_null(rate) && !json_is_number(rate))
+        bad(L, "context.condition.rate", "must be a number or null");
+    else if (rate && json_is_number(rate))
+        c->rate = json_number_value(rate);
+    json_t *lo = json_object_get(cj, "pc_lo");
+    if (!L->rc && lo && !json_is_null(lo)) {
+        get_hex(L, cj, "pc_lo", "context.condition.pc_lo", &c->pc_lo);
+        if (!L->rc)
+            get_hex(L, cj, "pc_hi", "context.condition.pc_hi", &c->pc_hi);
+        c->have_window = !L->rc;
+    }
+    json_t *vec = json_object_get(cj, "vector");
+    if (!L->rc && vec && !json_is_null(vec))
+        get_hex(L, cj, "vector", "context.condition.vector", &c->vector);
+}
+
 static void load_cpu(ld *L, json_t *cpu, hvp_snapshot *s)
 {
     if (!json_is_object(cpu)) {
@@ -440,6 +474,9 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
                         get_hex(L, to, "syndrome", "context.earlier_traps[].syndrome", &t->syndrome);
                 }
             }
+            json_t *cj = json_object_get(co, "condition");
+            if (!L->rc && cj && !json_is_null(cj))
+                load_condition(L, cj, &c->condition);
         }
     }
     if (!L->rc && !s->captured_at)

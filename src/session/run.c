@@ -2,6 +2,7 @@
  * (hvprobe/session.h): the loop `hvprobe run --capture` uses. */
 #include "hvprobe/debug.h"
 #include "session/guest.h"
+#include "session/stuck.h"
 #include "hvprobe/session.h"
 #include "util/clock.h"
 
@@ -34,6 +35,7 @@ struct hvp_run {
     hvp_trap_seen seen[16]; /* every guest trap so far (trap: static name) */
     size_t nseen;
     hvp_snapshot *fired_snap;
+    hvp_stuck *stuck;       /* stuck_s, on_exit */
 };
 
 static const char *const trap_names[] = { "fault", "prefetch-abort", "data-abort", "hvc", "wfi", "any" };
@@ -54,9 +56,17 @@ const char *hvp_trap_kind_name(hvp_trap_kind k)
     return (unsigned)k < sizeof trap_names / sizeof trap_names[0] ? trap_names[k] : "?";
 }
 
-int hvp_trigger_halts_at_start(const hvp_trigger *t)
+/* Triggers that plant breakpoints before the guest runs. */
+static int breakpoint_trigger(const hvp_trigger *t)
 {
     return t && (t->kind == HVP_TRIGGER_PC || t->kind == HVP_TRIGGER_EXCEPTION || t->kind == HVP_TRIGGER_GUEST_TRAP);
+}
+
+/* on_exit too: a guest that ends at once must not end before QMP is
+ * there to see why. */
+int hvp_trigger_halts_at_start(const hvp_trigger *t)
+{
+    return breakpoint_trigger(t) || (t && t->on_exit);
 }
 
 static void say(hvp_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -209,7 +219,22 @@ int hvp_run_begin(hvp_guest *g, const hvp_trigger *t, const hvp_run_events *ev, 
             return rc;
         }
     }
-    if (hvp_trigger_halts_at_start(t)) {
+    if ((t->stuck_s > 0 && breakpoint_trigger(t)) || (t->on_exit && t->kind == HVP_TRIGGER_GUEST_TRAP)) {
+        free(r);
+        return hvp_fail(err, HVP_E_INVAL, "%s cannot be combined with a %s trigger (%s): use it alone, with a "
+                        "delay or with a serial text", t->stuck_s > 0 ? "--when-stuck" : "--on-exit",
+                        t->kind == HVP_TRIGGER_GUEST_TRAP ? "guest-trap" : "breakpoint",
+                        t->stuck_s > 0 ? "QEMU's gdbstub serves one client" : "its captures need QMP");
+    }
+    if (t->stuck_s > 0 || t->on_exit) {
+        int rc = hvp_stuck_begin(&r->gi, t->stuck_s, t->on_exit, t->on_exit && !breakpoint_trigger(t), &r->stuck,
+                                 err);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+    }
+    if (breakpoint_trigger(t)) {
         int rc = plant(r, err);
         if (rc) {
             hvp_debug_close(r->d);
@@ -469,6 +494,18 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
         hvp_run_drain(r);
         if (r->ev.cancelled && r->ev.cancelled(r->ev.ctx))
             return hvp_fail(err, HVP_E_CANCELLED, "interrupted");
+        if (r->stuck && hvp_guest_alive(r->g, NULL)) {
+            rc = hvp_stuck_poll(r->stuck, r->total, err);
+            if (rc < 0)
+                return rc;
+            if (rc > 0) {
+                snprintf(r->res.condition, sizeof r->res.condition, "%s", hvp_stuck_condition(r->stuck));
+                snprintf(r->res.how, sizeof r->res.how, "%s", hvp_stuck_how(r->stuck));
+                say(r, "%s", r->res.how);
+                hvp_run_drain(r);
+                return fired(r);
+            }
+        }
         if (!hvp_guest_alive(r->g, &r->res.qemu_status)) {
             r->res.qemu_exited = 1;
             hvp_run_drain(r);
@@ -492,6 +529,10 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
                                 ? " that the hypervisor reported" : "",
                             r->t.timeout_ms / 1000.0, r->nseen, r->nseen == 1 ? "" : "s",
                             r->nseen ? ", each resolved" : "");
+        if (r->t.timeout_ms > 0 && now - r->t0 > r->t.timeout_ms && r->t.kind == HVP_TRIGGER_NONE)
+            return hvp_fail(err, HVP_E_NOTRIGGER, "the guest %s within %.1f s", r->t.stuck_s > 0 && r->t.on_exit
+                            ? "neither got stuck nor ended" : r->t.stuck_s > 0 ? "did not get stuck" : "did not end",
+                            r->t.timeout_ms / 1000.0);
         if (r->t.timeout_ms > 0 && now - r->t0 > r->t.timeout_ms)
             return hvp_fail(err, HVP_E_NOTRIGGER, "the trigger did not fire within %.1f s", r->t.timeout_ms / 1000.0);
         if (now >= deadline)
@@ -501,12 +542,18 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
     }
 }
 
+int hvp_run_annotate(const hvp_run *r, hvp_snapshot *snap, hvp_error *err)
+{
+    return r && snap ? hvp_stuck_annotate(r->stuck, snap, err) : HVP_OK;
+}
+
 void hvp_run_end(hvp_run *r)
 {
     for (size_t i = 0; r && i < r->nseen; i++)
         free(r->seen[i].resolved_by);
     if (!r)
         return;
+    hvp_stuck_end(r->stuck);
     hvp_debug_close(r->d);
     if (r->serial)
         fclose(r->serial);
@@ -548,10 +595,12 @@ int hvp_guest_run_capture(hvp_guest *g, const hvp_trigger *t, const hvp_capture_
     int rc = run_until(g, &tt, ev, &r, err);
     if (r && res)
         hvp_run_get_result(r, res);
-    if (!rc && t->kind == HVP_TRIGGER_NONE)
+    if (!rc && t->kind == HVP_TRIGGER_NONE && r->res.qemu_exited)
         rc = hvp_fail(err, HVP_E_TARGET, "QEMU exited: there is nothing to capture");
     if (!rc && !(*out = hvp_run_take_snapshot(r)))
         rc = hvp_guest_capture(g, co, out, err);
+    if (!rc)
+        rc = hvp_run_annotate(r, *out, err);
     hvp_run_end(r);
     return rc;
 }

@@ -114,6 +114,13 @@ static void context_round_trip(void **st)
     c->earlier[0] = (hvp_trap_seen){ strdup("data-abort"), 0x400000e0, 0x9000000, 0x93830046,
                                      strdup("OnDemandInstall: Created device-backed memory for addr 0x9000000") };
     c->earlier[1] = (hvp_trap_seen){ strdup("data-abort"), 0x40008f88, 0x8040004, 0x93820007, NULL };
+    c->condition.name = strdup("storm");
+    c->condition.how = strdup("taking the same Prefetch Abort exception 113,004 times a second");
+    c->condition.exception = strdup("Prefetch Abort");
+    c->condition.rate = 113004.5;
+    c->condition.seconds = 1.0;
+    c->condition.have_window = 1;
+    c->condition.pc_lo = c->condition.pc_hi = 0xc;
     hvp_error err = { 0 };
     char *json = hvp_snapshot_to_json(s, &err);
     hvp_snapshot *t = NULL;
@@ -126,6 +133,11 @@ static void context_round_trip(void **st)
                         "OnDemandInstall: Created device-backed memory for addr 0x9000000");
     assert_null(t->context.earlier[1].resolved_by);
     assert_int_equal(t->context.earlier[1].syndrome, 0x93820007);
+    assert_string_equal(t->context.condition.name, "storm");
+    assert_string_equal(t->context.condition.exception, "Prefetch Abort");
+    assert_true(t->context.condition.rate > 113004 && t->context.condition.rate < 113005);
+    assert_int_equal(t->context.condition.have_window, 1);
+    assert_int_equal(t->context.condition.pc_hi, 0xc);
     char *json2 = hvp_snapshot_to_json(t, &err);
     assert_string_equal(json, json2);
     free(json2);
@@ -138,6 +150,14 @@ static void context_round_trip(void **st)
     assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_E_INPUT);
     assert_null(t);
     assert_non_null(strstr(err.msg, "context.earlier_traps[].pc"));
+    /* A condition without its name. */
+    memcpy(bad, "\"pc", 3);
+    char *nm = strstr(json, "\"name\": \"storm\"");
+    assert_non_null(nm);
+    memcpy(nm, "\"nXme", 5);
+    assert_int_equal(hvp_snapshot_from_json(json, strlen(json), &t, &err), HVP_E_INPUT);
+    assert_null(t);
+    assert_non_null(strstr(err.msg, "context.condition.name"));
     free(json);
     hvp_snapshot_free(s);
 }
