@@ -52,6 +52,9 @@ typedef struct hvp_vector_report {
     char region[96];        /* region that backs the fetch address, or "" */
     hvp_verdict verdict;
     char reason[320];       /* one line */
+    int masked;             /* irq, fiq: HVP_YES when the CPSR masks it now
+                               (it stays pending until unmasked); HVP_NO;
+                               HVP_UNKNOWN without a CPSR */
 } hvp_vector_report;
 
 #define HVP_NNOTES 8

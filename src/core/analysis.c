@@ -697,6 +697,12 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         v->fetch = r->fetch;
         snprintf(v->base_source, sizeof v->base_source, "%s", r->known ? r->source : "");
         classify(&vw, r, dis[r->thumb ? 1 : 0], v);
+        v->masked = e == ARM_EXC_IRQ || e == ARM_EXC_FIQ ? r->masked : HVP_NO;
+        if (v->masked == HVP_YES) {
+            size_t l = strlen(v->reason);
+            snprintf(v->reason + l, sizeof v->reason - l, " [masked now (%s): a pending %s waits until it is "
+                     "unmasked, then goes here]", r->mask_why, e == ARM_EXC_IRQ ? "IRQ" : "FIQ");
+        }
     }
     /* The reset slot lies where the reset address is, not where VBAR or
      * SCTLR.V put the others: say so when the two differ, so a bad reset

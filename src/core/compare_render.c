@@ -87,8 +87,15 @@ static const char *c_vec(const cmp_ctx *c, size_t i, int arg, char *b, size_t n)
     /* Reset, fetched at the reset address rather than this table's base. */
     if (arg == 0 && v->fetch_known && svc->fetch_known && v->fetch != svc->fetch - svc->offset)
         snprintf(b, n, "%s (at 0x%llx)", hvp_verdict_name(v->verdict), (unsigned long long)v->fetch);
-    else
-        snprintf(b, n, "%s", hvp_verdict_name(v->verdict));
+    else {
+        /* interrupts: the mode when not the usual one (Monitor, Hyp), and
+         * whether the CPSR masks them now */
+        int other = v->fetch_known && (arg == 6 || arg == 7) && strcmp(v->taken_to, arg == 6 ? "irq32" : "fiq32");
+        int masked = v->masked == HVP_YES;
+        snprintf(b, n, "%s%s%s%s%s%s", hvp_verdict_name(v->verdict), other || masked ? " (" : "",
+                 other ? v->taken_to : "", other && masked ? ", " : "", masked ? "masked" : "",
+                 other || masked ? ")" : "");
+    }
     return b;
 }
 
@@ -229,6 +236,8 @@ int cmp_render_json(const cmp_ctx *c, hvp_buf *b)
             json_object_set_new(j, "region", v->region[0] ? json_string(v->region) : json_null());
             json_object_set_new(j, "verdict", json_string(hvp_verdict_name(v->verdict)));
             json_object_set_new(j, "reason", json_string(v->reason));
+            if (e == 6 || e == 7)
+                json_object_set_new(j, "masked", v->masked == HVP_UNKNOWN ? json_null() : json_boolean(v->masked == HVP_YES));
             json_array_append_new(vecs, j);
         }
         for (int k = 0; k < a->nnotes; k++)

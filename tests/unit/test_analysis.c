@@ -209,6 +209,38 @@ static void guest_interrupts_under_imo_are_virtual(void **st)
     hvp_snapshot_free(s);
 }
 
+/* The CPSR masks (B1.8.6): I and F mask IRQ and FIQ in the mode they
+ * are raised in; under HCR.IMO a guest's CPSR.I masks the virtual IRQ,
+ * not the physical one, which goes to Hyp regardless.  (The route guest,
+ * tests/integration/route.sh, takes each for real.) */
+static void interrupt_masks(void **st)
+{
+    (void)st;
+    hvp_snapshot *s = base_snapshot(0x40000000);
+    s->cpu.cpsr = 0x60000053;                            /* svc32, F=1, I=0 */
+    hvp_analysis a = analyse(s);
+    assert_int_equal(a.vec[6].masked, HVP_NO);
+    assert_int_equal(a.vec[7].masked, HVP_YES);
+    assert_non_null(strstr(a.vec[7].reason, "[masked now (CPSR.F=1): a pending FIQ waits until it is unmasked"));
+    assert_null(strstr(a.vec[6].reason, "masked now"));
+    assert_int_equal(a.vec[2].masked, HVP_NO);           /* SVC cannot be masked */
+    hvp_snapshot_free(s);
+    s = base_snapshot(0x40000000);
+    s->cpu.cpsr = 0x600000d3;                            /* svc32, I=1, F=1 */
+    hvp_snapshot_add_reg(s, "HCR", 0x10, 32);            /* IMO */
+    a = analyse(s);
+    assert_int_equal(a.vec[6].masked, HVP_YES);
+    assert_non_null(strstr(a.vec[6].reason, "CPSR.I=1 masks the virtual IRQ; a physical one goes to Hyp unmasked "
+                                            "(HCR.IMO=1)"));
+    assert_non_null(strstr(a.vec[7].reason, "(CPSR.F=1)"));  /* no FMO: plain mask */
+    hvp_snapshot_free(s);
+    s = base_snapshot(0x40000000);
+    s->cpu.have_core = 0;
+    a = analyse(s);
+    assert_int_equal(a.vec[6].masked, HVP_UNKNOWN);
+    hvp_snapshot_free(s);
+}
+
 static void high_vectors(void **st)
 {
     (void)st;
@@ -283,6 +315,7 @@ int main(void)
         cmocka_unit_test(hyp_capture_routes_to_hvbar_and_warns),
         cmocka_unit_test(pl1_capture_cannot_judge_hyp_vectors_with_hyp_mmu_on),
         cmocka_unit_test(guest_interrupts_under_imo_are_virtual),
+        cmocka_unit_test(interrupt_masks),
         cmocka_unit_test(high_vectors),
         cmocka_unit_test(missing_cp15_says_which_field),
         cmocka_unit_test(thumb_vectors),

@@ -168,6 +168,35 @@ static void route_reset(const hvp_snapshot *s, arm_route *r)
              "if the VINITHI pin is high)", has_s ? "Secure " : "");
 }
 
+/* Whether IRQ and FIQ are masked now (B1.8.6), from the CPSR of the mode
+ * they would be raised in: the capture's, or for the guest's view of a Hyp
+ * capture, the guest's own (SPSR_hyp, as the hypervisor saved it). */
+static void mask_interrupts(const hvp_snapshot *s, int regime, const hvp_reg *hcr, arm_route out[ARM_EXC_COUNT])
+{
+    int have = s->cpu.have_core;
+    uint64_t cpsr = s->cpu.cpsr;
+    if (regime == ARM_REGIME_PL1_NS && arm_current_regime(s) == ARM_REGIME_HYP) {
+        have = s->context.have_regs;
+        cpsr = s->context.cpsr;
+    }
+    for (int k = 0; k < 2; k++) {
+        arm_route *r = &out[k ? ARM_EXC_FIQ : ARM_EXC_IRQ];
+        unsigned bit = k ? 6 : 7;
+        const char *b = k ? "F" : "I", *vmo = k ? "FMO" : "IMO";
+        int routed_to_hyp = regime == ARM_REGIME_PL1_NS && hcr && ((hcr->value >> (k ? 3 : 4)) & 1);
+        if (!have) {
+            r->masked = HVP_UNKNOWN;
+            continue;
+        }
+        r->masked = (cpsr >> bit) & 1 ? HVP_YES : HVP_NO;
+        if (routed_to_hyp && !arm_hyp_thread(s))
+            snprintf(r->mask_why, sizeof r->mask_why, "CPSR.%s=%u masks the virtual %s; a physical one goes to "
+                     "Hyp unmasked (HCR.%s=1)", b, (unsigned)((cpsr >> bit) & 1), k ? "FIQ" : "IRQ", vmo);
+        else
+            snprintf(r->mask_why, sizeof r->mask_why, "CPSR.%s=%u", b, (unsigned)((cpsr >> bit) & 1));
+    }
+}
+
 void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT])
 {
     const hvp_reg *hcr = arm_reg_any(s, "HCR", "HCR_EL2");
@@ -231,6 +260,7 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
     for (int e = 0; e < ARM_EXC_COUNT; e++)
         if (out[e].known)
             out[e].fetch = out[e].base + out[e].offset;
+    mask_interrupts(s, regime, hcr, out);
 }
 
 int arm_hyp_thread(const hvp_snapshot *s)

@@ -13,6 +13,10 @@
  *  - Non-secure PL0/PL1: HCR.IMO/FMO route IRQ/FIQ to Hyp; the Hyp Trap
  *    entry (offset 0x14) is where stage-2 faults and traps arrive.
  *  - Secure: SCR.IRQ/FIQ/EA route IRQ/FIQ/external aborts to Monitor.
+ *  - Masks (B1.8.6): CPSR.I/F mask IRQ/FIQ in the mode they are raised
+ *    in, except that a physical IRQ/FIQ routed to Hyp by HCR.IMO/FMO from
+ *    Non-secure PL1/PL0 is not masked by them: there CPSR.I/F mask the
+ *    virtual interrupt (HCR.VI/VF) instead.
  *  - Reset ignores VBAR: Secure SVC at 0x0 (0xFFFF0000 with VINITHI high),
  *    MMU off.
  * Vector offsets (B1.8.1, table B1-3): reset 0x00, undef 0x04, svc 0x08
@@ -52,6 +56,10 @@ typedef struct arm_route {
     char missing[160];      /* when !known: a sentence saying why (which
                                snapshot field is lacking, or that the CPU
                                has no such mode) */
+    int masked;             /* IRQ/FIQ: HVP_YES when the CPSR of the mode
+                               they are raised in masks them now (they stay
+                               pending), HVP_NO, HVP_UNKNOWN (no CPSR) */
+    char mask_why[96];      /* "CPSR.I=1", or why the mask does not apply */
 } arm_route;
 
 const char *arm_exc_name(arm_exc e);          /* "reset", "svc", ... */

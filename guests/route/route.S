@@ -1,0 +1,153 @@
+/*
+ * route.S - the route guest's vector tables and mode changes (route.c has
+ * the flow).  Three tables, one per mode that can take the interrupt:
+ *   _vectors     VBAR (PL1: irq32 at +0x18)
+ *   mon_vectors  MVBAR (Monitor: with SCR.IRQ=1, mon32 at +0x18)
+ *   hyp_vectors  HVBAR (Hyp: with HCR.IMO=1, hyp32 at +0x18; HVC from the
+ *                guest arrives at the Hyp Trap entry +0x14)
+ * Every handler says on the UART which mode it runs in and where it was
+ * entered, so each route is the guest's own word.
+ */
+#include "../rtos/rtos.h"
+
+        .syntax unified
+        .arm
+        .arch_extension sec
+        .arch_extension virt
+
+        .section .freertos_vectors, "ax"
+        .global _vectors
+_vectors:
+        b       _start                  @ 0x00
+        b       .                       @ 0x04 undef
+        b       .                       @ 0x08 svc
+        b       .                       @ 0x0c pabt
+        b       .                       @ 0x10 dabt
+        b       .                       @ 0x14
+        b       pl1_irq                 @ 0x18 irq
+        b       .                       @ 0x1c fiq
+
+        .align  5
+        .global mon_vectors
+mon_vectors:
+        b       .                       @ 0x00
+        b       .                       @ 0x04
+        b       .                       @ 0x08 smc
+        b       .                       @ 0x0c
+        b       .                       @ 0x10
+        b       .                       @ 0x14
+        b       mon_irq                 @ 0x18 irq (SCR.IRQ=1)
+        b       .                       @ 0x1c
+
+        .align  5
+        .global hyp_vectors
+hyp_vectors:
+        b       .                       @ 0x00
+        b       .                       @ 0x04
+        b       .                       @ 0x08
+        b       .                       @ 0x0c
+        b       .                       @ 0x10
+        b       hyp_trap                @ 0x14 hyp trap (the guest's HVC)
+        b       hyp_irq                 @ 0x18 irq (HCR.IMO=1)
+        b       .                       @ 0x1c
+
+        .section .text.boot, "ax"
+        .global _start
+_start:
+        mrs     r0, cpsr
+        and     r0, r0, #0x1f
+        cmp     r0, #MODE_HYP
+        bne     1f
+        /* Started in Hyp (virt,virtualization=on): HVBAR, HCR.IMO, then
+         * the guest's SVC mode (IRQs masked until route_main opens them). */
+        ldr     sp, =hyp_stack_top
+        ldr     r0, =hyp_vectors
+        mcr     p15, 4, r0, c12, c0, 0  @ HVBAR
+        mov     r0, #(1 << 4)           @ HCR.IMO: physical IRQs to Hyp
+        mcr     p15, 4, r0, c1, c1, 0   @ HCR
+        isb
+        ldr     r0, =svc_entry
+        msr     ELR_hyp, r0
+        mov     r0, #(0x1c0 | MODE_SVC)
+        msr     spsr_cxsf, r0           @ SPSR_hyp (the current mode's)
+        eret
+1:
+svc_entry:
+        ldr     sp, =svc_stack_top
+        cps     #MODE_IRQ
+        ldr     sp, =irq_stack_top
+        cps     #MODE_SVC
+        ldr     r0, =_vectors
+        mcr     p15, 0, r0, c12, c0, 0  @ VBAR (VBAR_S in Secure state)
+        isb
+        bl      route_main
+        .global idle
+idle:   wfi
+        b       idle
+
+/* enable_monitor_route(): MVBAR, a Monitor stack, SCR.IRQ=1 (Secure SVC). */
+        .global enable_monitor_route
+enable_monitor_route:
+        ldr     r0, =mon_vectors
+        mcr     p15, 0, r0, c12, c0, 1  @ MVBAR
+        cps     #0x16                   @ Monitor
+        ldr     sp, =mon_stack_top
+        cps     #MODE_SVC
+        mrc     p15, 0, r0, c1, c1, 0   @ SCR
+        orr     r0, r0, #(1 << 1)       @ SCR.IRQ: IRQs to Monitor
+        mcr     p15, 0, r0, c1, c1, 0
+        isb
+        bx      lr
+
+/* IRQ taken in PL1 (irq32, at VBAR+0x18) -- physical, or virtual under
+ * HCR.IMO (injected by hyp_irq with HCR.VI). */
+pl1_irq:
+        sub     lr, lr, #4
+        push    {r0-r3, r12, lr}
+        bl      route_pl1_irq
+        pop     {r0-r3, r12, lr}
+        movs    pc, lr
+
+/* IRQ taken in Monitor mode (SCR.IRQ=1, at MVBAR+0x18). */
+mon_irq:
+        sub     lr, lr, #4
+        push    {r0-r3, r12, lr}
+        bl      route_mon_irq
+        pop     {r0-r3, r12, lr}
+        movs    pc, lr
+
+/* Physical IRQ taken in Hyp mode (HCR.IMO=1, at HVBAR+0x18): route.c
+ * acknowledges it and injects a virtual IRQ into the guest (HCR.VI). */
+hyp_irq:
+        push    {r0-r3, r12, lr}
+        bl      route_hyp_irq
+        pop     {r0-r3, r12, lr}
+        eret
+
+/* The guest's HVC (Hyp Trap entry): it has taken the virtual IRQ; clear
+ * HCR.VI. */
+hyp_trap:
+        push    {r0-r3, r12, lr}
+        bl      route_hyp_hvc
+        pop     {r0-r3, r12, lr}
+        eret
+
+        .global read_hcr, write_hcr
+read_hcr:
+        mrc     p15, 4, r0, c1, c1, 0
+        bx      lr
+write_hcr:
+        mcr     p15, 4, r0, c1, c1, 0
+        isb
+        bx      lr
+
+        .bss
+        .align  3
+        .space  2048
+svc_stack_top:
+        .space  1024
+irq_stack_top:
+        .space  1024
+mon_stack_top:
+        .space  1024
+hyp_stack_top:
