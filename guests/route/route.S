@@ -25,7 +25,7 @@ _vectors:
         b       .                       @ 0x10 dabt
         b       .                       @ 0x14
         b       pl1_irq                 @ 0x18 irq
-        b       .                       @ 0x1c fiq
+        b       pl1_fiq                 @ 0x1c fiq
 
         .align  5
         .global mon_vectors
@@ -37,7 +37,7 @@ mon_vectors:
         b       .                       @ 0x10
         b       .                       @ 0x14
         b       mon_irq                 @ 0x18 irq (SCR.IRQ=1)
-        b       .                       @ 0x1c
+        b       mon_fiq                 @ 0x1c fiq (SCR.FIQ=1)
 
         .align  5
         .global hyp_vectors
@@ -47,7 +47,8 @@ hyp_vectors:
         b       .                       @ 0x08
         b       .                       @ 0x0c
         b       .                       @ 0x10
-        b       hyp_trap                @ 0x14 hyp trap (the guest's HVC)
+        b       hyp_trap                @ 0x14 hyp trap (the guest's HVC; with
+                                        @ HCR.TGE, a PL0 SVC)
         b       hyp_irq                 @ 0x18 irq (HCR.IMO=1)
         b       .                       @ 0x1c
 
@@ -63,6 +64,20 @@ _start:
         ldr     sp, =hyp_stack_top
         ldr     r0, =hyp_vectors
         mcr     p15, 4, r0, c12, c0, 0  @ HVBAR
+#ifdef ROUTE_TGE
+        /* HCR.TGE: the exceptions a PL1 would take from PL0 go to Hyp
+         * (as Hyp Traps, at HVBAR+0x14); the guest runs in User mode. */
+        mov     r0, #(1 << 27)
+        mcr     p15, 4, r0, c1, c1, 0   @ HCR
+        isb
+        ldr     r0, =usr_stack_top
+        msr     SP_usr, r0
+        ldr     r0, =route_usr
+        msr     ELR_hyp, r0
+        mov     r0, #(0x1c0 | MODE_USR)
+        msr     spsr_cxsf, r0
+        eret
+#endif
         mov     r0, #(1 << 4)           @ HCR.IMO: physical IRQs to Hyp
         mcr     p15, 4, r0, c1, c1, 0   @ HCR
         isb
@@ -76,6 +91,8 @@ svc_entry:
         ldr     sp, =svc_stack_top
         cps     #MODE_IRQ
         ldr     sp, =irq_stack_top
+        cps     #MODE_FIQ
+        ldr     sp, =fiq_stack_top
         cps     #MODE_SVC
         ldr     r0, =_vectors
         mcr     p15, 0, r0, c12, c0, 0  @ VBAR (VBAR_S in Secure state)
@@ -85,16 +102,18 @@ svc_entry:
 idle:   wfi
         b       idle
 
-/* enable_monitor_route(): MVBAR, a Monitor stack, SCR.IRQ=1 (Secure SVC). */
+/* enable_monitor_route(bits): MVBAR, a Monitor stack, SCR |= bits
+ * (SCR.IRQ 1 << 1, SCR.FIQ 1 << 2), from Secure SVC. */
         .global enable_monitor_route
 enable_monitor_route:
+        mov     r1, r0
         ldr     r0, =mon_vectors
         mcr     p15, 0, r0, c12, c0, 1  @ MVBAR
         cps     #0x16                   @ Monitor
         ldr     sp, =mon_stack_top
         cps     #MODE_SVC
         mrc     p15, 0, r0, c1, c1, 0   @ SCR
-        orr     r0, r0, #(1 << 1)       @ SCR.IRQ: IRQs to Monitor
+        orr     r0, r0, r1              @ SCR.IRQ / SCR.FIQ: to Monitor
         mcr     p15, 0, r0, c1, c1, 0
         isb
         bx      lr
@@ -108,11 +127,27 @@ pl1_irq:
         pop     {r0-r3, r12, lr}
         movs    pc, lr
 
+/* FIQ taken in PL1 (fiq32, at VBAR+0x1c). */
+pl1_fiq:
+        sub     lr, lr, #4
+        push    {r0-r3, r12, lr}
+        bl      route_pl1_fiq
+        pop     {r0-r3, r12, lr}
+        movs    pc, lr
+
 /* IRQ taken in Monitor mode (SCR.IRQ=1, at MVBAR+0x18). */
 mon_irq:
         sub     lr, lr, #4
         push    {r0-r3, r12, lr}
         bl      route_mon_irq
+        pop     {r0-r3, r12, lr}
+        movs    pc, lr
+
+/* FIQ taken in Monitor mode (SCR.FIQ=1, at MVBAR+0x1c). */
+mon_fiq:
+        sub     lr, lr, #4
+        push    {r0-r3, r12, lr}
+        bl      route_mon_fiq
         pop     {r0-r3, r12, lr}
         movs    pc, lr
 
@@ -124,11 +159,12 @@ hyp_irq:
         pop     {r0-r3, r12, lr}
         eret
 
-/* The guest's HVC (Hyp Trap entry): it has taken the virtual IRQ; clear
- * HCR.VI. */
+/* Hyp Trap entry: the guest's HVC (it has taken the virtual IRQ: clear
+ * HCR.VI), or under HCR.TGE a User-mode SVC; route.c reads HSR. */
 hyp_trap:
         push    {r0-r3, r12, lr}
-        bl      route_hyp_hvc
+        mrc     p15, 4, r0, c5, c2, 0   @ HSR
+        bl      route_hyp_trap
         pop     {r0-r3, r12, lr}
         eret
 
@@ -147,6 +183,10 @@ write_hcr:
 svc_stack_top:
         .space  1024
 irq_stack_top:
+        .space  1024
+fiq_stack_top:
+        .space  1024
+usr_stack_top:
         .space  1024
 mon_stack_top:
         .space  1024

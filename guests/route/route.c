@@ -7,6 +7,11 @@
  *   ROUTE_HYP     (virt, virtualization=on)  HCR.IMO=1: the physical IRQ in
  *                 hyp32 at HVBAR+0x18, which injects a virtual one (HCR.VI)
  *                 that the guest takes in irq32 at its VBAR+0x18
+ *   ROUTE_FIQ     (vexpress-a9)  the timer as FIQ (GIC group 0, FIQEn):
+ *                 fiq32 at VBAR+0x1c
+ *   ROUTE_MONFIQ  (vexpress-a9)  SCR.FIQ=1: mon32 at MVBAR+0x1c
+ *   ROUTE_TGE     (virt, virtualization=on)  HCR.TGE=1, the guest in User
+ *                 mode: its SVC is a Hyp Trap, hyp32 at HVBAR+0x14
  * UART: "route: irq taken in MODE at BASE+0x18 ..." from the handler that
  * ran, then "route: done" (and the guest idles, for the capture).
  */
@@ -14,7 +19,7 @@
 
 #define REG(addr)  (*(volatile uint32_t *)(uintptr_t)(addr))
 
-void enable_monitor_route(void);
+void enable_monitor_route(uint32_t scr_bits);
 uint32_t read_hcr(void);
 void write_hcr(uint32_t v);
 
@@ -34,6 +39,8 @@ static const char *mode_name(uint32_t m)
     case MODE_SVC: return "svc32";
     case 0x16: return "mon32";
     case MODE_HYP: return "hyp32";
+    case MODE_FIQ: return "fiq32";
+    case MODE_USR: return "usr32";
     default: return "?";
     }
 }
@@ -64,6 +71,20 @@ void route_pl1_irq(void)
     irq_seen = 1;
 }
 
+void route_pl1_fiq(void)
+{
+    kprintf("route: fiq taken in %s at VBAR+0x1c\n", mode_name(cpsr_mode()));
+    ack_timer();
+    irq_seen = 1;
+}
+
+void route_mon_fiq(void)
+{
+    kprintf("route: fiq taken in %s at MVBAR+0x1c (SCR.FIQ=1)\n", mode_name(cpsr_mode()));
+    ack_timer();
+    irq_seen = 1;
+}
+
 void route_mon_irq(void)
 {
     kprintf("route: irq taken in %s at MVBAR+0x18 (SCR.IRQ=1)\n", mode_name(cpsr_mode()));
@@ -78,17 +99,45 @@ void route_hyp_irq(void)
     write_hcr(read_hcr() | (1u << 7));      /* HCR.VI: a virtual IRQ for the guest */
 }
 
-void route_hyp_hvc(void)
+/* The Hyp Trap entry (HVBAR+0x14): HSR says why (EC, bits 31:26). */
+void route_hyp_trap(uint32_t hsr)
 {
-    write_hcr(read_hcr() & ~(1u << 7));
+    uint32_t ec = hsr >> 26;
+    if (ec == 0x12) {                   /* HVC: the guest took the virtual IRQ */
+        write_hcr(read_hcr() & ~(1u << 7));
+        return;
+    }
+    kprintf("route: %s from usr32 taken in %s at HVBAR+0x14 (HCR.TGE=1, HSR EC 0x%x)\n",
+            ec == 0x11 ? "svc" : "exception", mode_name(cpsr_mode()), ec);
+}
+
+/* ROUTE_TGE: the guest in User mode (MMU off, so the UART is reachable). */
+void route_usr(void)
+{
+    kprintf("route: usr32 issuing svc\n");
+    __asm__ volatile("svc #0" ::: "memory");
+    kprintf("route: done\n");
+    for (;;)
+        ;
 }
 
 void route_main(void)
 {
-#ifdef ROUTE_MON
-    enable_monitor_route();
+#if defined(ROUTE_MON)
+    enable_monitor_route(1u << 1);      /* SCR.IRQ */
+#elif defined(ROUTE_MONFIQ)
+    enable_monitor_route(1u << 2);      /* SCR.FIQ */
 #endif
     vConfigureTickInterrupt();
+#if defined(ROUTE_FIQ) || defined(ROUTE_MONFIQ)
+    /* Group 0 (the reset group) interrupts signalled as FIQ. */
+    REG(GICC_BASE) = (1u << 3) | 1u;    /* GICC_CTLR: FIQEn, EnableGrp0 */
+    __asm__ volatile("cpsie f" ::: "memory");
+    while (!irq_seen)
+        __asm__ volatile("wfi");
+    kprintf("route: done\n");
+    return;
+#endif
 #ifdef ROUTE_MASKED
     /* IRQs stay masked: wait until the GIC has the timer's IRQ pending. */
     while (!(REG(GICD_BASE + 0x200u) & (1u << TICK_IRQ)))     /* GICD_ISPENDR0 */

@@ -9,6 +9,10 @@
 #   masked  CPSR.I=1             pending, not taken
 #   hyp     HCR.IMO=1 (virt, virtualization=on): the physical IRQ in hyp32
 #           at HVBAR+0x18; the virtual one it injects in irq32 at VBAR+0x18
+#   fiq     the timer as FIQ: fiq32 at VBAR+0x1c
+#   monfiq  SCR.FIQ=1: mon32 at MVBAR+0x1c
+#   tge     HCR.TGE=1, the guest in User mode: its SVC is a Hyp Trap,
+#           hyp32 at HVBAR+0x14
 . tests/lib/tap.sh
 . tests/lib/json.sh
 T=$HVP_TEST_TMP/route
@@ -16,10 +20,12 @@ mkdir -p "$T"
 export TMPDIR=$T
 trap 'pkill -KILL -f "qemu-system.*$T" 2>/dev/null' EXIT
 
-# irq FILE EXPR: a field of the IRQ vector as compare --json reports it
-irq() {
-    "$HVPROBE" compare --json "$1" | python3 -c "import json,sys; v=json.load(sys.stdin)['snapshots'][0]['vectors'][6]; print($2)"
+# vec N FILE EXPR: a field of vector N (2 svc, 6 irq, 7 fiq) as compare
+# --json reports it; irq FILE EXPR: of the IRQ vector
+vec() {
+    "$HVPROBE" compare --json "$2" | python3 -c "import json,sys; v=json.load(sys.stdin)['snapshots'][0]['vectors'][$1]; print($3)"
 }
+irq() { vec 6 "$@"; }
 # cap NAME GUEST [RUN ARGS]: run to "route: done", capture
 cap() {
     local name=$1 guest=$2
@@ -70,6 +76,28 @@ expect_eq "hyp: captured inside the Hyp IRQ handler (exit 0)" "$?" 0
 expect_eq "in Hyp mode: IRQ goes to hyp32 through HVBAR (VBAR_EL2), masked while handling" \
     "$(irq "$T/inhyp.json" 'v["taken_to"], v["base_source"].split(" ")[0], v["masked"], v["target_symbol"]')" \
     "hyp32 VBAR_EL2 True hyp_irq+0x0"
+cap fiq fiq-vexpress --at-serial 'route: done'
+expect_eq "fiq: captured (exit 0)" "$?" 0
+expect_match "fiq: the guest took its FIQ in fiq32 at VBAR+0x1c" "$(cat "$T/fiq.txt")" '^route: fiq taken in fiq32 at VBAR\+0x1c$'
+expect_eq "fiq: hvprobe routes FIQ to fiq32 through VBAR_S + 0x1c, to pl1_fiq, unmasked" \
+    "$(vec 7 "$T/fiq.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"], v["masked"]')" \
+    "fiq32 VBAR_S 28 pl1_fiq+0x0 False"
+
+cap monfiq monfiq-vexpress --at-serial 'route: done'
+expect_eq "monfiq: captured (exit 0)" "$?" 0
+expect_match "monfiq: the guest took its FIQ in mon32 at MVBAR+0x1c" "$(cat "$T/monfiq.txt")" '^route: fiq taken in mon32 at MVBAR\+0x1c \(SCR.FIQ=1\)$'
+expect_eq "monfiq: hvprobe routes FIQ to mon32 through MVBAR + 0x1c, to mon_fiq (SCR.FIQ=1)" \
+    "$(vec 7 "$T/monfiq.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
+    "mon32 MVBAR 28 mon_fiq+0x0"
+expect_eq "monfiq: IRQ still goes to irq32 (SCR.IRQ=0)" "$(irq "$T/monfiq.json" 'v["taken_to"]')" irq32
+
+cap tge tge-virt --machine virt --at-serial 'route: done' -- -machine virtualization=on
+expect_eq "tge: captured (exit 0)" "$?" 0
+expect_match "tge: the guest's User-mode SVC was a Hyp Trap at HVBAR+0x14" "$(cat "$T/tge.txt")" \
+    '^route: svc from usr32 taken in hyp32 at HVBAR\+0x14 \(HCR.TGE=1, HSR EC 0x00000011\)$'
+expect_eq "tge: hvprobe routes SVC to hyp32 at HVBAR + 0x14 (the Hyp Trap entry), to hyp_trap" \
+    "$(vec 2 "$T/tge.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
+    "hyp32 VBAR_EL2 20 hyp_trap+0x0"
 ok_if "the route snapshots validate against the schema" tests/lib/validate-snapshot "$T"/pl1.json "$T"/mon.json \
-    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json
+    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json "$T"/fiq.json "$T"/monfiq.json "$T"/tge.json
 done_testing

@@ -206,6 +206,11 @@ static void guest_interrupts_under_imo_are_virtual(void **st)
     a = analyse(s);
     assert_string_equal(a.vec[6].taken_to, "hyp32");
     assert_int_equal(a.vec[6].fetch, 0x1018);
+    /* a User-mode SVC under TGE is a Hyp Trap: HVBAR+0x14, not +0x08 */
+    assert_string_equal(a.vec[2].taken_to, "hyp32");
+    assert_int_equal(a.vec[2].fetch, 0x1014);
+    assert_non_null(strstr(a.vec[2].base_source, "a Hyp Trap (HCR.TGE=1), at +0x14"));
+    assert_int_equal(a.vec[4].fetch, 0x1014);             /* so is a data abort */
     hvp_snapshot_free(s);
 }
 

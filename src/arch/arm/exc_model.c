@@ -236,6 +236,15 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
                               (e == ARM_EXC_FIQ && ((hcr->value >> 3) & 1)));     /* HCR.FMO */
             if (tge || e == ARM_EXC_HYP || (imo && arm_hyp_thread(s))) {
                 route_hyp(s, r);
+                /* Taken to Hyp from a lower mode, every synchronous
+                 * exception enters at the Hyp Trap entry, HVBAR+0x14
+                 * (B1.14.1; HSR says which): a User-mode SVC under TGE
+                 * too.  IRQ and FIQ keep their own entries. */
+                if (tge && r->known) {
+                    r->offset = 0x14;
+                    size_t l = strlen(r->source);
+                    snprintf(r->source + l, sizeof r->source - l, "; a Hyp Trap (HCR.TGE=1), at +0x14");
+                }
                 continue;
             }
             if (imo) {

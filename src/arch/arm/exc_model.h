@@ -11,7 +11,9 @@
  *    high vectors; taken to Monitor mode, MVBAR.
  *  - In Hyp mode every exception is taken to Hyp mode.
  *  - Non-secure PL0/PL1: HCR.IMO/FMO route IRQ/FIQ to Hyp; the Hyp Trap
- *    entry (offset 0x14) is where stage-2 faults and traps arrive.
+ *    entry (offset 0x14) is where stage-2 faults and traps arrive, and
+ *    with HCR.TGE=1 a PL0 exception a PL1 would take (SVC, undefined,
+ *    aborts) also enters Hyp there.
  *  - Secure: SCR.IRQ/FIQ/EA route IRQ/FIQ/external aborts to Monitor.
  *  - Masks (B1.8.6): CPSR.I/F mask IRQ/FIQ in the mode they are raised
  *    in, except that a physical IRQ/FIQ routed to Hyp by HCR.IMO/FMO from
