@@ -22,7 +22,7 @@ _vectors:
         b       .                       @ 0x04 undef
         b       .                       @ 0x08 svc
         b       .                       @ 0x0c pabt
-        b       .                       @ 0x10 dabt
+        b       pl1_dabt                @ 0x10 dabt (also asynchronous aborts)
         b       .                       @ 0x14
         b       pl1_irq                 @ 0x18 irq
         b       pl1_fiq                 @ 0x1c fiq
@@ -78,7 +78,13 @@ _start:
         msr     spsr_cxsf, r0
         eret
 #endif
+#ifdef ROUTE_VA
+        /* HCR.AMO: asynchronous aborts to Hyp; HCR.VA: a virtual abort
+         * pending for the guest, taken once its CPSR.A is clear. */
+        mov     r0, #((1 << 5) | (1 << 8))
+#else
         mov     r0, #(1 << 4)           @ HCR.IMO: physical IRQs to Hyp
+#endif
         mcr     p15, 4, r0, c1, c1, 0   @ HCR
         isb
         ldr     r0, =svc_entry
@@ -93,6 +99,8 @@ svc_entry:
         ldr     sp, =irq_stack_top
         cps     #MODE_FIQ
         ldr     sp, =fiq_stack_top
+        cps     #MODE_ABT
+        ldr     sp, =abt_stack_top
         cps     #MODE_SVC
         ldr     r0, =_vectors
         mcr     p15, 0, r0, c12, c0, 0  @ VBAR (VBAR_S in Secure state)
@@ -132,6 +140,16 @@ pl1_fiq:
         sub     lr, lr, #4
         push    {r0-r3, r12, lr}
         bl      route_pl1_fiq
+        pop     {r0-r3, r12, lr}
+        movs    pc, lr
+
+/* Data abort in PL1 (abt32, at VBAR+0x10): the virtual asynchronous
+ * abort of ROUTE_VA (return to where it was taken). */
+pl1_dabt:
+        sub     lr, lr, #8
+        push    {r0-r3, r12, lr}
+        mrc     p15, 0, r0, c5, c0, 0   @ DFSR
+        bl      route_pl1_dabt
         pop     {r0-r3, r12, lr}
         movs    pc, lr
 
@@ -187,6 +205,8 @@ irq_stack_top:
 fiq_stack_top:
         .space  1024
 usr_stack_top:
+        .space  1024
+abt_stack_top:
         .space  1024
 mon_stack_top:
         .space  1024

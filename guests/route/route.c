@@ -12,6 +12,9 @@
  *   ROUTE_MONFIQ  (vexpress-a9)  SCR.FIQ=1: mon32 at MVBAR+0x1c
  *   ROUTE_TGE     (virt, virtualization=on)  HCR.TGE=1, the guest in User
  *                 mode: its SVC is a Hyp Trap, hyp32 at HVBAR+0x14
+ *   ROUTE_VA      (virt, virtualization=on)  HCR.AMO=1, HCR.VA=1: the
+ *                 virtual asynchronous abort, taken in abt32 at VBAR+0x10
+ *                 once the guest clears CPSR.A
  * UART: "route: irq taken in MODE at BASE+0x18 ..." from the handler that
  * ran, then "route: done" (and the guest idles, for the capture).
  */
@@ -41,6 +44,7 @@ static const char *mode_name(uint32_t m)
     case MODE_HYP: return "hyp32";
     case MODE_FIQ: return "fiq32";
     case MODE_USR: return "usr32";
+    case MODE_ABT: return "abt32";
     default: return "?";
     }
 }
@@ -99,12 +103,22 @@ void route_hyp_irq(void)
     write_hcr(read_hcr() | (1u << 7));      /* HCR.VI: a virtual IRQ for the guest */
 }
 
+void route_pl1_dabt(uint32_t dfsr)
+{
+    kprintf("route: %s abort taken in %s at VBAR+0x10 (DFSR 0x%x)\n", (dfsr & 0x400) ? "asynchronous" : "data",
+            mode_name(cpsr_mode()), dfsr);
+#ifdef ROUTE_VA
+    __asm__ volatile(".arch_extension virt\n\thvc #2");   /* ask Hyp to clear HCR.VA */
+#endif
+    irq_seen = 1;
+}
+
 /* The Hyp Trap entry (HVBAR+0x14): HSR says why (EC, bits 31:26). */
 void route_hyp_trap(uint32_t hsr)
 {
     uint32_t ec = hsr >> 26;
-    if (ec == 0x12) {                   /* HVC: the guest took the virtual IRQ */
-        write_hcr(read_hcr() & ~(1u << 7));
+    if (ec == 0x12) {                   /* HVC: the guest took the virtual IRQ / abort */
+        write_hcr(read_hcr() & ~((1u << 7) | (1u << 8)));
         return;
     }
     kprintf("route: %s from usr32 taken in %s at HVBAR+0x14 (HCR.TGE=1, HSR EC 0x%x)\n",
@@ -127,6 +141,14 @@ void route_main(void)
     enable_monitor_route(1u << 1);      /* SCR.IRQ */
 #elif defined(ROUTE_MONFIQ)
     enable_monitor_route(1u << 2);      /* SCR.FIQ */
+#endif
+#ifdef ROUTE_VA
+    kprintf("route: unmasking asynchronous aborts (HCR.VA=1 pending)\n");
+    __asm__ volatile("cpsie a" ::: "memory");
+    while (!irq_seen)
+        ;
+    kprintf("route: done\n");
+    return;
 #endif
     vConfigureTickInterrupt();
 #if defined(ROUTE_FIQ) || defined(ROUTE_MONFIQ)

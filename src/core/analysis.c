@@ -698,6 +698,10 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         snprintf(v->base_source, sizeof v->base_source, "%s", r->known ? r->source : "");
         classify(&vw, r, dis[r->thumb ? 1 : 0], v);
         v->masked = e == ARM_EXC_IRQ || e == ARM_EXC_FIQ ? r->masked : HVP_NO;
+        if (r->async[0]) {
+            size_t l = strlen(v->reason);
+            snprintf(v->reason + l, sizeof v->reason - l, " [%s]", r->async);
+        }
         if (v->masked == HVP_YES) {
             size_t l = strlen(v->reason);
             snprintf(v->reason + l, sizeof v->reason - l, " [masked now (%s): a pending %s waits until it is "

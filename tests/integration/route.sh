@@ -13,6 +13,8 @@
 #   monfiq  SCR.FIQ=1: mon32 at MVBAR+0x1c
 #   tge     HCR.TGE=1, the guest in User mode: its SVC is a Hyp Trap,
 #           hyp32 at HVBAR+0x14
+#   va      HCR.AMO=1 and HCR.VA=1: the virtual asynchronous abort, abt32
+#           at VBAR+0x10 once the guest clears CPSR.A
 . tests/lib/tap.sh
 . tests/lib/json.sh
 T=$HVP_TEST_TMP/route
@@ -98,6 +100,16 @@ expect_match "tge: the guest's User-mode SVC was a Hyp Trap at HVBAR+0x14" "$(ca
 expect_eq "tge: hvprobe routes SVC to hyp32 at HVBAR + 0x14 (the Hyp Trap entry), to hyp_trap" \
     "$(vec 2 "$T/tge.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
     "hyp32 VBAR_EL2 20 hyp_trap+0x0"
+cap va va-virt --machine virt --at-serial 'route: done' -- -machine virtualization=on
+expect_eq "va: captured (exit 0)" "$?" 0
+expect_match "va: the guest took the virtual abort in abt32 at VBAR+0x10, asynchronous (DFSR bit 10)" \
+    "$(cat "$T/va.txt")" '^route: asynchronous abort taken in abt32 at VBAR\+0x10 \(DFSR 0x00000406\)$'
+expect_eq "va: hvprobe routes the data-abort vector to abt32 at VBAR + 0x10, to pl1_dabt" \
+    "$(vec 4 "$T/va.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
+    "abt32 VBAR 16 pl1_dabt+0x0"
+expect_match "va: and says where asynchronous aborts go, and that CPSR.A no longer masks them" \
+    "$(vec 4 "$T/va.json" 'v["reason"]')" \
+    '\[asynchronous aborts: physical ones go to Hyp \(HCR.AMO=1\), whatever CPSR.A; a virtual one \(HCR.VA\) is taken here, unmasked \(CPSR.A=0\)\]$'
 ok_if "the route snapshots validate against the schema" tests/lib/validate-snapshot "$T"/pl1.json "$T"/mon.json \
-    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json "$T"/fiq.json "$T"/monfiq.json "$T"/tge.json
+    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json "$T"/fiq.json "$T"/monfiq.json "$T"/tge.json "$T"/va.json
 done_testing

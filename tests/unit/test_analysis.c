@@ -239,6 +239,23 @@ static void interrupt_masks(void **st)
                                             "(HCR.IMO=1)"));
     assert_non_null(strstr(a.vec[7].reason, "(CPSR.F=1)"));  /* no FMO: plain mask */
     hvp_snapshot_free(s);
+    /* Asynchronous aborts: SCR.EA to Monitor (no QEMU guest takes this
+     * route: QEMU 7.2 keeps a synchronous external abort in abt32 with
+     * SCR.EA=1), HCR.AMO to Hyp, else here; CPSR.A masks. */
+    s = base_snapshot(0x40000000);
+    s->cpu.cpsr = 0x600001d3;                            /* A=1 */
+    hvp_snapshot_add_reg(s, "SCR", 0x8, 32);             /* EA */
+    a = analyse(s);
+    assert_non_null(strstr(a.vec[4].reason, "[external aborts go to Monitor mode, MVBAR+0x10 (SCR.EA=1), masked now "
+                                            "(CPSR.A=1)]"));
+    hvp_snapshot_free(s);
+    s = base_snapshot(0x40000000);
+    s->cpu.cpsr = 0x600000d3;                            /* A=0 */
+    hvp_snapshot_add_reg(s, "HCR", 0x20, 32);            /* AMO */
+    a = analyse(s);
+    assert_non_null(strstr(a.vec[4].reason, "physical ones go to Hyp (HCR.AMO=1), whatever CPSR.A; a virtual one "
+                                            "(HCR.VA) is taken here, unmasked (CPSR.A=0)]"));
+    hvp_snapshot_free(s);
     s = base_snapshot(0x40000000);
     s->cpu.have_core = 0;
     a = analyse(s);

@@ -171,7 +171,8 @@ static void route_reset(const hvp_snapshot *s, arm_route *r)
 /* Whether IRQ and FIQ are masked now (B1.8.6), from the CPSR of the mode
  * they would be raised in: the capture's, or for the guest's view of a Hyp
  * capture, the guest's own (SPSR_hyp, as the hypervisor saved it). */
-static void mask_interrupts(const hvp_snapshot *s, int regime, const hvp_reg *hcr, arm_route out[ARM_EXC_COUNT])
+static void mask_interrupts(const hvp_snapshot *s, int regime, const hvp_reg *hcr, const hvp_reg *scr,
+                            arm_route out[ARM_EXC_COUNT])
 {
     int have = s->cpu.have_core;
     uint64_t cpsr = s->cpu.cpsr;
@@ -195,6 +196,16 @@ static void mask_interrupts(const hvp_snapshot *s, int regime, const hvp_reg *hc
         else
             snprintf(r->mask_why, sizeof r->mask_why, "CPSR.%s=%u", b, (unsigned)((cpsr >> bit) & 1));
     }
+    arm_route *d = &out[ARM_EXC_DABT];
+    unsigned a = (unsigned)((cpsr >> 8) & 1);
+    const char *now = !have ? "" : a ? ", masked now (CPSR.A=1)" : ", unmasked (CPSR.A=0)";
+    if (scr && ((scr->value >> 3) & 1))
+        snprintf(d->async, sizeof d->async, "external aborts go to Monitor mode, MVBAR+0x10 (SCR.EA=1)%s", now);
+    else if (regime == ARM_REGIME_PL1_NS && hcr && ((hcr->value >> 5) & 1) && !arm_hyp_thread(s))
+        snprintf(d->async, sizeof d->async, "asynchronous aborts: physical ones go to Hyp (HCR.AMO=1), whatever "
+                 "CPSR.A; a virtual one (HCR.VA) is taken here%s", now);
+    else if (d->known)
+        snprintf(d->async, sizeof d->async, "asynchronous aborts are taken here too%s", now);
 }
 
 void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[ARM_EXC_COUNT])
@@ -269,7 +280,7 @@ void arm_route_exceptions_as(const hvp_snapshot *s, int regime, arm_route out[AR
     for (int e = 0; e < ARM_EXC_COUNT; e++)
         if (out[e].known)
             out[e].fetch = out[e].base + out[e].offset;
-    mask_interrupts(s, regime, hcr, out);
+    mask_interrupts(s, regime, hcr, scr, out);
 }
 
 int arm_hyp_thread(const hvp_snapshot *s)

@@ -18,7 +18,10 @@
  *  - Masks (B1.8.6): CPSR.I/F mask IRQ/FIQ in the mode they are raised
  *    in, except that a physical IRQ/FIQ routed to Hyp by HCR.IMO/FMO from
  *    Non-secure PL1/PL0 is not masked by them: there CPSR.I/F mask the
- *    virtual interrupt (HCR.VI/VF) instead.
+ *    virtual interrupt (HCR.VI/VF) instead.  Asynchronous aborts, which
+ *    enter at the data-abort offset: SCR.EA sends external aborts to
+ *    Monitor, HCR.AMO the physical ones to Hyp (a guest's CPSR.A then
+ *    masks the virtual abort, HCR.VA), else CPSR.A masks them.
  *  - Reset ignores VBAR: Secure SVC at 0x0 (0xFFFF0000 with VINITHI high),
  *    MMU off.
  * Vector offsets (B1.8.1, table B1-3): reset 0x00, undef 0x04, svc 0x08
@@ -62,6 +65,8 @@ typedef struct arm_route {
                                they are raised in masks them now (they stay
                                pending), HVP_NO, HVP_UNKNOWN (no CPSR) */
     char mask_why[96];      /* "CPSR.I=1", or why the mask does not apply */
+    char async[200];        /* dabt: where asynchronous aborts go and
+                               whether CPSR.A masks them now, or "" */
 } arm_route;
 
 const char *arm_exc_name(arm_exc e);          /* "reset", "svc", ... */
