@@ -131,8 +131,8 @@ static int is_wfi(uint32_t w)
     return (w & 0x0fffffff) == 0x0320f003;
 }
 
-/* Halt, read the PC, CPSR and the words around the PC, resume unless
- * asked to keep the guest halted. */
+/* Halt and read the PC, the CPSR and the words around the PC; the caller
+ * resumes the guest, or keeps it halted when a condition fired. */
 static int take_sample(hvp_stuck *s, hvp_error *err)
 {
     static const char *const names[2] = { "pc", "cpsr" };
