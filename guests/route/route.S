@@ -50,7 +50,7 @@ hyp_vectors:
         b       hyp_trap                @ 0x14 hyp trap (the guest's HVC; with
                                         @ HCR.TGE, a PL0 SVC)
         b       hyp_irq                 @ 0x18 irq (HCR.IMO=1)
-        b       .                       @ 0x1c
+        b       hyp_fiq                 @ 0x1c fiq (HCR.FMO=1)
 
         .section .text.boot, "ax"
         .global _start
@@ -82,6 +82,8 @@ _start:
         /* HCR.AMO: asynchronous aborts to Hyp; HCR.VA: a virtual abort
          * pending for the guest, taken once its CPSR.A is clear. */
         mov     r0, #((1 << 5) | (1 << 8))
+#elif defined(ROUTE_FMO)
+        mov     r0, #(1 << 3)           @ HCR.FMO: physical FIQs to Hyp
 #else
         mov     r0, #(1 << 4)           @ HCR.IMO: physical IRQs to Hyp
 #endif
@@ -174,6 +176,14 @@ mon_fiq:
 hyp_irq:
         push    {r0-r3, r12, lr}
         bl      route_hyp_irq
+        pop     {r0-r3, r12, lr}
+        eret
+
+/* Physical FIQ taken in Hyp mode (HCR.FMO=1, at HVBAR+0x1c): route.c
+ * acknowledges it and injects a virtual FIQ (HCR.VF). */
+hyp_fiq:
+        push    {r0-r3, r12, lr}
+        bl      route_hyp_fiq
         pop     {r0-r3, r12, lr}
         eret
 

@@ -15,6 +15,9 @@
  *   ROUTE_VA      (virt, virtualization=on)  HCR.AMO=1, HCR.VA=1: the
  *                 virtual asynchronous abort, taken in abt32 at VBAR+0x10
  *                 once the guest clears CPSR.A
+ *   ROUTE_FMO     (virt, virtualization=on)  HCR.FMO=1, the timer as FIQ:
+ *                 hyp32 at HVBAR+0x1c, which injects a virtual FIQ (HCR.VF)
+ *                 taken in fiq32 at VBAR+0x1c
  * UART: "route: irq taken in MODE at BASE+0x18 ..." from the handler that
  * ran, then "route: done" (and the guest idles, for the capture).
  */
@@ -77,9 +80,21 @@ void route_pl1_irq(void)
 
 void route_pl1_fiq(void)
 {
+#ifdef ROUTE_FMO
+    kprintf("route: virtual fiq taken in %s at VBAR+0x1c (injected by Hyp)\n", mode_name(cpsr_mode()));
+    __asm__ volatile(".arch_extension virt\n\thvc #3");   /* ask Hyp to clear HCR.VF */
+#else
     kprintf("route: fiq taken in %s at VBAR+0x1c\n", mode_name(cpsr_mode()));
     ack_timer();
+#endif
     irq_seen = 1;
+}
+
+void route_hyp_fiq(void)
+{
+    kprintf("route: physical fiq taken in %s at HVBAR+0x1c (HCR.FMO=1)\n", mode_name(cpsr_mode()));
+    ack_timer();
+    write_hcr(read_hcr() | (1u << 6));      /* HCR.VF: a virtual FIQ for the guest */
 }
 
 void route_mon_fiq(void)
@@ -118,7 +133,7 @@ void route_hyp_trap(uint32_t hsr)
 {
     uint32_t ec = hsr >> 26;
     if (ec == 0x12) {                   /* HVC: the guest took the virtual IRQ / abort */
-        write_hcr(read_hcr() & ~((1u << 7) | (1u << 8)));
+        write_hcr(read_hcr() & ~((1u << 6) | (1u << 7) | (1u << 8)));
         return;
     }
     kprintf("route: %s from usr32 taken in %s at HVBAR+0x14 (HCR.TGE=1, HSR EC 0x%x)\n",
@@ -151,7 +166,7 @@ void route_main(void)
     return;
 #endif
     vConfigureTickInterrupt();
-#if defined(ROUTE_FIQ) || defined(ROUTE_MONFIQ)
+#if defined(ROUTE_FIQ) || defined(ROUTE_MONFIQ) || defined(ROUTE_FMO)
     /* Group 0 (the reset group) interrupts signalled as FIQ. */
     REG(GICC_BASE) = (1u << 3) | 1u;    /* GICC_CTLR: FIQEn, EnableGrp0 */
     __asm__ volatile("cpsie f" ::: "memory");

@@ -13,6 +13,8 @@
 #   monfiq  SCR.FIQ=1: mon32 at MVBAR+0x1c
 #   tge     HCR.TGE=1, the guest in User mode: its SVC is a Hyp Trap,
 #           hyp32 at HVBAR+0x14
+#   fmo     HCR.FMO=1, the timer as FIQ: hyp32 at HVBAR+0x1c, then the
+#           virtual FIQ in fiq32 at VBAR+0x1c
 #   va      HCR.AMO=1 and HCR.VA=1: the virtual asynchronous abort, abt32
 #           at VBAR+0x10 once the guest clears CPSR.A
 . tests/lib/tap.sh
@@ -100,6 +102,16 @@ expect_match "tge: the guest's User-mode SVC was a Hyp Trap at HVBAR+0x14" "$(ca
 expect_eq "tge: hvprobe routes SVC to hyp32 at HVBAR + 0x14 (the Hyp Trap entry), to hyp_trap" \
     "$(vec 2 "$T/tge.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
     "hyp32 VBAR_EL2 20 hyp_trap+0x0"
+cap fmo fmo-virt --machine virt --at-serial 'route: done' -- -machine virtualization=on
+expect_eq "fmo: captured (exit 0)" "$?" 0
+expect_match "fmo: the physical FIQ was taken in hyp32 at HVBAR+0x1c" "$(cat "$T/fmo.txt")" '^route: physical fiq taken in hyp32 at HVBAR\+0x1c \(HCR.FMO=1\)$'
+expect_match "fmo: the virtual one in fiq32 at the guest's VBAR+0x1c" "$(cat "$T/fmo.txt")" '^route: virtual fiq taken in fiq32 at VBAR\+0x1c \(injected by Hyp\)$'
+expect_eq "fmo (guest's view): the FIQ vector is the guest's own, through VBAR + 0x1c, to pl1_fiq" \
+    "$(vec 7 "$T/fmo.json" 'v["taken_to"], v["base_source"].split(" ")[0], int(v["fetch"], 16) - int(v["base_source"].split(" ")[2], 16), v["target_symbol"]')" \
+    "fiq32 VBAR 28 pl1_fiq+0x0"
+expect_match "fmo: and the physical route to Hyp is named" "$(vec 7 "$T/fmo.json" 'v["base_source"]')" \
+    'virtual FIQ: physical ones go to Hyp \(HCR.FMO=1\)$'
+
 cap va va-virt --machine virt --at-serial 'route: done' -- -machine virtualization=on
 expect_eq "va: captured (exit 0)" "$?" 0
 expect_match "va: the guest took the virtual abort in abt32 at VBAR+0x10, asynchronous (DFSR bit 10)" \
@@ -111,5 +123,5 @@ expect_match "va: and says where asynchronous aborts go, and that CPSR.A no long
     "$(vec 4 "$T/va.json" 'v["reason"]')" \
     '\[asynchronous aborts: physical ones go to Hyp \(HCR.AMO=1\), whatever CPSR.A; a virtual one \(HCR.VA\) is taken here, unmasked \(CPSR.A=0\)\]$'
 ok_if "the route snapshots validate against the schema" tests/lib/validate-snapshot "$T"/pl1.json "$T"/mon.json \
-    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json "$T"/fiq.json "$T"/monfiq.json "$T"/tge.json "$T"/va.json
+    "$T"/masked.json "$T"/hyp.json "$T"/inhyp.json "$T"/fiq.json "$T"/monfiq.json "$T"/tge.json "$T"/va.json "$T"/fmo.json
 done_testing
