@@ -384,10 +384,16 @@ void hvp_qemu_last_error(const hvp_qemu *q, char *buf, unsigned n)
     FILE *f = fopen(q->errlog[0] ? q->errlog : q->stderr_path, "r");
     if (!f)
         return;
+    /* QEMU's audio probing chatters on boards with a codec (vexpress):
+     * that is never the error. */
+    static const char *const noise[] = { "qemu: module audio-", "ALSA lib ", "alsa: ", "audio: ", "sdl: " };
     char line[512];
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (line[0])
+        int skip = !line[0];
+        for (size_t i = 0; !skip && i < sizeof noise / sizeof noise[0]; i++)
+            skip = !strncmp(line, noise[i], strlen(noise[i]));
+        if (!skip)
             snprintf(buf, n, "%s", line);
     }
     fclose(f);

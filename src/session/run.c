@@ -496,8 +496,12 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
             return hvp_fail(err, HVP_E_CANCELLED, "interrupted");
         if (r->stuck && hvp_guest_alive(r->g, NULL)) {
             rc = hvp_stuck_poll(r->stuck, r->total, err);
-            if (rc < 0)
-                return rc;
+            if (rc < 0) {
+                usleep(50000);  /* a channel that broke because QEMU died: say that */
+                if (hvp_guest_alive(r->g, NULL))
+                    return rc;
+                rc = 0;
+            }
             if (rc > 0) {
                 snprintf(r->res.condition, sizeof r->res.condition, "%s", hvp_stuck_condition(r->stuck));
                 snprintf(r->res.how, sizeof r->res.how, "%s", hvp_stuck_how(r->stuck));
@@ -509,8 +513,8 @@ int hvp_run_poll(hvp_run *r, int wait_ms, hvp_error *err)
         if (!hvp_guest_alive(r->g, &r->res.qemu_status)) {
             r->res.qemu_exited = 1;
             hvp_run_drain(r);
-            if (r->t.kind == HVP_TRIGGER_NONE)
-                return fired(r);
+            if (r->t.kind == HVP_TRIGGER_NONE && !r->stuck)
+                return fired(r);    /* "run until QEMU exits" */
             char last[400];
             hvp_guest_last_error(r->g, last, sizeof last);
             return hvp_fail(err, HVP_E_TARGET, "QEMU exited (status %d) before the %s%s%s", r->res.qemu_status,

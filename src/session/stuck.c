@@ -322,6 +322,11 @@ static int exit_seen(hvp_stuck *s, hvp_error *err)
         if (!reason)
             reason = "";
     }
+    /* Held by -no-shutdown, QEMU also pauses when told to quit from
+     * outside (a signal, QMP quit): that is not the guest's doing. */
+    if (!strncmp(reason, "host-", 5))
+        return hvp_fail(err, HVP_E_TARGET, "QEMU was stopped from outside (shutdown reason %s) before the guest "
+                        "got stuck or ended", reason);
     const char *what = !strcmp(reason, "guest-reset") ? "reset" : !strcmp(reason, "guest-panic") ? "panic" : "poweroff";
     snprintf(s->name, sizeof s->name, "%s", what);
     snprintf(s->how, sizeof s->how, "the guest %s (QEMU's shutdown reason: %s); QEMU was told to hold it "

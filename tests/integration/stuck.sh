@@ -105,6 +105,15 @@ expect_eq "a busy guest with --timeout 3: exit 6" "$rc" 6
 expect_match "... says it did not get stuck" "$ERR" 'the guest did not get stuck within 3.0 s'
 ok_if "... and writes no snapshot" test ! -e "$T/never.json"
 
+# QEMU killed while watched: one sentence, exit 3, nothing written.
+( sleep 2; pkill -KILL -f "qemu-system.*$T.*rtos-vbar-vexpress" ) &
+ERR=$(timeout 30 "$HVPROBE" run "$GUESTS/rtos-vbar-vexpress.elf" --capture "$T/killed.json" --when-stuck --on-exit -q 2>&1); rc=$?
+wait
+expect_eq "QEMU killed during --when-stuck --on-exit: exit 3" "$rc" 3
+expect_match "... says QEMU exited first (and not QEMU's audio chatter)" "$ERR" \
+    '^hvprobe run: QEMU exited \(status 137\) before the capture trigger fired$'
+ok_if "... and writes no snapshot" test ! -e "$T/killed.json"
+
 # Bad input: one sentence, exit 2.
 ERR=$("$HVPROBE" run "$GUESTS/tiny-vbar-virt.elf" --machine virt --capture "$T/x.json" --when-stuck --at-exception svc -q 2>&1); rc=$?
 expect_eq "--when-stuck with a breakpoint trigger: exit 2" "$rc" 2
