@@ -251,8 +251,8 @@ int cmd_demo(int argc, char **argv)
         nokvm = 1;
     if (nokvm)
         nj -= 2; /* the kvm-nested rows are last */
-    progress("hvprobe demo: two guest images x %s backends, each captured after its first SVC (at N s):\n",
-             nokvm ? "three" : "four");
+    progress("hvprobe demo: 2 guest images x %s backends, captured just after the first SVC (time from start):\n",
+             nokvm ? "3" : "4");
     int code = EXIT_OK;
     hvp_error err = { 0 };
     /* The kvm-nested rows start once the others are done: their emulated
