@@ -128,22 +128,30 @@ enable_monitor_route:
         isb
         bx      lr
 
-/* IRQ taken in PL1 (irq32, at VBAR+0x18) -- physical, or virtual under
- * HCR.IMO (injected by hyp_irq with HCR.VI). */
-pl1_irq:
+/* An interrupt entry of a PL1 or Monitor table: call fn (route.c), then
+ * return to the interrupted instruction. */
+        .macro  INTERRUPT name, fn
+\name:
         sub     lr, lr, #4
         push    {r0-r3, r12, lr}
-        bl      route_pl1_irq
+        bl      \fn
         pop     {r0-r3, r12, lr}
         movs    pc, lr
+        .endm
 
-/* FIQ taken in PL1 (fiq32, at VBAR+0x1c). */
-pl1_fiq:
-        sub     lr, lr, #4
+/* An entry of the Hyp table: call fn, return with ERET (ELR_hyp). */
+        .macro  HYP_ENTRY name, fn
+\name:
         push    {r0-r3, r12, lr}
-        bl      route_pl1_fiq
+        bl      \fn
         pop     {r0-r3, r12, lr}
-        movs    pc, lr
+        eret
+        .endm
+
+/* IRQ taken in PL1 (irq32, at VBAR+0x18) -- physical, or virtual under
+ * HCR.IMO (injected by hyp_irq with HCR.VI); FIQ (fiq32, at VBAR+0x1c). */
+        INTERRUPT pl1_irq, route_pl1_irq
+        INTERRUPT pl1_fiq, route_pl1_fiq
 
 /* Data abort in PL1 (abt32, at VBAR+0x10): the virtual asynchronous
  * abort of ROUTE_VA (return to where it was taken). */
@@ -155,37 +163,16 @@ pl1_dabt:
         pop     {r0-r3, r12, lr}
         movs    pc, lr
 
-/* IRQ taken in Monitor mode (SCR.IRQ=1, at MVBAR+0x18). */
-mon_irq:
-        sub     lr, lr, #4
-        push    {r0-r3, r12, lr}
-        bl      route_mon_irq
-        pop     {r0-r3, r12, lr}
-        movs    pc, lr
+/* IRQ and FIQ taken in Monitor mode (SCR.IRQ=1: MVBAR+0x18; SCR.FIQ=1:
+ * MVBAR+0x1c). */
+        INTERRUPT mon_irq, route_mon_irq
+        INTERRUPT mon_fiq, route_mon_fiq
 
-/* FIQ taken in Monitor mode (SCR.FIQ=1, at MVBAR+0x1c). */
-mon_fiq:
-        sub     lr, lr, #4
-        push    {r0-r3, r12, lr}
-        bl      route_mon_fiq
-        pop     {r0-r3, r12, lr}
-        movs    pc, lr
-
-/* Physical IRQ taken in Hyp mode (HCR.IMO=1, at HVBAR+0x18): route.c
- * acknowledges it and injects a virtual IRQ into the guest (HCR.VI). */
-hyp_irq:
-        push    {r0-r3, r12, lr}
-        bl      route_hyp_irq
-        pop     {r0-r3, r12, lr}
-        eret
-
-/* Physical FIQ taken in Hyp mode (HCR.FMO=1, at HVBAR+0x1c): route.c
- * acknowledges it and injects a virtual FIQ (HCR.VF). */
-hyp_fiq:
-        push    {r0-r3, r12, lr}
-        bl      route_hyp_fiq
-        pop     {r0-r3, r12, lr}
-        eret
+/* Physical IRQ / FIQ taken in Hyp mode (HCR.IMO=1: HVBAR+0x18; HCR.FMO=1:
+ * HVBAR+0x1c): route.c acknowledges it and injects a virtual one into the
+ * guest (HCR.VI / HCR.VF). */
+        HYP_ENTRY hyp_irq, route_hyp_irq
+        HYP_ENTRY hyp_fiq, route_hyp_fiq
 
 /* Hyp Trap entry: the guest's HVC (it has taken the virtual IRQ: clear
  * HCR.VI), or under HCR.TGE a User-mode SVC; route.c reads HSR. */

@@ -66,16 +66,23 @@ static void ack_timer(void)
     REG(ulICCEOIR) = id;
 }
 
+/* A physical interrupt reached its handler: say where, end it. */
+static void taken(const char *what, const char *where)
+{
+    kprintf("route: %s taken in %s at %s\n", what, mode_name(cpsr_mode()), where);
+    ack_timer();
+    irq_seen = 1;
+}
+
 void route_pl1_irq(void)
 {
 #ifdef ROUTE_HYP
     kprintf("route: virtual irq taken in %s at VBAR+0x18 (injected by Hyp)\n", mode_name(cpsr_mode()));
     __asm__ volatile(".arch_extension virt\n\thvc #1");   /* ask Hyp to clear HCR.VI */
-#else
-    kprintf("route: irq taken in %s at VBAR+0x18\n", mode_name(cpsr_mode()));
-    ack_timer();
-#endif
     irq_seen = 1;
+#else
+    taken("irq", "VBAR+0x18");
+#endif
 }
 
 void route_pl1_fiq(void)
@@ -83,11 +90,10 @@ void route_pl1_fiq(void)
 #ifdef ROUTE_FMO
     kprintf("route: virtual fiq taken in %s at VBAR+0x1c (injected by Hyp)\n", mode_name(cpsr_mode()));
     __asm__ volatile(".arch_extension virt\n\thvc #3");   /* ask Hyp to clear HCR.VF */
-#else
-    kprintf("route: fiq taken in %s at VBAR+0x1c\n", mode_name(cpsr_mode()));
-    ack_timer();
-#endif
     irq_seen = 1;
+#else
+    taken("fiq", "VBAR+0x1c");
+#endif
 }
 
 void route_hyp_fiq(void)
@@ -99,16 +105,12 @@ void route_hyp_fiq(void)
 
 void route_mon_fiq(void)
 {
-    kprintf("route: fiq taken in %s at MVBAR+0x1c (SCR.FIQ=1)\n", mode_name(cpsr_mode()));
-    ack_timer();
-    irq_seen = 1;
+    taken("fiq", "MVBAR+0x1c (SCR.FIQ=1)");
 }
 
 void route_mon_irq(void)
 {
-    kprintf("route: irq taken in %s at MVBAR+0x18 (SCR.IRQ=1)\n", mode_name(cpsr_mode()));
-    ack_timer();
-    irq_seen = 1;
+    taken("irq", "MVBAR+0x18 (SCR.IRQ=1)");
 }
 
 void route_hyp_irq(void)

@@ -183,14 +183,11 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
                         "build' once (downloads Debian's arm64 kernel and QEMU, about 100 MB, no root)", kp.dir);
     if (!o->image)
         return hvp_fail(err, HVP_E_INVAL, "no image given");
-    int kind = hvp_image_kind_of(o->image, err);
-    if (kind < 0)
-        return kind;
     hvp_qemu_load ld;
-    int lrc = hvp_qemu_load_plan(o, kind, &ld, err);
+    int lrc = hvp_qemu_load_plan(o, &ld, err);
     if (lrc)
         return lrc;
-    int elf = kind == HVP_IMG_ELF;
+    int elf = ld.kind == HVP_IMG_ELF;
     if (elf) {
         hvp_image *img = NULL;
         if ((rc = hvp_elf_load(o->image, 1, &img, err)))

@@ -196,9 +196,12 @@ void hvp_qemu_load_args(const hvp_qemu_load *l, hvp_argv *a)
     push(a, "loader,addr=0x%llx,cpu-num=0", (unsigned long long)l->load_addr);
 }
 
-int hvp_qemu_load_plan(const hvp_launch_opts *o, int kind, hvp_qemu_load *l, hvp_error *err)
+int hvp_qemu_load_plan(const hvp_launch_opts *o, hvp_qemu_load *l, hvp_error *err)
 {
     memset(l, 0, sizeof *l);
+    int kind = hvp_image_kind_of(o->image, err);
+    if (kind < 0)
+        return kind;
     l->image = o->image;
     l->kind = kind;
     l->load_addr = o->load_addr;
@@ -263,13 +266,10 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
         return hvp_fail(err, HVP_E_INVAL, "--memory wants a size like 128M or 1G, not '%s'", memstr);
     if (!o->image)
         return hvp_fail(err, HVP_E_INVAL, "no image given");
-    int kind = hvp_image_kind_of(o->image, err);
-    if (kind < 0)
-        return kind;
     hvp_qemu_load ld;
-    if ((rc = hvp_qemu_load_plan(o, kind, &ld, err)))
+    if ((rc = hvp_qemu_load_plan(o, &ld, err)))
         return rc;
-    int elf = kind == HVP_IMG_ELF;
+    int kind = ld.kind, elf = kind == HVP_IMG_ELF;
     q->image_is_elf = elf;
     snprintf(q->machine, sizeof q->machine, "%s", b->name);
     uint64_t entry = 0;

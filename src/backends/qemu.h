@@ -120,11 +120,12 @@ typedef struct hvp_qemu_load {
  * 0's PC there (-kernel would treat it as a Linux zImage). */
 void hvp_qemu_load_args(const hvp_qemu_load *l, hvp_argv *a);
 
-/* Check the Linux boot options against the image (o->image of `kind`):
- * fills l (image path as given).  HVP_E_INPUT for an arm64 Image,
+/* What o->image is and how to load it, the Linux boot options checked
+ * against it: fills l (image path as given).  HVP_E_INPUT for an image
+ * that cannot be read, an arm64 Image or a missing --dtb/--initrd file,
  * HVP_E_INVAL for --dtb/--append/--initrd with an image that does not
- * boot as Linux or a missing file. */
-int hvp_qemu_load_plan(const hvp_launch_opts *o, int kind, hvp_qemu_load *l, hvp_error *err);
+ * boot as Linux. */
+int hvp_qemu_load_plan(const hvp_launch_opts *o, hvp_qemu_load *l, hvp_error *err);
 
 /* q->serial (o->serial_file, else serial.log in q->rundir), q->stderr_path
  * and, with trace events, q->trace. */

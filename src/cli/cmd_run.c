@@ -215,7 +215,7 @@ int cmd_run(int argc, char **argv)
     hvp_capture_opts ram = { 0 }; /* only the RAM image options */
     ram.ram_limit = CLI_RAM_LIMIT_DEFAULT;
     const char *capture = NULL, *at_serial = NULL, *label = NULL, *at_symbol = NULL, *exc_name = NULL;
-    int at_exc = -1, have_pc = 0, at_trap = -1, auto_trace = 0;
+    int at_exc = -1, have_pc = 0, at_trap = -1;
     double trig_timeout = -1, stuck_s = 0;
     int on_exit = 0;
     uint64_t at_pc = 0;
@@ -340,9 +340,12 @@ int cmd_run(int argc, char **argv)
     if (!capture && (ntrig || stuck_s > 0 || on_exit))
         return cli_error("run", EXIT_USAGE, "--after/--at-*/--when-stuck/--on-exit are triggers for --capture FILE");
     o.hold_on_exit = on_exit;
-    /* A storm of exceptions shows in QEMU's -d int log: follow one. */
+    if (o.trace_events && !o.trace_file)
+        o.trace_file = "qemu-trace.log";
+    /* A storm of exceptions shows in QEMU's -d int log: follow one, in
+     * the runtime directory. */
     if (stuck_s > 0 && !o.trace_events && bd && !(bd->flags & HVP_BACKEND_NO_TRACE))
-        o.trace_events = "int", o.trace_file = NULL, auto_trace = 1;
+        o.trace_events = "int", o.trace_file = NULL;
     if (!capture && ram.save_ram)
         return cli_error("run", EXIT_USAGE, "--save-ram saves the RAM with a snapshot: add --capture FILE and a trigger");
     if (at_symbol) {
@@ -351,8 +354,6 @@ int cmd_run(int argc, char **argv)
             return cli_error("run", rc == HVP_E_NOMEM ? EXIT_INTERNAL : EXIT_USAGE, "--at-symbol: %s", err.msg);
         have_pc = 1;
     }
-    if (o.trace_events && !o.trace_file && !auto_trace)
-        o.trace_file = "qemu-trace.log";
     if (o.backend && !strcmp(o.backend, "fixture")) {
         cli_guest_path("hyp-fixture.elf", fixture, sizeof fixture);
         o.fixture_elf = fixture;

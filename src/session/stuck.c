@@ -159,14 +159,21 @@ static int take_sample(hvp_stuck *s, hvp_error *err)
     return HVP_OK;
 }
 
-/* Close the second's fault counts: the pair that stormed extends the
- * streak, anything else ends it. */
-static void close_bucket(hvp_stuck *s, long now)
+/* This second's most frequent fault so far, or NULL. */
+static const pair *top_pair(const hvp_stuck *s)
 {
     const pair *top = NULL;
     for (size_t i = 0; i < s->ncur; i++)
         if (!top || s->cur[i].n > top->n)
             top = &s->cur[i];
+    return top;
+}
+
+/* Close the second's fault counts: the pair that stormed extends the
+ * streak, anything else ends it. */
+static void close_bucket(hvp_stuck *s, long now)
+{
+    const pair *top = top_pair(s);
     double secs = (now - s->bucket_t) / 1000.0;
     s->last_rate = top && secs > 0 ? top->n / secs : 0;
     if (top)
@@ -274,10 +281,7 @@ static int judge_samples(hvp_stuck *s)
     /* Stuck, and faulting: a storm, when this second's counts (so far)
      * show the same fault repeating. */
     long part = last->t - s->bucket_t;
-    const pair *top = NULL;
-    for (size_t i = 0; i < s->ncur; i++)
-        if (!top || s->cur[i].n > top->n)
-            top = &s->cur[i];
+    const pair *top = top_pair(s);
     if (!s->streak_n && top && part >= 200 && top->n * 1000.0 / part >= STORM_MIN) {
         s->streak = *top;
         s->streak_n = 1;
