@@ -118,5 +118,6 @@ int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_kvmhost(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
 
 #endif

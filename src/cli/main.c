@@ -26,6 +26,7 @@ static const struct {
     { "kvm-host", cmd_kvmhost, "prepare/inspect the cached arm64 KVM host of the kvm-nested backend" },
     { "compare", cmd_compare, "analyse snapshots side by side and explain why their vectors differ" },
     { "report", cmd_report, "write one self-contained HTML (or Markdown) report: maps, vectors, diagnosis" },
+    { "matrix", cmd_matrix, "every exception x vector placement x backend: probe guests vs hvprobe's verdicts" },
     { "trace", cmd_trace, "summarise a QEMU -d int log or seL4 serial log: faults, loops, timeline" },
 };
 
