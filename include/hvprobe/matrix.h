@@ -51,7 +51,10 @@ typedef struct hvp_matrix_column {
     const char *backend;    /* hvprobe backend */
     const char *machine;    /* QEMU machine */
     const char *board;      /* which probe build: "vexpress", "virt" */
-    int hyp;                /* probes that need Hyp mode get virtualization=on */
+    int hyp;                /* 1: probes that need Hyp mode (placement s2,
+                               exception serror) get virtualization=on;
+                               0: the guest starts at PL1, those cells are
+                               n/a without running */
     double wait_s;          /* how long to listen after the raise for the guest's word */
     int start_timeout_s;    /* from launch to probe_raise */
 } hvp_matrix_column;

@@ -32,20 +32,29 @@ int hvp_which(const char *prog, char *out, unsigned outsz)
     return 0;
 }
 
-static void probe_tool(hvp_tool *t, const char *name)
+/* Find the tool and start its --version (the pipe to read, or NULL):
+ * all tools are started first and read after, so the probes overlap
+ * (four in sequence took 0.26 s, a cost every `run` paid). */
+static FILE *probe_tool_start(hvp_tool *t, const char *name)
 {
     snprintf(t->name, sizeof t->name, "%s", name);
     t->present = hvp_which(name, t->path, sizeof t->path);
     if (!t->present)
-        return;
+        return NULL;
     char cmd[320];
     snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", t->path);
-    FILE *p = popen(cmd, "r");
-    if (p) {
-        if (fgets(t->version, sizeof t->version, p))
-            t->version[strcspn(t->version, "\r\n")] = '\0';
-        pclose(p);
-    }
+    return popen(cmd, "r");
+}
+
+static void probe_tool_finish(hvp_tool *t, FILE *p)
+{
+    if (!p)
+        return;
+    if (fgets(t->version, sizeof t->version, p))
+        t->version[strcspn(t->version, "\r\n")] = '\0';
+    else
+        t->version[0] = '\0';
+    pclose(p);
 }
 
 void hvp_host_probe(hvp_host *h)
@@ -78,8 +87,11 @@ void hvp_host_probe(hvp_host *h)
     static const char *const names[HVP_NTOOLS] = {
         "qemu-system-arm", "qemu-system-aarch64", "gdb-multiarch", "arm-none-eabi-gcc"
     };
+    FILE *pipes[HVP_NTOOLS];
     for (int i = 0; i < HVP_NTOOLS; i++)
-        probe_tool(&h->tools[i], names[i]);
+        pipes[i] = probe_tool_start(&h->tools[i], names[i]);
+    for (int i = 0; i < HVP_NTOOLS; i++)
+        probe_tool_finish(&h->tools[i], pipes[i]);
     if (h->kvm_arm32 && !h->tools[HVP_TOOL_QEMU_AARCH64].present) {
         h->kvm_arm32 = 0;
         snprintf(h->kvm_why, sizeof h->kvm_why, "%s",

@@ -15,6 +15,7 @@
 #include "hvprobe/report.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -183,11 +184,22 @@ static int read_plan(const char *dir, sel *s)
     return rc;
 }
 
+/* snprintf for paths: a path too long for PATH_MAX is cut (and then
+ * not found, which the caller reports). */
+static void pathf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pathf(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
 static void cell_path(const char *dir, int e, int p, int k, const char *suffix, char *out, size_t n)
 {
     char id[96];
     hvp_matrix_cell_id(e, p, k, id, sizeof id);
-    snprintf(out, n, "%s/cells/%s%s", dir, id, suffix);
+    pathf(out, n, "%s/cells/%s%s", dir, id, suffix);
 }
 
 /* Load every cell result the plan names (missing ones stay have = 0). */
@@ -294,7 +306,7 @@ static int run_one_cell(const char *id, const char *dir, const char *guests, con
     int rc = hvp_matrix_run_cell(&o, &c, &err);
     if (rc == HVP_E_CANCELLED || stop_signal)
         return cli_error("matrix", EXIT_INTERRUPTED, "%s: interrupted; no result written", id);
-    snprintf(path, sizeof path, "%s/%s.json", cells, id);
+    pathf(path, sizeof path, "%s/%s.json", cells, id);
     hvp_error werr = { 0 };
     if (hvp_matrix_cell_save(&c, path, &werr))
         return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", path, werr.msg);
@@ -413,7 +425,7 @@ static void progress(sched *s, const char *id, const char *what)
 
 static void reap(sched *s, job *j, int status)
 {
-    char path[PATH_MAX], id[96], what[300];
+    char path[PATH_MAX], id[96], what[PATH_MAX + 200];
     hvp_matrix_cell_id(j->e, j->p, j->k, id, sizeof id);
     cell_path(s->dir, j->e, j->p, j->k, ".json", path, sizeof path);
     if (j->term_sent == 1 && access(path, F_OK)) {
@@ -596,9 +608,7 @@ int cmd_matrix(int argc, char **argv)
         guests = gdir;
     }
     if (!fixture) {
-        char gfix[PATH_MAX];
-        snprintf(gfix, sizeof gfix, "%s/hyp-fixture.elf", guests);
-        snprintf(fpath, sizeof fpath, "%s", gfix);
+        pathf(fpath, sizeof fpath, "%s/hyp-fixture.elf", guests);
         fixture = fpath;
     }
 

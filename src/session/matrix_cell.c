@@ -77,6 +77,7 @@ static int to_raise(const hvp_matrix_cell_opts *o, hvp_guest *g, const char *pro
     if (rc)
         return rc;
     *raised = 1;
+    say(o, "at probe_raise (0x%llx): capturing", (unsigned long long)pc);
     char label[64];
     snprintf(label, sizeof label, "%s", col->name);
     hvp_capture_opts co = { .elf = probe, .label = label, .keep_halted = 1 };
@@ -146,7 +147,8 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
     long t0 = hvp_now_ms();
     char id[96], name[96], probe[1024];
     hvp_matrix_cell_id(o->exc, o->place, o->col, id, sizeof id);
-    if (!hvp_matrix_column_usable(o, c->message, sizeof c->message)) {
+    if (!strcmp(col->backend, "sel4")) {    /* the others: hvp_launch_plan says */
+        hvp_matrix_column_usable(o, c->message, sizeof c->message);
         c->status = HVP_MX_SKIPPED;
         return HVP_OK;
     }
@@ -158,12 +160,23 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
                     hvp_fail(err, HVP_E_INPUT, "the probe image %s is missing (build the guests: make guests)", probe),
                     err);
 
+    int needs_hyp = o->place == 4 || o->exc == 6;
+    if (needs_hyp && !col->hyp) {
+        /* The probe would only say so itself ("probe: n/a: ... started in
+         * svc32"): the column gives no guest Hyp mode. */
+        c->status = HVP_MX_DONE;
+        c->outcome = HVP_MX_NA;
+        snprintf(c->line, sizeof c->line, "%s needs the probe's own Hyp mode; under %s the guest starts at PL1%s",
+                 o->place == 4 ? "placement s2" : "exception serror (HCR.VA)", col->name,
+                 !strcmp(col->machine, "vexpress-a9") ? " (the Cortex-A9 has no virtualization extensions)" : "");
+        hvp_matrix_judge(c);
+        return HVP_OK;
+    }
     char serial_path[1100] = "";
     if (o->outdir) {
         snprintf(serial_path, sizeof serial_path, "%s/%s.serial.txt", o->outdir, id);
         snprintf(c->serial, sizeof c->serial, "%s.serial.txt", id);
     }
-    int needs_hyp = o->place == 4 || o->exc == 6;
     char *extra[] = { "-machine", "virtualization=on" };
     hvp_launch_opts lo = { .image = probe, .backend = col->backend, .machine = col->machine, .halt_at_start = 1 };
     lo.fixture_elf = o->fixture_elf;
@@ -189,11 +202,15 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
     char serial[8192] = "";
     if (!rc)
         rc = to_raise(o, g, probe, col, &raised, &snap, serial, sizeof serial, err);
-    if (!rc && raised)
+    if (!rc && raised) {
+        say(o, "captured; letting the guest raise %s", hvp_matrix_exc_name(o->exc));
         rc = hear_out(o, g, col, serial, sizeof serial, err);
+    }
+    say(o, "stopping QEMU");
     hvp_guest_stop(g);
     hvp_guest_free(g);
     c->seconds = (hvp_now_ms() - t0) / 1000.0;
+    say(o, "QEMU stopped");
     if (rc) {
         hvp_snapshot_free(snap);
         if (rc == HVP_E_CANCELLED)
