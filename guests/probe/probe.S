@@ -91,7 +91,7 @@ probe_idle:
 /* probe_raise_exception: raise PROBE_EXC, with the placement set up.
  * Synchronous exceptions: the raising instruction is probe_raise.
  * Interrupts: unmask, then wait at probe_raise (probe.c armed a timer
- * that fires 10 ms later; the loop gives up after PROBE_WAIT_LOOPS). */
+ * that fires 10 ms later; probe_wait gives up after PROBE_WAIT_S). */
         .global probe_raise_exception, probe_raise
 probe_raise_exception:
 #if PROBE_EXC == EXC_SVC
@@ -114,23 +114,17 @@ probe_raise:
         ldr     r0, [r1]                @ unaligned: Data Abort, DFSR 0x1
 #elif PROBE_EXC == EXC_IRQ
         cpsie   i
-        ldr     r0, =PROBE_WAIT_LOOPS
 probe_raise:
-        subs    r0, r0, #1
-        bne     probe_raise
+        bl      probe_wait
 #elif PROBE_EXC == EXC_FIQ
         cpsie   f
-        ldr     r0, =PROBE_WAIT_LOOPS
 probe_raise:
-        subs    r0, r0, #1
-        bne     probe_raise
+        bl      probe_wait
 #elif PROBE_EXC == EXC_SERROR
         /* HCR.VA is pending (probe_hyp_setup): taken once CPSR.A is 0. */
 probe_raise:
         cpsie   a
-        ldr     r0, =PROBE_WAIT_LOOPS
-1:      subs    r0, r0, #1
-        bne     1b
+        bl      probe_wait
 #endif
         /* Still here: the exception was not taken (probe.c says why). */
         b       probe_not_taken

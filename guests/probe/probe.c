@@ -65,6 +65,83 @@ static const char *mode_name(uint32_t m)
     __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 "\n\tisb"     \
                      :: "r"((uint32_t)(v)) : "memory")
 
+/* ---- the GIC: v1/v2 (memory-mapped CPU interface; vexpress-a9, virt
+ * under TCG) or v3 (system-register CPU interface, redistributors; virt
+ * under KVM on a GICv3 host picks one).  A CPU without the GIC system
+ * registers (ID_PFR1.GIC = 0) has a v1/v2; else GICD_PIDR2.ArchRev, at
+ * the v3 offset (in a GICv2's 4 KiB distributor that offset is not
+ * backed, and reading it would abort), says which. */
+static int gic_is_v3;
+
+static void gic_probe(void)
+{
+#if defined(BOARD_VIRT)
+    if ((CP15_R(0, c0, c1, 1) >> 28) & 0xf)             /* ID_PFR1.GIC */
+        gic_is_v3 = ((REG(GICD_BASE + 0xffe8) >> 4) & 0xf) >= 3;
+#endif
+}
+
+static int gic_v3(void)
+{
+    return gic_is_v3;
+}
+
+#define GICR_SGI   0x080b0000u   /* virt: CPU 0's redistributor, SGI/PPI frame */
+#define ICC_W(crm, op2, v) \
+    __asm__ volatile("mcr p15, 0, %0, c12, " #crm ", " #op2 "\n\tisb" :: "r"((uint32_t)(v)) : "memory")
+#define ICC_R(crm, op2) \
+    ({ uint32_t v_; __asm__ volatile("mrc p15, 0, %0, c12, " #crm ", " #op2 : "=r"(v_)); v_; })
+
+/* Enable the timer's PPI, as IRQ (group 1) or FIQ (group 0). */
+static void __attribute__((unused)) gic_init(int fiq)
+{
+    gic_probe();
+    if (!gic_v3()) {
+        vGicInit();
+        if (fiq)
+            REG(GICC_BASE) = (1u << 3) | 1u;            /* GICC_CTLR: FIQEn, EnableGrp0 */
+        return;
+    }
+    REG(GICD_BASE) = (1u << 4) | 3u;                    /* GICD_CTLR: ARE, EnableGrp0/1 */
+    REG(GICR_SGI - 0x10000u + 0x14) &= ~2u;             /* GICR_WAKER: ProcessorSleep off */
+    while (REG(GICR_SGI - 0x10000u + 0x14) & 4u)        /* ... until ChildrenAsleep clears */
+        ;
+    if (fiq)
+        REG(GICR_SGI + 0x80) &= ~(1u << TICK_IRQ);      /* GICR_IGROUPR0: group 0 */
+    else
+        REG(GICR_SGI + 0x80) |= 1u << TICK_IRQ;         /* group 1 */
+    *(volatile uint8_t *)(uintptr_t)(GICR_SGI + 0x400 + TICK_IRQ) = 0xa0;
+    REG(GICR_SGI + 0x100) = 1u << TICK_IRQ;             /* GICR_ISENABLER0 */
+    ICC_W(c12, 5, ICC_R(c12, 5) | 1u);                  /* ICC_SRE: system registers */
+    __asm__ volatile("mcr p15, 0, %0, c4, c6, 0\n\tisb" :: "r"(0xf0u));   /* ICC_PMR */
+    if (fiq)
+        ICC_W(c12, 6, 1);                               /* ICC_IGRPEN0 */
+    else
+        ICC_W(c12, 7, 1);                               /* ICC_IGRPEN1 */
+}
+
+/* Acknowledge and end the interrupt in the handler: its ID. */
+static uint32_t gic_ack(int fiq)
+{
+    uint32_t id;
+    if (!gic_v3()) {
+        id = REG(GICC_BASE + 0x0c);                     /* GICC_IAR */
+        REG(GICC_BASE + 0x10) = id;                     /* GICC_EOIR */
+    } else if (fiq) {
+        id = ICC_R(c8, 0);                              /* ICC_IAR0 */
+        ICC_W(c8, 1, id);                               /* ICC_EOIR0 */
+    } else {
+        id = ICC_R(c12, 0);                             /* ICC_IAR1 */
+        ICC_W(c12, 1, id);                              /* ICC_EOIR1 */
+    }
+    return id & 0xffffff;
+}
+
+static int __attribute__((unused)) gic_pending(void)
+{
+    return !!((gic_v3() ? REG(GICR_SGI + 0x200) : REG(GICD_BASE + 0x200)) & (1u << TICK_IRQ));
+}
+
 /* ---- the interrupt source: a timer 10 ms from now, once -------------- */
 #if defined(BOARD_VEXPRESS)
 #define PTIMER_LOAD 0x00
@@ -99,6 +176,26 @@ static void timer_stop(void)
     CP15_W(0, c14, c3, 1, 0);
 }
 #endif
+
+/* Wait for the interrupt (or the abort), unmasked; return when it has not
+ * come (probe.S goes on to probe_not_taken). */
+void probe_wait(void)
+{
+#if defined(BOARD_VEXPRESS)
+    for (volatile uint32_t n = PROBE_WAIT_LOOPS / 4; n; n--)
+        ;
+#else
+    uint32_t frq = CP15_R(0, c14, c0, 0), lo, hi;
+    if (frq == 0)
+        frq = 62500000u;
+    __asm__ volatile("isb\n\tmrrc p15, 1, %0, %1, c14" : "=r"(lo), "=r"(hi));
+    uint64_t end = ((uint64_t)hi << 32 | lo) + (uint64_t)frq * PROBE_WAIT_S, now;
+    do {
+        __asm__ volatile("isb\n\tmrrc p15, 1, %0, %1, c14" : "=r"(lo), "=r"(hi));
+        now = (uint64_t)hi << 32 | lo;
+    } while (now < end);
+#endif
+}
 
 /* ---- Hyp: placement s2 and exception serror -------------------------- */
 #if NEEDS_HYP
@@ -174,7 +271,7 @@ void probe_report(uint32_t off, uint32_t lr)
     uint32_t sctlr = CP15_R(0, c1, c0, 0);
     uint32_t base = (sctlr & (1u << 13)) ? 0xffff0000u : CP15_R(0, c12, c0, 0);
     const char *slot = slot_name[(off >> 2) & 7];
-    uint32_t id = off >= 0x18 ? REG(GICC_BASE + 0x0c) : 0;  /* GICC_IAR: acknowledge */
+    uint32_t id = off >= 0x18 ? gic_ack(off == 0x1c) : 0;
     timer_stop();
     kprintf("probe: took %s in %s at 0x%x+0x%c%c (", slot, mode_name(cpsr_mode()), base,
             "0123456789abcdef"[off >> 4], "0123456789abcdef"[off & 15]);
@@ -187,8 +284,7 @@ void probe_report(uint32_t off, uint32_t lr)
         break;
     case 0x18:
     case 0x1c:
-        kprintf("GIC interrupt %u", id & 0x3ff);
-        REG(GICC_BASE + 0x10) = id;                     /* GICC_EOIR */
+        kprintf("GIC%s interrupt %u", gic_v3() ? "v3" : "", id);
         break;
     default:
         kprintf("return address 0x%x", lr);
@@ -203,9 +299,8 @@ void probe_not_taken(void)
 #if PROBE_EXC == EXC_SERROR
     kprintf("probe: not taken: HCR.VA was set, CPSR.A cleared, and no abort came\n");
 #elif PROBE_EXC == EXC_IRQ || PROBE_EXC == EXC_FIQ
-    uint32_t pend = REG(GICD_BASE + 0x200) & (1u << TICK_IRQ);         /* GICD_ISPENDR0 */
-    kprintf("probe: not taken: the timer's interrupt %u is %s in the GIC, and no %s came\n", TICK_IRQ,
-            pend ? "pending" : "not pending", exc_name[PROBE_EXC]);
+    kprintf("probe: not taken: the timer's interrupt %u is %s in the GIC%s, and no %s came\n", TICK_IRQ,
+            gic_pending() ? "pending" : "not pending", gic_v3() ? "v3" : "", exc_name[PROBE_EXC]);
 #else
     kprintf("probe: not taken: the raising instruction completed without an exception\n");
 #endif
@@ -274,10 +369,7 @@ void probe_main(void)
     }
 #endif
 #if PROBE_EXC == EXC_IRQ || PROBE_EXC == EXC_FIQ
-    vGicInit();
-#endif
-#if PROBE_EXC == EXC_FIQ
-    REG(GICC_BASE) = (1u << 3) | 1u;                    /* GICC_CTLR: FIQEn, EnableGrp0 */
+    gic_init(PROBE_EXC == EXC_FIQ);
 #endif
     place_vectors();
     kprintf("probe: raise %s\n", exc_name[PROBE_EXC]);
