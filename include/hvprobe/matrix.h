@@ -157,6 +157,10 @@ typedef struct hvp_matrix_cell_opts {
     int exc, place, col;
     const char *guests;     /* directory holding the probe images */
     const char *fixture_elf;/* the fixture column's hypervisor (hyp-fixture.elf) */
+    const char *sel4_images;/* the sel4 column: a directory of seL4 system images,
+                               one per probe, probe-EXC-PLACE-virt.img (each built
+                               with that probe as its guest), and the kernel's
+                               kernel.elf; NULL: the column is skipped */
     const char *outdir;     /* where ID.snapshot.json and ID.serial.txt go;
                                NULL: the runtime directory (not kept) */
     double wait_s;          /* listening after the raise; 0: the column's */

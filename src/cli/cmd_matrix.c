@@ -59,7 +59,9 @@ static const char help[] =
     "                virtualization=on\n"
     "  fixture       the stage-2 fixture hypervisor (maps nothing at IPA 0)\n"
     "  kvm-nested    real Linux KVM in an emulated arm64 host (hvprobe kvm-host build)\n"
-    "  sel4          listed, skipped: a seL4 image carries its own guest\n"
+    "  sel4          the seL4 VMM, with --sel4-images DIR: a seL4 system image per\n"
+    "                probe (DIR/probe-EXC-PLACE-virt.img, built with that probe's\n"
+    "                binary as its guest) and DIR/kernel.elf; else listed, skipped\n"
     "A backend this host cannot run is listed as skipped, with the reason.\n"
     "\n"
     "Options:\n"
@@ -80,6 +82,7 @@ static const char help[] =
     "      --cell ID          run one cell (what the jobs file holds)\n"
     "      --guests DIR       the probe images (default: the built guests)\n"
     "      --fixture FILE     the fixture column's hypervisor (default: GUESTS/hyp-fixture.elf)\n"
+    "      --sel4-images DIR  the sel4 column's images, one per probe (see above)\n"
     "      --json             print the whole matrix as JSON instead of the table\n"
     "\n"
     "Output: the table on stdout; DIR/matrix.json (every cell) and DIR/matrix.html\n"
@@ -283,6 +286,8 @@ static void cell_progress(void *ctx, const char *msg)
     cli_info("matrix", "%s", msg);
 }
 
+static const char *sel4_images;     /* --sel4-images DIR (absolute for the jobs) */
+
 static int run_one_cell(const char *id, const char *dir, const char *guests, const char *fixture, double wait)
 {
     hvp_matrix_cell_opts o = { 0 };
@@ -297,6 +302,7 @@ static int run_one_cell(const char *id, const char *dir, const char *guests, con
         return cli_error("matrix", EXIT_OUTPUT, "cannot create %s: %s", cells, strerror(errno));
     o.guests = guests;
     o.fixture_elf = fixture;
+    o.sel4_images = sel4_images;
     o.outdir = cells;
     o.wait_s = wait;
     o.progress = cell_progress;
@@ -356,6 +362,10 @@ static void cell_argv(const char *exe, const char *id, const char *dir, const ch
     if (fixture) {
         av[i++] = "--fixture";
         av[i++] = (char *)fixture;
+    }
+    if (sel4_images) {
+        av[i++] = "--sel4-images";
+        av[i++] = (char *)sel4_images;
     }
     if (wait > 0) {
         snprintf(waitbuf, nw, "%g", wait);
@@ -429,7 +439,7 @@ static void reap(sched *s, job *j, int status)
     hvp_matrix_cell_id(j->e, j->p, j->k, id, sizeof id);
     cell_path(s->dir, j->e, j->p, j->k, ".json", path, sizeof path);
     if (j->term_sent == 1 && access(path, F_OK)) {
-        snprintf(what, sizeof what, "stopped after %.0f s (the cell timeout)", j->limit_ms / 1000.0);
+        snprintf(what, sizeof what, "stopped after %g s (the cell timeout)", j->limit_ms / 1000.0);
         write_failed(s->dir, j, HVP_MX_TIMEOUT, what);
     } else if (access(path, F_OK) && !stop_signal) {
         char log[PATH_MAX];
@@ -474,7 +484,7 @@ static int schedule(sched *s, job *pending, int npending)
         while (!stop_signal && next < npending && nrun < s->jobs) {
             job *j = &run[nrun];
             *j = pending[next++];
-            char id[96], log[PATH_MAX], wb[32], *av[16];
+            char id[96], log[PATH_MAX], wb[32], *av[20];
             hvp_matrix_cell_id(j->e, j->p, j->k, id, sizeof id);
             cell_path(s->dir, j->e, j->p, j->k, ".log", log, sizeof log);
             cell_argv(s->exe, id, s->dir, s->guests, s->fixture, s->wait, av, wb, sizeof wb);
@@ -549,7 +559,7 @@ int cmd_matrix(int argc, char **argv)
         { "wait", required_argument, 0, 'W' }, { "resume", required_argument, 0, 'R' },
         { "emit-jobs", required_argument, 0, 'J' }, { "merge", required_argument, 0, 'M' },
         { "cell", required_argument, 0, 'C' }, { "guests", required_argument, 0, 'G' },
-        { "fixture", required_argument, 0, 'F' }, { "json", no_argument, 0, 'S' }, CLI_COMMON_OPTS, { 0, 0, 0, 0 }
+        { "fixture", required_argument, 0, 'F' }, { "sel4-images", required_argument, 0, 'L' }, { "json", no_argument, 0, 'S' }, CLI_COMMON_OPTS, { 0, 0, 0, 0 }
     };
     const char *out = NULL, *bl = NULL, *el = NULL, *pl = NULL, *resume = NULL, *emit = NULL, *merge = NULL;
     const char *cell = NULL, *guests = NULL, *fixture = NULL;
@@ -583,6 +593,7 @@ int cmd_matrix(int argc, char **argv)
         case 'C': cell = optarg; break;
         case 'G': guests = optarg; break;
         case 'F': fixture = optarg; break;
+        case 'L': sel4_images = optarg; break;
         case 'S': json = 1; break;
         case 'h': return cli_help(help);
         default:
@@ -655,6 +666,9 @@ int cmd_matrix(int argc, char **argv)
         return cli_error("matrix", EXIT_INTERNAL, "cannot resolve the paths of hvprobe, %s or %s", dir, guests);
     exe[l] = '\0';
     const char *afixture = abs_path(fixture, afix, sizeof afix) ? NULL : afix;
+    static char asel4[PATH_MAX];
+    if (sel4_images && !abs_path(sel4_images, asel4, sizeof asel4))
+        sel4_images = asel4;
 
     /* The cells with no result yet; longest-starting backends first. */
     static job pending[HVP_MX_NEXC * HVP_MX_NPLACE * HVP_MX_NCOL];
@@ -681,7 +695,7 @@ int cmd_matrix(int argc, char **argv)
         if (!f)
             return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", emit, strerror(errno));
         for (int i = 0; i < npending; i++) {
-            char id[96], wb[32], *av[16];
+            char id[96], wb[32], *av[20];
             hvp_matrix_cell_id(pending[i].e, pending[i].p, pending[i].k, id, sizeof id);
             cell_argv(exe, id, adir, aguests, afixture, wait, av, wb, sizeof wb);
             for (int a = 0; av[a]; a++) {
@@ -703,7 +717,7 @@ int cmd_matrix(int argc, char **argv)
     for (int k = 0; k < HVP_MX_NCOL; k++) {
         if (!s.col[k])
             continue;
-        hvp_matrix_cell_opts co = { .col = k, .guests = aguests, .fixture_elf = afixture };
+        hvp_matrix_cell_opts co = { .col = k, .guests = aguests, .fixture_elf = afixture, .sel4_images = sel4_images };
         char why[512];
         if (hvp_matrix_column_usable(&co, why, sizeof why))
             continue;

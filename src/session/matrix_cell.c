@@ -110,14 +110,29 @@ static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, const hvp_matri
     return rc == HVP_E_NOTRIGGER || rc == HVP_E_TARGET ? HVP_OK : rc;
 }
 
+/* The seL4 system image that carries this cell's probe, in o->sel4_images. */
+static void sel4_image(const hvp_matrix_cell_opts *o, char *out, size_t n)
+{
+    char name[96];
+    hvp_matrix_probe_name(o->exc, o->place, o->col, name, sizeof name);
+    snprintf(out, n, "%s/%.*s.img", o->sel4_images, (int)(strlen(name) - 4), name);
+}
+
 int hvp_matrix_column_usable(const hvp_matrix_cell_opts *o, char *why, size_t n)
 {
     const hvp_matrix_column *col = hvp_matrix_column_at(o->col);
+    struct stat st;
     if (!col)
         return snprintf(why, n, "no such backend"), 0;
-    if (!strcmp(col->backend, "sel4"))
-        return snprintf(why, n, "a seL4 system image carries its one guest, built in: each probe would need an "
-                        "image of its own (../shared/sel4/BUILD.md builds one in about 2 minutes)"), 0;
+    if (!strcmp(col->backend, "sel4")) {
+        if (!o->sel4_images)
+            return snprintf(why, n, "a seL4 system image carries its one guest, built in: give --sel4-images DIR "
+                            "with an image per probe (probe-EXC-PLACE-virt.img, each built with that probe's "
+                            "binary as its guest; ../shared/sel4/BUILD.md builds one in about 2 minutes)"), 0;
+        if (stat(o->sel4_images, &st) || !S_ISDIR(st.st_mode))
+            return snprintf(why, n, "--sel4-images %s is not a directory", o->sel4_images), 0;
+        return 1;
+    }
     char name[96], probe[1024];
     hvp_matrix_probe_name(0, 0, o->col, name, sizeof name);
     snprintf(probe, sizeof probe, "%s/%s", o->guests ? o->guests : ".", name);
@@ -147,14 +162,22 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
     long t0 = hvp_now_ms();
     char id[96], name[96], probe[1024];
     hvp_matrix_cell_id(o->exc, o->place, o->col, id, sizeof id);
+    char sel4img[1100] = "";
+    struct stat st;
     if (!strcmp(col->backend, "sel4")) {    /* the others: hvp_launch_plan says */
-        hvp_matrix_column_usable(o, c->message, sizeof c->message);
-        c->status = HVP_MX_SKIPPED;
-        return HVP_OK;
+        if (!hvp_matrix_column_usable(o, c->message, sizeof c->message)) {
+            c->status = HVP_MX_SKIPPED;
+            return HVP_OK;
+        }
+        sel4_image(o, sel4img, sizeof sel4img);
+        if (stat(sel4img, &st)) {
+            c->status = HVP_MX_SKIPPED;
+            snprintf(c->message, sizeof c->message, "no seL4 image for this probe: %s is missing", sel4img);
+            return HVP_OK;
+        }
     }
     hvp_matrix_probe_name(o->exc, o->place, o->col, name, sizeof name);
     snprintf(probe, sizeof probe, "%s/%s", o->guests ? o->guests : ".", name);
-    struct stat st;
     if (stat(probe, &st))
         return fail(c, HVP_MX_ERROR,
                     hvp_fail(err, HVP_E_INPUT, "the probe image %s is missing (build the guests: make guests)", probe),
@@ -180,6 +203,10 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
     char *extra[] = { "-machine", "virtualization=on" };
     hvp_launch_opts lo = { .image = probe, .backend = col->backend, .machine = col->machine, .halt_at_start = 1 };
     lo.fixture_elf = o->fixture_elf;
+    if (sel4img[0]) {           /* the system image carries the probe; its ELF gives the symbols */
+        lo.image = sel4img;
+        lo.guest_elf = probe;
+    }
     lo.serial_file = o->outdir ? serial_path : NULL;
     if (needs_hyp && col->hyp) {
         lo.extra = extra;

@@ -140,7 +140,7 @@ expect_match "... and the matrix is whole" "$(tail -n1 resumed.txt)" "^40 cells:
 "$HVPROBE" matrix -o slow --backends tcg-virt --exceptions svc --placements vbar,low --cell-timeout 0.2 >slow.txt 2>/dev/null
 expect_eq "cells over --cell-timeout: exit 3" "$?" 3
 expect_match "each is marked TIMEOUT with the reason, the rest of the matrix goes on" "$(cat slow.txt)" \
-    "TIMEOUT svc.vbar@tcg-virt: stopped after 0 s \(the cell timeout\)"
+    "TIMEOUT svc.vbar@tcg-virt: stopped after 0.2 s \(the cell timeout\)"
 expect_match "the summary counts them" "$(tail -n1 slow.txt)" "2 timed out"
 sleep 0.5
 expect_eq "no QEMU left after the timeouts" "$(qemus)" 0

@@ -38,4 +38,7 @@ vg "run --dry-run" run "$ELF" --dry-run
 vg "demo: six QEMU runs, captures, compare" demo --no-kvm -q -o "$T/demo"
 vg "trace" trace tests/fixtures/trace/$(ls tests/fixtures/trace | grep -m1 '\.log$')
 vg "check --json" check --json
+vg "matrix --cell (a probe captured at its raise, heard out, judged)" matrix --cell irq.s2@tcg-virt -o "$T/mx"
+vg "matrix: cells in child processes, table, JSON, page" matrix -q -o "$T/mx2" --backends tcg-virt --exceptions svc --placements vbar,low
+vg "matrix --merge" matrix --merge "$T/mx2" --json
 done_testing
