@@ -606,6 +606,13 @@ int cmd_matrix(int argc, char **argv)
         return cli_error("matrix", EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
     if (!!resume + !!emit + !!merge + !!cell > 1)
         return cli_error("matrix", EXIT_USAGE, "--resume, --emit-jobs, --merge and --cell do not combine");
+    struct stat st;
+    if (sel4_images) {
+        int missing = stat(sel4_images, &st) != 0;
+        if (missing || !S_ISDIR(st.st_mode))
+            return cli_error("matrix", EXIT_USAGE, "--sel4-images %s: %s", sel4_images,
+                             missing ? "no such directory" : "not a directory");
+    }
     if ((resume || merge) && (out || bl || el || pl))
         return cli_error("matrix", EXIT_USAGE, "--%s takes the matrix's rows, columns and directory from its plan: "
                          "leave out -o, --backends, --exceptions and --placements", resume ? "resume" : "merge");

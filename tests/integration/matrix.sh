@@ -41,6 +41,8 @@ HVPROBE_GUESTS=$T/none "$HVPROBE" matrix -o bad 2>err.txt
 expect_match "no probe guests built: exit 2, says make" "$? $(cat err.txt)" "^2 .*probe guests are not built .*run make"
 "$HVPROBE" matrix -o bad -j 0 2>err.txt
 expect_match "-j 0: exit 2" "$? $(cat err.txt)" "^2 .*--jobs takes a number from 1 to 256"
+"$HVPROBE" matrix -o bad --sel4-images "$T/none" 2>err.txt
+expect_match "--sel4-images that is no directory: exit 2" "$? $(cat err.txt)" "^2 .*--sel4-images .*/none: no such directory"
 ok_if "--help teaches the rows, columns and the jobs workflow" sh -c \
     "'$HVPROBE' matrix --help | grep -q 'parallel < jobs.txt' && '$HVPROBE' matrix --help | grep -q 's2    VBAR 0, the probe'"
 
