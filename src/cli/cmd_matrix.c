@@ -427,8 +427,14 @@ static void progress(sched *s, const char *id, const char *what)
     snprintf(line, sizeof line, "[%d/%d] %d agree, %d disagree, %d other; %s: %s", s->finished, s->total, s->agree,
              s->disagree, s->other, id, what);
     if (s->tty) {
-        int w = cli_width(2);
-        fprintf(stderr, "\r\033[K%.*s", w > 1 ? w - 1 : (int)sizeof line, line);
+        /* One line, rewritten: no terminal escapes (README), so spaces
+         * cover what the last one had beyond this one. */
+        static int last;
+        int w = cli_width(2), n = (int)strlen(line);
+        if (w > 1 && n > w - 1)
+            n = w - 1;
+        fprintf(stderr, "\r%.*s%*s", n, line, last > n ? last - n : 0, "");
+        last = n;
     } else
         fprintf(stderr, "hvprobe matrix: %s\n", line);
 }

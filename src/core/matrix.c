@@ -117,11 +117,21 @@ void hvp_matrix_probe_name(int exc, int place, int col, char *buf, size_t n)
 
 /* ---- the guest's word ---------------------------------------------- */
 
-/* Copy the line at p (up to its newline) into out. */
+/* Copy the line at p (up to its newline) into out, without terminal
+ * escapes (the seL4 VMM colours its fault report: ESC [ 3 1 ; 1 m). */
 static void take_line(const char *p, char *out, size_t n)
 {
-    size_t len = strcspn(p, "\r\n");
-    snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), p);
+    size_t len = strcspn(p, "\r\n"), k = 0;
+    for (size_t i = 0; i < len && k + 1 < n; i++) {
+        if (p[i] == 0x1b && i + 1 < len && p[i + 1] == '[') {
+            for (i += 2; i < len && !(p[i] >= 0x40 && p[i] <= 0x7e); i++)
+                ;
+            continue;
+        }
+        if ((unsigned char)p[i] >= 0x20)
+            out[k++] = p[i];
+    }
+    out[k] = '\0';
 }
 
 /* The first line of s that starts with `prefix`, or NULL. */

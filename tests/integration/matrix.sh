@@ -6,7 +6,8 @@
 # verdict can be compared must agree, so a wrong routing rule in hvprobe's
 # model fails this test.  Also: the table, the JSON and the page; skipped
 # backends; --emit-jobs run through GNU parallel and --merge; --resume
-# after Ctrl-C; the per-cell timeout; bad input.
+# after Ctrl-C; the per-cell timeout; bad input.  Opt-in, the real seL4
+# VMM: HVP_SEL4_PROBES=DIR of per-probe seL4 images (see below).
 . tests/lib/tap.sh
 T=$HVP_TEST_TMP/matrix
 rm -rf "$T"
@@ -100,6 +101,20 @@ expect_match "the table lists sel4 as skipped, with the reason" "$(cat skip.txt)
 expect_match "... and the JSON says so" \
     "$(python3 -c "import json; print([ (b['name'], b['status']) for b in json.load(open('skip/matrix.json'))['backends']])")" \
     "\('tcg-virt', 'ran'\), \('sel4', 'skipped'\)"
+
+# ---- the real seL4 VMM (opt-in): HVP_SEL4_PROBES names a directory of seL4
+# system images, one per probe (probe-EXC-PLACE-virt.img, each built with
+# that probe's binary as its guest, ../shared/sel4/BUILD.md) and kernel.elf
+if [ -n "${HVP_SEL4_PROBES:-}" ] && [ -f "$HVP_SEL4_PROBES/probe-svc-low-virt.img" ]; then
+    "$HVPROBE" matrix -o sel4 --backends sel4,fixture --exceptions svc --placements vbar,low \
+        --sel4-images "$HVP_SEL4_PROBES" >sel4.txt 2>/dev/null
+    expect_eq "seL4: exit 0, no disagreement" "$?" 0
+    expect_match "seL4: svc with VBAR set is taken in svc32 under the seL4 VMM, as under the fixture" \
+        "$(grep '^svc vbar ' sel4.txt)" '^svc vbar +svc32 valid +svc32 valid$'
+    expect_eq "seL4: with low vectors the VMM reports the user's fault, and hvprobe says unmapped" \
+        "$(cell sel4 svc.low@sel4 'g["outcome"], g["line"], h["verdict"], c["agree"]')" \
+        "hypervisor Pagefault from [vm0]: read prefetch fault @ PC: 0x8 IPA: 0x8, FSR: 0x6 unmapped True"
+fi
 
 # ---- --emit-jobs, GNU parallel, --merge --------------------------------
 SEL="--backends tcg-virt,tcg-vexpress --exceptions svc,undef --placements vbar,low"

@@ -97,6 +97,16 @@ static void a_hypervisor_report_is_the_ground_truth(void **st)
     assert_int_equal(c.agree, HVP_YES);
 }
 
+static void the_sel4_vmm_colours_its_report(void **st)
+{
+    (void)st;
+    const char *s = "probe: raise svc\r\n\x1b[31;1mPagefault from [vm0]: read prefetch fault @ PC: 0x8 IPA: 0x8, "
+                    "FSR: 0x6\x1b[0m\r\n";
+    hvp_matrix_cell c = judged(s, HVP_V_UNMAPPED, "svc32", 0x8, HVP_NO);
+    assert_int_equal(c.outcome, HVP_MX_HYPERVISOR);
+    assert_string_equal(c.line, "Pagefault from [vm0]: read prefetch fault @ PC: 0x8 IPA: 0x8, FSR: 0x6");
+}
+
 static void an_undelivered_interrupt_is_no_verdict(void **st)
 {
     (void)st;
@@ -178,6 +188,7 @@ int main(void)
         cmocka_unit_test(disagrees_on_the_mode_or_the_address),
         cmocka_unit_test(silence_agrees_only_with_a_dead_vector),
         cmocka_unit_test(a_hypervisor_report_is_the_ground_truth),
+        cmocka_unit_test(the_sel4_vmm_colours_its_report),
         cmocka_unit_test(an_undelivered_interrupt_is_no_verdict),
         cmocka_unit_test(na_and_unraised_probes),
         cmocka_unit_test(cell_ids),
