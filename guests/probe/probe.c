@@ -14,6 +14,7 @@
  */
 #include "../rtos/rtos.h"
 #include "probe.h"
+#include "../rtos/modes.h"
 
 #define REG(addr)  (*(volatile uint32_t *)(uintptr_t)(addr))
 
@@ -34,29 +35,6 @@ static const char *const slot_name[] = { "reset", "undef", "svc", "pabt", "dabt"
 
 /* Set in Hyp mode before the probe drops to svc32 (RAM starts zeroed). */
 static volatile uint32_t started_in_hyp;
-
-static uint32_t cpsr_mode(void)
-{
-    uint32_t v;
-    __asm__ volatile("mrs %0, cpsr" : "=r"(v));
-    return v & 0x1f;
-}
-
-static const char *mode_name(uint32_t m)
-{
-    switch (m) {
-    case MODE_USR: return "usr32";
-    case MODE_FIQ: return "fiq32";
-    case MODE_IRQ: return "irq32";
-    case MODE_SVC: return "svc32";
-    case 0x16: return "mon32";
-    case MODE_ABT: return "abt32";
-    case MODE_HYP: return "hyp32";
-    case MODE_UND: return "und32";
-    case MODE_SYS: return "sys32";
-    default: return "?";
-    }
-}
 
 #define CP15_R(op1, crn, crm, op2)                                                    \
     ({ uint32_t v_; __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 \

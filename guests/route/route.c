@@ -22,6 +22,7 @@
  * ran, then "route: done" (and the guest idles, for the capture).
  */
 #include "../rtos/rtos.h"
+#include "../rtos/modes.h"
 
 #define REG(addr)  (*(volatile uint32_t *)(uintptr_t)(addr))
 
@@ -30,27 +31,6 @@ uint32_t read_hcr(void);
 void write_hcr(uint32_t v);
 
 static volatile int irq_seen;
-
-static uint32_t cpsr_mode(void)
-{
-    uint32_t v;
-    __asm__ volatile("mrs %0, cpsr" : "=r"(v));
-    return v & 0x1f;
-}
-
-static const char *mode_name(uint32_t m)
-{
-    switch (m) {
-    case MODE_IRQ: return "irq32";
-    case MODE_SVC: return "svc32";
-    case 0x16: return "mon32";
-    case MODE_HYP: return "hyp32";
-    case MODE_FIQ: return "fiq32";
-    case MODE_USR: return "usr32";
-    case MODE_ABT: return "abt32";
-    default: return "?";
-    }
-}
 
 /* Acknowledge the GIC, silence the timer for good (one interrupt is the
  * whole experiment), end the interrupt. */
