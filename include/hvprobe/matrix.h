@@ -35,6 +35,9 @@ extern "C" {
 #endif
 
 enum { HVP_MX_NEXC = 7, HVP_MX_NPLACE = 5, HVP_MX_NCOL = 5 };
+/* Row indices, in the order of the names below. */
+enum { HVP_MX_SVC, HVP_MX_UNDEF, HVP_MX_PABT, HVP_MX_DABT, HVP_MX_IRQ, HVP_MX_FIQ, HVP_MX_SERROR };
+enum { HVP_MX_VBAR, HVP_MX_HIGH, HVP_MX_LOW, HVP_MX_MMU, HVP_MX_S2 };
 
 /* Rows: exceptions "svc" "undef" "pabt" "dabt" "irq" "fiq" "serror";
  * placements "vbar" "high" "low" "mmu" "s2". */

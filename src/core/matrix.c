@@ -219,7 +219,7 @@ void hvp_matrix_take_verdict(hvp_matrix_cell *c, const hvp_analysis *a)
     snprintf(c->taken_to, sizeof c->taken_to, "%s", v->taken_to);
     c->have_fetch = v->fetch_known;
     c->fetch = v->fetch;
-    c->masked = (c->exc == 4 || c->exc == 5) ? v->masked : HVP_NO;
+    c->masked = (c->exc == HVP_MX_IRQ || c->exc == HVP_MX_FIQ) ? v->masked : HVP_NO;
     snprintf(c->reason, sizeof c->reason, "%s", v->reason);
     hvp_matrix_judge(c);
 }
@@ -235,7 +235,7 @@ void hvp_matrix_judge(hvp_matrix_cell *c)
     switch (c->outcome) {
     case HVP_MX_ENTERED: {
         const char *want = hvp_matrix_exc_name(c->exc);
-        if (c->exc == 6)
+        if (c->exc == HVP_MX_SERROR)
             want = "dabt";  /* the asynchronous abort enters at the data-abort slot */
         if (!predicts_entry)
             snprintf(c->why, sizeof c->why, "the guest's %s handler ran, but hvprobe says %s%s", c->guest_slot, vn,

@@ -183,14 +183,14 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
                     hvp_fail(err, HVP_E_INPUT, "the probe image %s is missing (build the guests: make guests)", probe),
                     err);
 
-    int needs_hyp = o->place == 4 || o->exc == 6;
+    int needs_hyp = o->place == HVP_MX_S2 || o->exc == HVP_MX_SERROR;
     if (needs_hyp && !col->hyp) {
         /* The probe would only say so itself ("probe: n/a: ... started in
          * svc32"): the column gives no guest Hyp mode. */
         c->status = HVP_MX_DONE;
         c->outcome = HVP_MX_NA;
         snprintf(c->line, sizeof c->line, "%s needs the probe's own Hyp mode; under %s the guest starts at PL1%s",
-                 o->place == 4 ? "placement s2" : "exception serror (HCR.VA)", col->name,
+                 o->place == HVP_MX_S2 ? "placement s2" : "exception serror (HCR.VA)", col->name,
                  !strcmp(col->machine, "vexpress-a9") ? " (the Cortex-A9 has no virtualization extensions)" : "");
         hvp_matrix_judge(c);
         return HVP_OK;
