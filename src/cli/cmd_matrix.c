@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "hvprobe/matrix.h"
 #include "hvprobe/report.h"
+#include "hvprobe/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -229,6 +230,23 @@ static int load_matrix(const char *dir, const sel *s, hvp_matrix *m)
     return 0;
 }
 
+/* A note on stderr (not with -q), wrapped to the terminal like the table. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    if (cli_verbosity < 0)
+        return;
+    char line[3 * PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char *t = hvp_text_wrap("hvprobe matrix: ", line, cli_width(2), 2);
+    if (t)
+        fputs(t, stderr);
+    free(t);
+}
+
 /* matrix.json and matrix.html in dir, then the table (or JSON) on stdout;
  * the exit status the results call for. */
 static int finish(const char *dir, hvp_matrix *m, int json)
@@ -261,7 +279,7 @@ static int finish(const char *dir, hvp_matrix *m, int json)
         return rc;
     hvp_matrix_counts n;
     hvp_matrix_count(m, &n);
-    cli_note("matrix", "wrote %s/matrix.json and %s/matrix.html", dir, dir);
+    note("wrote %s/matrix.json and %s/matrix.html", dir, dir);
     return n.disagree ? EXIT_NEGATIVE : (n.timeout || n.error || n.missing) ? EXIT_TARGET : EXIT_OK;
 }
 
@@ -720,7 +738,7 @@ int cmd_matrix(int argc, char **argv)
         }
         if (fclose(f))
             return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", emit, strerror(errno));
-        cli_note("matrix", "wrote %d job%s to %s; run them (e.g. parallel < %s), then: hvprobe matrix --merge %s",
+        note("wrote %d job%s to %s; run them (e.g. parallel < %s), then: hvprobe matrix --merge %s",
                  npending, npending == 1 ? "" : "s", emit, emit, dir);
         return EXIT_OK;
     }
@@ -734,7 +752,7 @@ int cmd_matrix(int argc, char **argv)
         char why[512];
         if (hvp_matrix_column_usable(&co, why, sizeof why))
             continue;
-        cli_note("matrix", "skipping %s: %s", hvp_matrix_column_at(k)->name, why);
+        note("skipping %s: %s", hvp_matrix_column_at(k)->name, why);
         for (int i = 0; i < npending; i++)
             if (pending[i].k == k) {
                 hvp_matrix_cell sc = { .exc = pending[i].e, .place = pending[i].p, .col = k,
@@ -749,7 +767,7 @@ int cmd_matrix(int argc, char **argv)
     }
     sched sc = { exe, adir, aguests, afixture, wait, cell_timeout, jobs, npending, 0, 0, 0, 0, isatty(2) };
     if (resume)
-        cli_note("matrix", "resuming %s: %d of %d cells to run", dir, npending, total);
+        note("resuming %s: %d of %d cells to run", dir, npending, total);
     long t0 = cli_now_ms();
     int rc = schedule(&sc, pending, npending);
     if (rc == EXIT_INTERRUPTED)

@@ -228,18 +228,22 @@ char *hvp_matrix_render_text(const hvp_matrix *m, int width, hvp_error *err)
             }
     hvp_matrix_counts n;
     hvp_matrix_count(m, &n);
-    hvp_report_printf(&o, "%d cells: %d agree, %d disagree, %d without a route to compare (n/a or not delivered)",
-                      n.cells, n.agree, n.disagree, n.unknown);
+    char sum[600];
+    int k = snprintf(sum, sizeof sum, "%d cells: %d agree, %d disagree, %d without a route to compare (n/a or not "
+                     "delivered)", n.cells, n.agree, n.disagree, n.unknown);
+#define SUM(...) (k += snprintf(sum + k, sizeof sum - (size_t)k, __VA_ARGS__))
     if (n.skipped)
-        hvp_report_printf(&o, ", %d skipped", n.skipped);
+        SUM(", %d skipped", n.skipped);
     if (n.timeout || n.error)
-        hvp_report_printf(&o, ", %d timed out, %d failed", n.timeout, n.error);
+        SUM(", %d timed out, %d failed", n.timeout, n.error);
     if (n.missing)
-        hvp_report_printf(&o, ", %d not run yet", n.missing);
-    hvp_report_printf(&o, "; %d row%s where the backends differ", n.diverging_rows, n.diverging_rows == 1 ? "" : "s");
+        SUM(", %d not run yet", n.missing);
+    SUM("; %d row%s where the backends differ", n.diverging_rows, n.diverging_rows == 1 ? "" : "s");
     if (m->wall_s > 0)
-        hvp_report_printf(&o, "; %.1f s with %d job%s", m->wall_s, m->jobs, m->jobs == 1 ? "" : "s");
-    hvp_report_puts(&o, ".\n");
+        SUM("; %.1f s with %d job%s", m->wall_s, m->jobs, m->jobs == 1 ? "" : "s");
+#undef SUM
+    snprintf(sum + k, sizeof sum - (size_t)k, ".");
+    prose(&o, width, sum);
     if (o.oom) {
         hvp_buf_free(&o.b);
         hvp_fail(err, HVP_E_NOMEM, "out of memory");

@@ -17,8 +17,8 @@ isjson() { python3 -c 'import json,sys; json.load(sys.stdin)'; }
 
 # ---- help: the same text both ways, for every subcommand the top-level help lists
 SUBS=$("$HVPROBE" --help | awk '/^subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}')
-expect_eq "the top-level help lists the ten subcommands" "$(echo $SUBS)" \
-    "check run capture show dump demo kvm-host compare report trace"
+expect_eq "the top-level help lists the eleven subcommands" "$(echo $SUBS)" \
+    "check run capture show dump demo kvm-host compare report matrix trace"
 for s in $SUBS; do
     A=$("$HVPROBE" help "$s"); ra=$?
     B=$("$HVPROBE" "$s" --help); rb=$?

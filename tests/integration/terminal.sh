@@ -113,4 +113,13 @@ ok_if "--json does not depend on the width" cmp "$T/plain.json" "$T/narrow.json"
 "$HVPROBE" report -q --format markdown -o "$T/plain.md" $SNAPS
 COLUMNS=40 "$HVPROBE" report -q --format markdown -o "$T/narrow.md" $SNAPS
 ok_if "the report does not depend on the width" cmp "$T/plain.md" "$T/narrow.md"
+# The matrix in an 80-column window: its progress line is rewritten in
+# place (no line wider than the window, no escape sequences), then the
+# table's column groups and prose fit the width.
+in_window 80 24 "$HVPROBE matrix -o $T/mx --backends tcg,fixture --exceptions svc,irq --placements vbar,low,s2"
+ok_if "matrix in an 80x24 window: finishes (exit 0)" wait_for "__END__ rc=0" 300
+history >"$T/matrix-80.txt"
+expect_eq "matrix, 80x24: no line wider than 80 columns" "$(sed '/__END__/d' "$T/matrix-80.txt" | awk 'length > 80')" ""
+ok_if "matrix, 80x24: the summary line is there" grep -q "^18 cells: 14 agree, 0 disagree" "$T/matrix-80.txt"
+ok_if "matrix, 80x24: the table has its rows" grep -Eq "^svc low +silent zero-filled +silent data" "$T/matrix-80.txt"
 done_testing
