@@ -53,6 +53,14 @@ hyp_vectors:
         .section .text.boot, "ax"
         .global _start
 _start:
+        /* .bss first (stacks, page tables, flags): nothing may rely on
+         * RAM starting zeroed. */
+        ldr     r0, =_bss_start
+        ldr     r1, =_bss_end
+        mov     r2, #0
+1:      cmp     r0, r1
+        strlo   r2, [r0], #4
+        blo     1b
         mrs     r0, cpsr
         and     r0, r0, #0x1f
         cmp     r0, #MODE_HYP
@@ -90,8 +98,9 @@ probe_idle:
 
 /* probe_raise_exception: raise PROBE_EXC, with the placement set up.
  * Synchronous exceptions: the raising instruction is probe_raise.
- * Interrupts: unmask, then wait at probe_raise (probe.c armed a timer
- * that fires 10 ms later; probe_wait gives up after PROBE_WAIT_S). */
+ * Interrupts: unmask, then at probe_raise call probe_wait, which arms a
+ * timer that fires 10 ms later (after the capture: no interrupt can come
+ * before the breakpoint) and gives up after PROBE_WAIT_S. */
         .global probe_raise_exception, probe_raise
 probe_raise_exception:
 #if PROBE_EXC == EXC_SVC

@@ -159,6 +159,9 @@ static void timer_stop(void)
  * come (probe.S goes on to probe_not_taken). */
 void probe_wait(void)
 {
+#if PROBE_EXC == EXC_IRQ || PROBE_EXC == EXC_FIQ
+    timer_arm();
+#endif
 #if defined(BOARD_VEXPRESS)
     for (volatile uint32_t n = PROBE_WAIT_LOOPS / 4; n; n--)
         ;
@@ -196,10 +199,12 @@ static s2pte s2_l2[512] __attribute__((aligned(4096)));
 
 static void s2_on(void)
 {
+    s2_l2[0] = 0;                                       /* IPA 0-2 MiB: nothing */
     for (uint32_t i = 1; i < 512; i++)
         s2_l2[i] = ((uint64_t)i << 21) | S2_DEVICE;
     s2_l1[0] = (uintptr_t)s2_l2 | S2_TABLE;
     s2_l1[1] = 0x40000000ULL | S2_NORMAL;
+    s2_l1[2] = s2_l1[3] = 0;
     CP15_W(4, c2, c1, 2, (1u << 31) | (1u << 6));       /* VTCR: RES1, SL0 = level 1, T0SZ 0 */
     uint64_t vttbr = (1ULL << 48) | (uintptr_t)s2_l1;   /* VMID 1 */
     __asm__ volatile("mcrr p15, 6, %Q0, %R0, c2\n\tisb" :: "r"(vttbr));
@@ -351,8 +356,5 @@ void probe_main(void)
 #endif
     place_vectors();
     kprintf("probe: raise %s\n", exc_name[PROBE_EXC]);
-#if PROBE_EXC == EXC_IRQ || PROBE_EXC == EXC_FIQ
-    timer_arm();
-#endif
     probe_raise_exception();
 }

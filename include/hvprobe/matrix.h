@@ -48,6 +48,10 @@ int hvp_matrix_exc_parse(const char *s);        /* index, -1 when unknown */
 int hvp_matrix_place_parse(const char *s);
 int hvp_matrix_exc_vector(int exc);             /* vector index (svc 2, serror 4 ...) */
 
+/* An interrupt probe waits 2 s (guests/probe/probe.h, PROBE_WAIT_S) before
+ * it says "not taken": its cell listens at least this long. */
+#define HVP_MX_ASYNC_WAIT_S 3.0
+
 /* Columns: how a backend runs the probes. */
 typedef struct hvp_matrix_column {
     const char *name;       /* "tcg-vexpress", "tcg-virt", "fixture", "kvm-nested", "sel4" */
@@ -58,7 +62,8 @@ typedef struct hvp_matrix_column {
                                exception serror) get virtualization=on;
                                0: the guest starts at PL1, those cells are
                                n/a without running */
-    double wait_s;          /* how long to listen after the raise for the guest's word */
+    double wait_s;          /* how long to listen after the raise for the guest's word
+                               (interrupts and serror: at least HVP_MX_ASYNC_WAIT_S) */
     int start_timeout_s;    /* from launch to probe_raise */
 } hvp_matrix_column;
 
@@ -181,6 +186,12 @@ typedef struct hvp_matrix_cell_opts {
  * the sentence in *err and c->message).  HVP_E_CANCELLED when cancelled().
  * No QEMU is left running on any path. */
 int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_error *err);
+
+/* How long the cell listens after the raise: o->wait_s, else the
+ * column's, and at least HVP_MX_ASYNC_WAIT_S for interrupts and serror.
+ * A cell takes at most the column's start_timeout_s plus this (plus
+ * QEMU's stop). */
+double hvp_matrix_cell_wait(const hvp_matrix_cell_opts *o);
 
 /* Can this host run the column's cells?  1, or 0 with the reason in why
  * (the backend's own sentence: no KVM host prepared, no seL4 image ...).

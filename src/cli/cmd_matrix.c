@@ -11,6 +11,7 @@
  * the same way.  DIR/plan.json says which rows and columns the matrix has.
  */
 #include "cli/cli.h"
+#include "cli/matrix_plan.h"
 #include "hvprobe/matrix.h"
 #include "hvprobe/report.h"
 #include "hvprobe/text.h"
@@ -98,137 +99,6 @@ static const char help[] =
     "\n"
     "Exit: 0 every cell that ran agrees, 1 some cell disagrees, 2 usage,\n"
     "3 a cell failed, timed out or has no result, 5 output not written, 130 interrupted.\n";
-
-typedef struct sel {
-    int exc[HVP_MX_NEXC], place[HVP_MX_NPLACE], col[HVP_MX_NCOL];
-} sel;
-
-/* Parse a comma list into on[] with parse(); "all" or NULL: everything. */
-static int parse_list(const char *what, const char *list, int *on, int n, int (*parse)(const char *),
-                      const char *valid)
-{
-    if (!list || !strcmp(list, "all")) {
-        for (int i = 0; i < n; i++)
-            on[i] = 1;
-        return 0;
-    }
-    char *dup = strdup(list), *save = NULL;
-    int rc = dup ? 0 : -1;
-    for (char *t = dup ? strtok_r(dup, ",", &save) : NULL; t && !rc; t = strtok_r(NULL, ",", &save)) {
-        int i = parse(t);
-        if (i >= 0)
-            on[i] = 1;
-        else if (!strcmp(what, "backend") && !strcmp(t, "tcg"))
-            on[0] = on[1] = 1;
-        else
-            rc = cli_error("matrix", EXIT_USAGE, "unknown %s '%s' (%s)", what, t, valid);
-    }
-    free(dup);
-    return rc;
-}
-
-/* ---- plan.json ------------------------------------------------------ */
-
-static int write_plan(const char *dir, const sel *s)
-{
-    json_t *p = json_object(), *e = json_array(), *pl = json_array(), *c = json_array();
-    for (int i = 0; i < HVP_MX_NEXC; i++)
-        if (s->exc[i])
-            json_array_append_new(e, json_string(hvp_matrix_exc_name(i)));
-    for (int i = 0; i < HVP_MX_NPLACE; i++)
-        if (s->place[i])
-            json_array_append_new(pl, json_string(hvp_matrix_place_name(i)));
-    for (int i = 0; i < HVP_MX_NCOL; i++)
-        if (s->col[i])
-            json_array_append_new(c, json_string(hvp_matrix_column_at(i)->name));
-    json_object_set_new(p, "format", json_string("hvprobe-matrix-plan"));
-    json_object_set_new(p, "version", json_integer(1));
-    json_object_set_new(p, "exceptions", e);
-    json_object_set_new(p, "placements", pl);
-    json_object_set_new(p, "backends", c);
-    char *t = json_dumps(p, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(p);
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/plan.json", dir);
-    hvp_error err = { 0 };
-    int rc = t ? hvp_document_save(path, t, &err) : HVP_E_NOMEM;
-    free(t);
-    return rc ? cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", path, err.msg) : 0;
-}
-
-static int read_plan(const char *dir, sel *s)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/plan.json", dir);
-    json_error_t je;
-    json_t *p = json_load_file(path, 0, &je);
-    const char *fmt = p ? json_string_value(json_object_get(p, "format")) : NULL;
-    if (!p || !fmt || strcmp(fmt, "hvprobe-matrix-plan")) {
-        json_decref(p);
-        return cli_error("matrix", EXIT_USAGE, "%s holds no matrix (no readable %s: %s)", dir, path,
-                         p ? "not a matrix plan" : je.text);
-    }
-    memset(s, 0, sizeof *s);
-    static const char *const keys[] = { "exceptions", "placements", "backends" };
-    int (*parsers[])(const char *) = { hvp_matrix_exc_parse, hvp_matrix_place_parse, hvp_matrix_column_parse };
-    int *ons[] = { s->exc, s->place, s->col };
-    int rc = 0;
-    for (int k = 0; k < 3 && !rc; k++) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(p, keys[k]), i, v) {
-            int x = parsers[k](json_string_value(v));
-            if (x < 0)
-                rc = cli_error("matrix", EXIT_USAGE, "%s: unknown %s entry", path, keys[k]);
-            else
-                ons[k][x] = 1;
-        }
-    }
-    json_decref(p);
-    return rc;
-}
-
-/* snprintf for paths: a path too long for PATH_MAX is cut (and then
- * not found, which the caller reports). */
-static void pathf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-}
-
-static void cell_path(const char *dir, int e, int p, int k, const char *suffix, char *out, size_t n)
-{
-    char id[96];
-    hvp_matrix_cell_id(e, p, k, id, sizeof id);
-    pathf(out, n, "%s/cells/%s%s", dir, id, suffix);
-}
-
-/* Load every cell result the plan names (missing ones stay have = 0). */
-static int load_matrix(const char *dir, const sel *s, hvp_matrix *m)
-{
-    memset(m, 0, sizeof *m);
-    memcpy(m->exc_on, s->exc, sizeof m->exc_on);
-    memcpy(m->place_on, s->place, sizeof m->place_on);
-    memcpy(m->col_on, s->col, sizeof m->col_on);
-    char path[PATH_MAX];
-    for (int e = 0; e < HVP_MX_NEXC; e++)
-        for (int p = 0; p < HVP_MX_NPLACE; p++)
-            for (int k = 0; k < HVP_MX_NCOL; k++) {
-                if (!s->exc[e] || !s->place[p] || !s->col[k])
-                    continue;
-                cell_path(dir, e, p, k, ".json", path, sizeof path);
-                if (access(path, F_OK))
-                    continue;
-                hvp_error err = { 0 };
-                if (hvp_matrix_cell_load(path, &m->cells[e][p][k], &err))
-                    return cli_error("matrix", EXIT_USAGE, "%s", err.msg);
-                m->have[e][p][k] = 1;
-            }
-    return 0;
-}
 
 /* A note on stderr (not with -q), wrapped to the terminal like the table. */
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -502,7 +372,7 @@ static int schedule(sched *s, job *pending, int npending)
     job *run = calloc((size_t)s->jobs, sizeof *run);
     if (!run)
         return cli_error("matrix", EXIT_INTERNAL, "out of memory");
-    int next = 0, nrun = 0;
+    int next = 0, nrun = 0, failed = 0;
     catch_signals();
     while ((next < npending && !stop_signal) || nrun > 0) {
         while (!stop_signal && next < npending && nrun < s->jobs) {
@@ -512,14 +382,18 @@ static int schedule(sched *s, job *pending, int npending)
             hvp_matrix_cell_id(j->e, j->p, j->k, id, sizeof id);
             cell_path(s->dir, j->e, j->p, j->k, ".log", log, sizeof log);
             cell_argv(s->exe, id, s->dir, s->guests, s->fixture, s->wait, av, wb, sizeof wb);
-            const hvp_matrix_column *col = hvp_matrix_column_at(j->k);
+            /* The child's own budget (start + listening) and a margin. */
+            hvp_matrix_cell_opts lo = { .exc = j->e, .place = j->p, .col = j->k, .wait_s = s->wait };
             j->limit_ms = (long)(1000 * (s->cell_timeout > 0 ? s->cell_timeout
-                                                             : col->start_timeout_s + col->wait_s + 30));
+                                                             : hvp_matrix_column_at(j->k)->start_timeout_s +
+                                                                   hvp_matrix_cell_wait(&lo) + 30));
             j->start_ms = cli_now_ms();
             j->term_sent = 0;
             if ((j->pid = spawn(av, log)) < 0) {
-                free(run);
-                return cli_error("matrix", EXIT_INTERNAL, "cannot start a cell: %s", strerror(errno));
+                /* Stop and reap the running ones, as for Ctrl-C. */
+                failed = cli_error("matrix", EXIT_INTERNAL, "cannot start a cell: %s", strerror(errno));
+                stop_signal = SIGTERM;
+                break;
             }
             nrun++;
         }
@@ -553,17 +427,10 @@ static int schedule(sched *s, job *pending, int npending)
     free(run);
     if (s->tty && cli_verbosity >= 0)
         fputc('\n', stderr);
-    return stop_signal ? EXIT_INTERRUPTED : 0;
+    return failed ? failed : stop_signal ? EXIT_INTERRUPTED : 0;
 }
 
 /* ---- the command ------------------------------------------------------ */
-
-static int dir_has_plan(const char *dir)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/plan.json", dir);
-    return access(path, F_OK) == 0;
-}
 
 static int abs_path(const char *in, char *out, size_t n)
 {
@@ -641,6 +508,23 @@ int cmd_matrix(int argc, char **argv)
         return cli_error("matrix", EXIT_USAGE, "--%s takes the matrix's rows, columns and directory from its plan: "
                          "leave out -o, --backends, --exceptions and --placements", resume ? "resume" : "merge");
 
+    /* --resume and --merge: the plan gives the rows, columns and settings
+     * (options given now win). */
+    static settings plan_set;
+    sel s = { 0 };
+    const char *dir = resume ? resume : merge ? merge : out ? out : "hvprobe-matrix";
+    if (resume || merge) {
+        int rc = read_plan(dir, &s, &plan_set);
+        if (rc)
+            return rc;
+        if (resume) {
+            guests = guests ? guests : plan_set.guests[0] ? plan_set.guests : NULL;
+            fixture = fixture ? fixture : plan_set.fixture[0] ? plan_set.fixture : NULL;
+            sel4_images = sel4_images ? sel4_images : plan_set.sel4[0] ? plan_set.sel4 : NULL;
+            wait = wait > 0 ? wait : plan_set.wait;
+        }
+    }
+
     /* The probe images and the fixture's hypervisor. */
     char gpath[PATH_MAX], gdir[PATH_MAX], fpath[PATH_MAX];
     if (!guests) {
@@ -660,13 +544,7 @@ int cmd_matrix(int argc, char **argv)
         return run_one_cell(cell, out, guests, fixture, wait);
     }
 
-    sel s = { 0 };
-    const char *dir = resume ? resume : merge ? merge : out ? out : "hvprobe-matrix";
-    if (resume || merge) {
-        int rc = read_plan(dir, &s);
-        if (rc)
-            return rc;
-    } else {
+    if (!resume && !merge) {
         if (parse_list("backend", bl, s.col, HVP_MX_NCOL, hvp_matrix_column_parse,
                        "tcg, tcg-vexpress, tcg-virt, fixture, kvm-nested, sel4") ||
             parse_list("exception", el, s.exc, HVP_MX_NEXC, hvp_matrix_exc_parse,
@@ -680,9 +558,6 @@ int cmd_matrix(int argc, char **argv)
         snprintf(cells, sizeof cells, "%s/cells", dir);
         if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(cells, 0755) && errno != EEXIST))
             return cli_error("matrix", EXIT_OUTPUT, "cannot create %s: %s", cells, strerror(errno));
-        int rc = write_plan(dir, &s);
-        if (rc)
-            return rc;
     }
     hvp_matrix m;
     if (merge) {
@@ -700,6 +575,16 @@ int cmd_matrix(int argc, char **argv)
     static char asel4[PATH_MAX];
     if (sel4_images && !abs_path(sel4_images, asel4, sizeof asel4))
         sel4_images = asel4;
+    if (!resume) {
+        static settings now;
+        now.wait = wait;
+        snprintf(now.guests, sizeof now.guests, "%s", aguests);
+        snprintf(now.fixture, sizeof now.fixture, "%s", afixture ? afixture : "");
+        snprintf(now.sel4, sizeof now.sel4, "%s", sel4_images ? sel4_images : "");
+        int rc = write_plan(adir, &s, &now);
+        if (rc)
+            return rc;
+    }
 
     /* The cells with no result yet; longest-starting backends first. */
     static job pending[HVP_MX_NEXC * HVP_MX_NPLACE * HVP_MX_NCOL];
@@ -715,7 +600,12 @@ int cmd_matrix(int argc, char **argv)
                         continue;
                     total++;
                     cell_path(adir, e, p, k, ".json", path, sizeof path);
-                    if (!access(path, F_OK))
+                    static hvp_matrix_cell prev;
+                    hvp_error lerr = { 0 };
+                    /* Done cells stay; failed, timed-out and skipped ones
+                     * are tried again. */
+                    if (!access(path, F_OK) && !hvp_matrix_cell_load(path, &prev, &lerr) &&
+                        prev.status == HVP_MX_DONE)
                         continue;
                     pending[npending++] = (job){ .e = e, .p = p, .k = k };
                 }
@@ -736,8 +626,11 @@ int cmd_matrix(int argc, char **argv)
             }
             fputc('\n', f);
         }
-        if (fclose(f))
-            return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", emit, strerror(errno));
+        if (ferror(f) | fclose(f)) {
+            int e = errno;
+            unlink(emit);       /* no partial jobs file */
+            return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", emit, strerror(e));
+        }
         note("wrote %d job%s to %s; run them (e.g. parallel < %s), then: hvprobe matrix --merge %s",
                  npending, npending == 1 ? "" : "s", emit, emit, dir);
         return EXIT_OK;

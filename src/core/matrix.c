@@ -128,8 +128,8 @@ static void take_line(const char *p, char *out, size_t n)
                 ;
             continue;
         }
-        if ((unsigned char)p[i] >= 0x20)
-            out[k++] = p[i];
+        if ((unsigned char)p[i] >= 0x20)     /* bytes past ASCII: '?' (JSON strings must be UTF-8) */
+            out[k++] = (unsigned char)p[i] < 0x7f ? p[i] : '?';
     }
     out[k] = '\0';
 }
@@ -306,10 +306,10 @@ char *hvp_matrix_cell_to_json(const hvp_matrix_cell *c, hvp_error *err)
     json_object_set_new(o, "seconds", json_real(c->seconds));
     json_object_set_new(g, "outcome", json_string(hvp_matrix_outcome_name(c->outcome)));
     json_object_set_new(g, "line", json_string(c->line));
-    if (c->outcome == HVP_MX_ENTERED) {
+    if (c->guest_slot[0])
         json_object_set_new(g, "slot", json_string(c->guest_slot));
+    if (c->guest_mode[0])
         json_object_set_new(g, "mode", json_string(c->guest_mode));
-    }
     if (c->have_guest_addr) {
         snprintf(a, sizeof a, "0x%" PRIx64, c->guest_addr);
         json_object_set_new(g, "address", json_string(a));
@@ -382,6 +382,7 @@ int hvp_matrix_cell_load(const char *path, hvp_matrix_cell *c, hvp_error *err)
 {
     json_error_t je;
     memset(c, 0, sizeof *c);
+    c->masked = c->agree = HVP_UNKNOWN;
     json_t *o = json_load_file(path, 0, &je);
     if (!o)
         return hvp_fail(err, HVP_E_INPUT, "cannot read matrix cell '%s': %s (line %d)", path, je.text, je.line);

@@ -55,14 +55,15 @@ static int fail(hvp_matrix_cell *c, hvp_mx_status st, int rc, const hvp_error *e
 
 /* Steps 2-3: run to probe_raise (or "probe: n/a") and capture there. */
 static int to_raise(const hvp_matrix_cell_opts *o, hvp_guest *g, const char *probe, const hvp_matrix_column *col,
-                    int *raised, hvp_snapshot **snap, char *serial, size_t nserial, hvp_error *err)
+                    long deadline, int *raised, hvp_snapshot **snap, char *serial, size_t nserial, hvp_error *err)
 {
     uint64_t pc;
     int rc = hvp_elf_symbol_addr(probe, "probe_raise", &pc, err);
     if (rc)
         return rc;
     hvp_trigger t = { .kind = HVP_TRIGGER_PC, .pc = pc };
-    t.timeout_ms = 1000 * (o->start_timeout_s > 0 ? o->start_timeout_s : col->start_timeout_s);
+    long left = deadline - hvp_now_ms();    /* one start budget: launch to probe_raise */
+    t.timeout_ms = left > 1000 ? (int)left : 1000;
     hvp_run_events ev = { .cancelled = cancelled, .ctx = (void *)o };
     hvp_run *r = NULL;
     if ((rc = hvp_run_begin(g, &t, &ev, &r, err)))
@@ -85,8 +86,7 @@ static int to_raise(const hvp_matrix_cell_opts *o, hvp_guest *g, const char *pro
 }
 
 /* Steps 4-5: let the guest go and listen. */
-static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, const hvp_matrix_column *col, char *serial,
-                    size_t nserial, hvp_error *err)
+static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, char *serial, size_t nserial, hvp_error *err)
 {
     hvp_guest_info gi;
     hvp_guest_get_info(g, &gi);
@@ -97,7 +97,7 @@ static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, const hvp_matri
         rc = hvp_debug_detach(d, err);     /* QEMU drops the breakpoint and continues; frees d */
     if (rc)
         return rc;
-    double wait = o->wait_s > 0 ? o->wait_s : col->wait_s;
+    double wait = hvp_matrix_cell_wait(o);
     hvp_trigger t = { .kind = HVP_TRIGGER_SERIAL, .serial = "probe: end", .timeout_ms = (int)(wait * 1000) };
     hvp_run_events ev = { .cancelled = cancelled, .ctx = (void *)o };
     hvp_run *r = NULL;
@@ -108,6 +108,14 @@ static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, const hvp_matri
     snprintf(serial, nserial, "%s", hvp_run_serial_window(r));
     hvp_run_end(r);
     return rc == HVP_E_NOTRIGGER || rc == HVP_E_TARGET ? HVP_OK : rc;
+}
+
+double hvp_matrix_cell_wait(const hvp_matrix_cell_opts *o)
+{
+    const hvp_matrix_column *col = hvp_matrix_column_at(o->col);
+    double w = o->wait_s > 0 ? o->wait_s : col ? col->wait_s : 1.0;
+    int async = o->exc == HVP_MX_IRQ || o->exc == HVP_MX_FIQ || o->exc == HVP_MX_SERROR;
+    return async && w < HVP_MX_ASYNC_WAIT_S ? HVP_MX_ASYNC_WAIT_S : w;
 }
 
 /* The seL4 system image that carries this cell's probe, in o->sel4_images. */
@@ -223,15 +231,16 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
         return fail(c, HVP_MX_ERROR, rc, err);
     say(o, "%s: starting %s", id, name);
     hvp_launch_events lev = { .cancelled = cancelled, .ctx = (void *)o };
-    rc = hvp_guest_start(g, 1000 * (o->start_timeout_s > 0 ? o->start_timeout_s : col->start_timeout_s), &lev, err);
+    long deadline = t0 + 1000L * (o->start_timeout_s > 0 ? o->start_timeout_s : col->start_timeout_s);
+    rc = hvp_guest_start(g, (int)(deadline - hvp_now_ms()), &lev, err);
     hvp_snapshot *snap = NULL;
     int raised = 0;
     char serial[8192] = "";
     if (!rc)
-        rc = to_raise(o, g, probe, col, &raised, &snap, serial, sizeof serial, err);
+        rc = to_raise(o, g, probe, col, deadline, &raised, &snap, serial, sizeof serial, err);
     if (!rc && raised) {
         say(o, "captured; letting the guest raise %s", hvp_matrix_exc_name(o->exc));
-        rc = hear_out(o, g, col, serial, sizeof serial, err);
+        rc = hear_out(o, g, serial, sizeof serial, err);
     }
     say(o, "stopping QEMU");
     hvp_guest_stop(g);

@@ -162,4 +162,10 @@ expect_match "each is marked TIMEOUT with the reason, the rest of the matrix goe
 expect_match "the summary counts them" "$(tail -n1 slow.txt)" "2 timed out"
 sleep 0.5
 expect_eq "no QEMU left after the timeouts" "$(qemus)" 0
+"$HVPROBE" matrix --resume slow >slow2.txt 2>slow2.err
+expect_eq "--resume runs the timed-out cells again (the timeout was for that run): exit 0" "$?" 0
+expect_match "... both now agree" "$(tail -n1 slow2.txt)" "^2 cells: 2 agree, 0 disagree"
+expect_eq "the plan keeps the settings the cells ran with" \
+    "$(python3 -c "import json; s=json.load(open('slow/plan.json'))['settings']; print(s['guests'] == '$GUESTS' or s['guests'].endswith('/guests'), s['wait'])")" \
+    "True 0.0"
 done_testing
