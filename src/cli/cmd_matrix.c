@@ -560,7 +560,7 @@ int cmd_matrix(int argc, char **argv)
         if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(cells, 0755) && errno != EEXIST))
             return cli_error("matrix", EXIT_OUTPUT, "cannot create %s: %s", cells, strerror(errno));
     }
-    hvp_matrix m;
+    static hvp_matrix m;    /* 175 cells: not on the stack */
     if (merge) {
         int rc = load_matrix(dir, &s, &m);
         return rc ? rc : finish(dir, &m, json);
