@@ -165,6 +165,8 @@ typedef struct hvp_matrix_cell_opts {
     int exc, place, col;
     const char *guests;     /* directory holding the probe images */
     const char *fixture_elf;/* the fixture column's hypervisor (hyp-fixture.elf) */
+    const struct hvp_host *host;    /* a probed host (hvprobe/host.h) to plan
+                                       against; NULL: each plan probes it */
     const char *sel4_images;/* the sel4 column: a directory of seL4 system images,
                                one per probe, probe-EXC-PLACE-virt.img (each built
                                with that probe as its guest), and the kernel's

@@ -13,11 +13,10 @@
 #include "cli/cli.h"
 #include "cli/matrix_plan.h"
 #include "hvprobe/matrix.h"
+#include "hvprobe/host.h"
 #include "hvprobe/report.h"
-#include "hvprobe/text.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -101,23 +100,6 @@ static const char help[] =
     "Exit: 0 every cell that ran agrees, 1 some cell disagrees, 2 usage,\n"
     "3 a cell failed, timed out or has no result, 5 output not written, 130 interrupted.\n";
 
-/* A note on stderr (not with -q), wrapped to the terminal like the table. */
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-    if (cli_verbosity < 0)
-        return;
-    char line[3 * PATH_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    char *t = hvp_text_wrap("hvprobe matrix: ", line, cli_width(2), 2);
-    if (t)
-        fputs(t, stderr);
-    free(t);
-}
-
 /* matrix.json and matrix.html in dir, then the table (or JSON) on stdout;
  * the exit status the results call for. */
 static int finish(const char *dir, hvp_matrix *m, int json)
@@ -150,7 +132,7 @@ static int finish(const char *dir, hvp_matrix *m, int json)
         return rc;
     hvp_matrix_counts n;
     hvp_matrix_count(m, &n);
-    note("wrote %s/matrix.json and %s/matrix.html", dir, dir);
+    cli_note("matrix", "wrote %s/matrix.json and %s/matrix.html", dir, dir);
     return n.disagree ? EXIT_NEGATIVE : (n.timeout || n.error || n.missing) ? EXIT_TARGET : EXIT_OK;
 }
 
@@ -632,21 +614,24 @@ int cmd_matrix(int argc, char **argv)
             unlink(emit);       /* no partial jobs file */
             return cli_error("matrix", EXIT_OUTPUT, "cannot write %s: %s", emit, strerror(e));
         }
-        note("wrote %d job%s to %s; run them (e.g. parallel < %s), then: hvprobe matrix --merge %s",
+        cli_note("matrix", "wrote %d job%s to %s; run them (e.g. parallel < %s), then: hvprobe matrix --merge %s",
                  npending, npending == 1 ? "" : "s", emit, emit, dir);
         return EXIT_OK;
     }
 
     /* Columns this host cannot run: every cell skipped, with the reason,
      * without starting anything. */
+    static hvp_host host;   /* probed once for every column's check */
+    hvp_host_probe(&host);
     for (int k = 0; k < HVP_MX_NCOL; k++) {
         if (!s.col[k])
             continue;
-        hvp_matrix_cell_opts co = { .col = k, .guests = aguests, .fixture_elf = afixture, .sel4_images = sel4_images };
+        hvp_matrix_cell_opts co = { .col = k, .guests = aguests, .fixture_elf = afixture, .sel4_images = sel4_images,
+                                    .host = &host };
         char why[512];
         if (hvp_matrix_column_usable(&co, why, sizeof why))
             continue;
-        note("skipping %s: %s", hvp_matrix_column_at(k)->name, why);
+        cli_note("matrix", "skipping %s: %s", hvp_matrix_column_at(k)->name, why);
         for (int i = 0; i < npending; i++)
             if (pending[i].k == k) {
                 hvp_matrix_cell sc = { .exc = pending[i].e, .place = pending[i].p, .col = k,
@@ -661,7 +646,7 @@ int cmd_matrix(int argc, char **argv)
     }
     sched sc = { exe, adir, aguests, afixture, wait, cell_timeout, jobs, npending, 0, 0, 0, 0, isatty(2) };
     if (resume)
-        note("resuming %s: %d of %d cells to run", dir, npending, total);
+        cli_note("matrix", "resuming %s: %d of %d cells to run", dir, npending, total);
     long t0 = cli_now_ms();
     int rc = schedule(&sc, pending, npending);
     if (rc == EXIT_INTERRUPTED)

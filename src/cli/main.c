@@ -1,5 +1,6 @@
 /* main.c - hvprobe's entry point: global options and subcommand dispatch. */
 #include "cli/cli.h"
+#include "hvprobe/text.h"
 #include "hvprobe/backend.h"
 
 #include <stdarg.h>
@@ -148,11 +149,30 @@ int cli_common_opt(int c)
     return 1;
 }
 
+/* "hvprobe SUB: message" on stderr; on a terminal (or with $COLUMNS) the
+ * message wraps to the width, hanging 2 columns in (a long path or reason
+ * never runs past the window); piped, it is one line as written. */
 static void vnote(const char *sub, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "hvprobe %s: ", sub);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char prefix[64], *msg = NULL, *w = NULL;
+    int width = cli_width(STDERR_FILENO);
+    snprintf(prefix, sizeof prefix, "hvprobe %s: ", sub);
+    va_list cp;
+    va_copy(cp, ap);
+    if (width > 0 && vasprintf(&msg, fmt, cp) < 0)
+        msg = NULL;
+    va_end(cp);
+    if (msg && (w = hvp_text_wrap(prefix, msg, width, 2))) {
+        fputs(w, stderr);
+    } else if (msg) {
+        fprintf(stderr, "%s%s\n", prefix, msg);
+    } else {
+        fputs(prefix, stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
+    free(w);
+    free(msg);
 }
 
 void cli_say(int level, const char *sub, const char *fmt, ...)

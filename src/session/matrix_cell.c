@@ -53,6 +53,24 @@ static int fail(hvp_matrix_cell *c, hvp_mx_status st, int rc, const hvp_error *e
     return rc;
 }
 
+/* Run the guest to trigger t and keep its serial output (the run's window)
+ * in serial; HVP_RUN_WAITING when the output showed `stop` first. */
+static int watch(const hvp_matrix_cell_opts *o, hvp_guest *g, const hvp_trigger *t, const char *stop, char *serial,
+                 size_t nserial, hvp_error *err)
+{
+    hvp_run_events ev = { .cancelled = cancelled, .ctx = (void *)o };
+    hvp_run *r = NULL;
+    int rc = hvp_run_begin(g, t, &ev, &r, err);
+    if (rc)
+        return rc;
+    while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
+        if (stop && strstr(hvp_run_serial_window(r), stop))
+            break;
+    snprintf(serial, nserial, "%s", hvp_run_serial_window(r));
+    hvp_run_end(r);
+    return rc;
+}
+
 /* Steps 2-3: run to probe_raise (or "probe: n/a") and capture there. */
 static int to_raise(const hvp_matrix_cell_opts *o, hvp_guest *g, const char *probe, const hvp_matrix_column *col,
                     long deadline, int *raised, hvp_snapshot **snap, char *serial, size_t nserial, hvp_error *err)
@@ -64,24 +82,14 @@ static int to_raise(const hvp_matrix_cell_opts *o, hvp_guest *g, const char *pro
     hvp_trigger t = { .kind = HVP_TRIGGER_PC, .pc = pc };
     long left = deadline - hvp_now_ms();    /* one start budget: launch to probe_raise */
     t.timeout_ms = left > 1000 ? (int)left : 1000;
-    hvp_run_events ev = { .cancelled = cancelled, .ctx = (void *)o };
-    hvp_run *r = NULL;
-    if ((rc = hvp_run_begin(g, &t, &ev, &r, err)))
-        return rc;
-    while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
-        if (strstr(hvp_run_serial_window(r), "probe: n/a: "))
-            break;
-    snprintf(serial, nserial, "%s", hvp_run_serial_window(r));
-    hvp_run_end(r);
+    rc = watch(o, g, &t, "probe: n/a: ", serial, nserial, err);
     if (rc == HVP_RUN_WAITING)      /* the probe said n/a */
         return HVP_OK;
     if (rc)
         return rc;
     *raised = 1;
     say(o, "at probe_raise (0x%llx): capturing", (unsigned long long)pc);
-    char label[64];
-    snprintf(label, sizeof label, "%s", col->name);
-    hvp_capture_opts co = { .elf = probe, .label = label, .keep_halted = 1 };
+    hvp_capture_opts co = { .elf = probe, .label = col->name, .keep_halted = 1 };
     return hvp_guest_capture(g, &co, snap, err);
 }
 
@@ -99,14 +107,7 @@ static int hear_out(const hvp_matrix_cell_opts *o, hvp_guest *g, char *serial, s
         return rc;
     double wait = hvp_matrix_cell_wait(o);
     hvp_trigger t = { .kind = HVP_TRIGGER_SERIAL, .serial = "probe: end", .timeout_ms = (int)(wait * 1000) };
-    hvp_run_events ev = { .cancelled = cancelled, .ctx = (void *)o };
-    hvp_run *r = NULL;
-    if ((rc = hvp_run_begin(g, &t, &ev, &r, err)))
-        return rc;
-    while ((rc = hvp_run_poll(r, 100, err)) == HVP_RUN_WAITING)
-        ;
-    snprintf(serial, nserial, "%s", hvp_run_serial_window(r));
-    hvp_run_end(r);
+    rc = watch(o, g, &t, NULL, serial, nserial, err);
     return rc == HVP_E_NOTRIGGER || rc == HVP_E_TARGET ? HVP_OK : rc;
 }
 
@@ -116,6 +117,15 @@ double hvp_matrix_cell_wait(const hvp_matrix_cell_opts *o)
     double w = o->wait_s > 0 ? o->wait_s : col ? col->wait_s : 1.0;
     int async = o->exc == HVP_MX_IRQ || o->exc == HVP_MX_FIQ || o->exc == HVP_MX_SERROR;
     return async && w < HVP_MX_ASYNC_WAIT_S ? HVP_MX_ASYNC_WAIT_S : w;
+}
+
+/* How the column launches a probe (halted, for the breakpoint). */
+static hvp_launch_opts column_launch(const hvp_matrix_cell_opts *o, const hvp_matrix_column *col, const char *probe)
+{
+    hvp_launch_opts lo = { .image = probe, .backend = col->backend, .machine = col->machine, .halt_at_start = 1 };
+    lo.fixture_elf = o->fixture_elf;
+    lo.host = o->host;
+    return lo;
 }
 
 /* The seL4 system image that carries this cell's probe, in o->sel4_images. */
@@ -144,8 +154,7 @@ int hvp_matrix_column_usable(const hvp_matrix_cell_opts *o, char *why, size_t n)
     char name[96], probe[1024];
     hvp_matrix_probe_name(0, 0, o->col, name, sizeof name);
     snprintf(probe, sizeof probe, "%s/%s", o->guests ? o->guests : ".", name);
-    hvp_launch_opts lo = { .image = probe, .backend = col->backend, .machine = col->machine, .halt_at_start = 1 };
-    lo.fixture_elf = o->fixture_elf;
+    hvp_launch_opts lo = column_launch(o, col, probe);
     hvp_guest *g = NULL;
     hvp_error err = { 0 };
     int rc = hvp_launch_plan(&lo, &g, &err);
@@ -209,8 +218,7 @@ int hvp_matrix_run_cell(const hvp_matrix_cell_opts *o, hvp_matrix_cell *c, hvp_e
         snprintf(c->serial, sizeof c->serial, "%s.serial.txt", id);
     }
     char *extra[] = { "-machine", "virtualization=on" };
-    hvp_launch_opts lo = { .image = probe, .backend = col->backend, .machine = col->machine, .halt_at_start = 1 };
-    lo.fixture_elf = o->fixture_elf;
+    hvp_launch_opts lo = column_launch(o, col, probe);
     if (sel4img[0]) {           /* the system image carries the probe; its ELF gives the symbols */
         lo.image = sel4img;
         lo.guest_elf = probe;
