@@ -11,7 +11,7 @@
 #                   libhvprobe3_*.deb and libhvprobe-dev_*.deb here (debian/)
 # Sources are found by directory, so adding a module needs no edit here.
 
-VERSION   := 0.3.0
+VERSION   := 0.4.0
 PKGS      := capstone jansson libelf expat nettle
 # capstone is dlopen()ed on first use (src/arch/arm/disasm.c), not linked:
 # loading it costs every process several ms of relocations at start.
@@ -23,7 +23,7 @@ BUILD     ?= $(if $(SANITIZE),build/san,build)
 
 # The shared library's ABI version: the file is libhvprobe.so.$(SOVERSION),
 # its soname libhvprobe.so.$(SOMAJOR) (bump SOMAJOR when the ABI breaks).
-SOMAJOR   := 3
+SOMAJOR   := 4
 SOVERSION := $(SOMAJOR).0.0
 CFLAGS_BASE := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -g -O2 -fPIC \
                -Iinclude -Isrc -DHVP_VERSION=\"$(VERSION)\" -MMD -MP -pthread \
@@ -158,7 +158,7 @@ install: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
 	install -m 644 $(MAN) $(SHAREDIR)/man/man1/hvprobe.1
 	install -m 644 docs/snapshot.schema.json docs/snapshot.md $(SHAREDIR)/hvprobe/
 	install -m 644 scripts/hvprobe.bash-completion $(SHAREDIR)/bash-completion/completions/hvprobe
-	cp -R guests/tiny guests/rtos guests/hyp-fixture guests/route guests/probe guests/zimage guests/sel4-vbar \
+	cp -R guests/tiny guests/rtos guests/hyp-fixture guests/route guests/probe guests/zimage guests/sel4-vbar guests/a64 \
 	    $(SHAREDIR)/doc/hvprobe/examples/
 	install -m 644 examples/run-capture.c $(SHAREDIR)/doc/hvprobe/examples/
 	cp guests/Makefile $(SHAREDIR)/doc/hvprobe/examples/

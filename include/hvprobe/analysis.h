@@ -34,12 +34,18 @@ typedef enum hvp_verdict {
 const char *hvp_verdict_name(hvp_verdict v);           /* "zero-filled" */
 int hvp_verdict_parse(const char *s, hvp_verdict *out); /* HVP_E_INVAL */
 
-#define HVP_NVEC 8
+/* Vectors in an analysis: 8 for AArch32, 16 slots for AArch64
+ * (hvp_analysis.nvec says which). */
+#define HVP_NVEC 16
+#define HVP_NVEC_A32 8
+#define HVP_NVEC_A64 16
 
 typedef struct hvp_vector_report {
-    char name[8];           /* "reset", "undef", "svc", "pabt", "dabt", "hyp", "irq", "fiq" */
-    uint32_t offset;        /* 0x00 .. 0x1c */
-    char taken_to[8];       /* mode that takes it: "svc32", "hyp32", ... */
+    char name[20];          /* AArch32: "reset", "undef", "svc", "pabt", "dabt",
+                               "hyp", "irq", "fiq"; AArch64: "cur_sp0.sync" ..
+                               "lower_a32.serror" (group.kind) */
+    uint32_t offset;        /* AArch32 0x00 .. 0x1c; AArch64 0x000 .. 0x780 */
+    char taken_to[8];       /* mode that takes it: "svc32", "hyp32", "EL1h" ... */
     int fetch_known;
     uint64_t fetch;         /* address of the vector word */
     char base_source[160];  /* "VBAR_S = 0x60000000 (Secure state, SCTLR_S.V=0)" */
@@ -55,13 +61,40 @@ typedef struct hvp_vector_report {
     int masked;             /* irq, fiq: HVP_YES when the CPSR masks it now
                                (it stays pending until unmasked); HVP_NO;
                                HVP_UNKNOWN without a CPSR */
+    unsigned raised_here;   /* AArch64: bit k set when an exception of kind k
+                               (0 sync, 1 irq, 2 fiq, 3 serror) raised in the
+                               captured state enters this slot */
 } hvp_vector_report;
+
+/* AArch64: where each kind of exception raised in the captured state
+ * goes (its table may be another level's than vec[]'s). */
+typedef struct hvp_route_report {
+    char kind[8];           /* "sync", "irq", "fiq", "serror" */
+    int taken;              /* 0: not taken from this level (why says so) */
+    int el;                 /* the level that takes it */
+    char slot[20];          /* "cur_spx.sync", or "" */
+    int fetch_known;
+    uint64_t fetch;
+    hvp_verdict verdict;    /* of that slot */
+    char why[240];          /* the routing in words */
+    int masked;             /* HVP_YES / HVP_NO / HVP_UNKNOWN */
+} hvp_route_report;
 
 #define HVP_NNOTES 8
 
 typedef struct hvp_analysis {
     char label[64];
-    char mode[8];           /* "svc32", "" when unknown */
+    int arch;               /* hvp_arch of the snapshot */
+    int nvec;               /* vectors in vec[]: 8 (AArch32) or 16 (AArch64) */
+    int key;                /* the vector a one-line answer is about: AArch32
+                               svc (2); AArch64 the slot a synchronous
+                               exception raised now enters (cur_spx.sync,
+                               4, when it stays at the level) */
+    int table_el;           /* AArch64: the level whose table vec[] is */
+    char table_base[64];    /* AArch64: "VBAR_EL1 = 0x40080800", or why unknown */
+    hvp_route_report routes[4]; /* AArch64 */
+    int nroutes;
+    char mode[8];           /* "svc32", "EL1h", "" when unknown */
     int secure;             /* HVP_YES/NO/UNKNOWN */
     int reduced;            /* evidence is reduced (imported snapshot) */
     int guest_view;         /* captured in Hyp mode: vectors are the guest's

@@ -22,11 +22,14 @@ typedef enum hvp_format { HVP_FMT_TEXT = 0, HVP_FMT_MARKDOWN, HVP_FMT_JSON } hvp
 
 typedef struct hvp_expect {
     char label[64];         /* snapshot label (or file name) */
-    int vec;                /* 0..7: reset, undef, svc, pabt, dabt, hyp, irq, fiq */
+    int vec;                /* AArch32 0..7: reset, undef, svc, pabt, dabt, hyp,
+                               irq, fiq; AArch64 (a64 set) 0..15: the slot */
+    int a64;                /* names an AArch64 slot ("cur_spx.sync") */
     hvp_verdict verdict;
 } hvp_expect;
 
-/* Parse "LABEL:VECTOR=VERDICT", e.g. "kvm:svc=valid", "sel4:0x8=unmapped".
+/* Parse "LABEL:VECTOR=VERDICT", e.g. "kvm:svc=valid", "sel4:0x8=unmapped",
+ * "a64:cur_spx.sync=valid", "a64:lower_a64.irq=unmapped".
  * HVP_E_INVAL with a sentence naming the bad part. */
 int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err);
 

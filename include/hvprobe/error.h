@@ -30,7 +30,11 @@ enum hvp_status {
     HVP_E_OUTPUT = -11,     /* an output file could not be written (full
                                disk, ...); nothing partial was left */
     HVP_E_CANCELLED = -12,  /* the caller's cancel callback asked to stop */
-    HVP_E_NOTRIGGER = -13   /* a run's trigger did not fire in its time */
+    HVP_E_NOTRIGGER = -13,  /* a run's trigger did not fire in its time */
+    HVP_E_ARCH = -14        /* the architectures do not fit: an AArch64
+                               image for a 32-bit-only backend, AArch32 and
+                               AArch64 snapshots compared as one set, a
+                               register the target's description lacks */
 };
 
 #define HVP_ERROR_MSG_MAX 512

@@ -23,7 +23,21 @@
 extern "C" {
 #endif
 
-#define HVP_SNAPSHOT_SCHEMA_VERSION 1
+/* The newest schema this hvprobe reads and writes.  Version 2 added the
+ * architecture: an AArch64 snapshot is written as version 2 (an older
+ * hvprobe then refuses it instead of reading its registers as AArch32
+ * ones); an AArch32 snapshot is still written as version 1. */
+#define HVP_SNAPSHOT_SCHEMA_VERSION 2
+
+/* The architecture a snapshot describes (JSON "arch"). */
+typedef enum hvp_arch {
+    HVP_ARCH_AARCH32 = 0,   /* ARMv7-A, or AArch32 state of an ARMv8 CPU as a
+                               32-bit QEMU target shows it */
+    HVP_ARCH_AARCH64 = 1
+} hvp_arch;
+
+/* "aarch32" / "aarch64". */
+const char *hvp_arch_name(int arch);
 
 /* Channels a capture used (bit set), serialised as names. */
 enum hvp_channel {
@@ -163,9 +177,16 @@ typedef struct hvp_ram_image {
 } hvp_ram_image;
 
 typedef struct hvp_cpu_state {
-    int have_core;          /* r[] and cpsr valid */
-    uint32_t r[16];         /* r0..r12, sp, lr, pc */
+    int have_core;          /* AArch32: r[] and cpsr valid;
+                               AArch64: x[], sp, pc and pstate valid */
+    uint32_t r[16];         /* AArch32: r0..r12, sp, lr, pc */
     uint32_t cpsr;
+    uint64_t x[31];         /* AArch64: x0..x30 */
+    uint64_t sp, pc;        /* AArch64: the SP of the current EL and SPSel */
+    uint32_t pstate;        /* AArch64: PSTATE in SPSR layout, as QEMU's
+                               gdbstub "cpsr" shows it: M[3:2] the EL,
+                               M[0] SPSel, M[4] 1 = AArch32 state, DAIF
+                               in bits 9:6 */
     int secure;             /* HVP_YES/NO/UNKNOWN: security state */
     char *secure_source;    /* where `secure` came from */
     char *source;           /* channel the core registers came from */
@@ -231,6 +252,7 @@ typedef struct hvp_context {
 
 typedef struct hvp_snapshot {
     int schema_version;
+    int arch;               /* hvp_arch; schema 1 files are AArch32 */
     char *hvprobe_version;
     char *captured_at;      /* ISO 8601 UTC */
     char *label;
@@ -287,6 +309,14 @@ const char *hvp_size_text(uint64_t n, char *buf, size_t cap);
 
 /* ARM CPSR.M[4:0] -> "usr32", "svc32", ... ("???" when reserved). */
 const char *hvp_arm_mode_name(uint32_t cpsr);
+
+/* AArch64 PSTATE (SPSR layout) -> "EL1h", "EL0t", "EL2h", ... or, with
+ * M[4] set (AArch32 state), the AArch32 mode name. */
+const char *hvp_a64_mode_name(uint32_t pstate);
+
+/* The snapshot's mode at capture in its architecture's words ("svc32",
+ * "EL1h"), or NULL without core registers. */
+const char *hvp_snapshot_mode(const hvp_snapshot *s);
 
 /* Serialise to a JSON string (caller frees) / write atomically to `path`
  * (temp file in the same directory + fsync + rename: never a partial

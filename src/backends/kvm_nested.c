@@ -170,6 +170,10 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     if (o->trace_events)
         return hvp_fail(err, HVP_E_INVAL, "--trace is not available under kvm-nested: the guest runs under KVM "
                         "inside the emulated host, where QEMU's -d int sees no guest exceptions");
+    if (o->image && hvp_image_is_a64(o->image))
+        return hvp_fail(err, HVP_E_ARCH, "'%s' is an AArch64 image: the kvm-nested backend runs its guest as a "
+                        "32-bit one (-cpu host,aarch64=off) and does not run AArch64 guests yet; run it under tcg "
+                        "(qemu-system-aarch64 -M virt)", o->image);
     if (!h->tools[HVP_TOOL_QEMU_AARCH64].present)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
     hvp_kvmhost_paths kp;
@@ -190,7 +194,7 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     int elf = ld.kind == HVP_IMG_ELF;
     if (elf) {
         hvp_image *img = NULL;
-        if ((rc = hvp_elf_load(o->image, 1, &img, err)))
+        if ((rc = hvp_elf_load(o->image, HVP_ELF_ARM32, &img, err)))
             return rc;
         hvp_image_free(img);
     } else if (!o->have_load_addr && !ld.linux_boot) {

@@ -95,13 +95,27 @@ static void warn(hvp_qemu *q, const char *fmt, ...)
     va_end(ap);
 }
 
+int hvp_image_is_a64(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char m[64] = { 0 };
+    size_t n = fread(m, 1, sizeof m, f);
+    fclose(f);
+    if (n >= 0x3c && !memcmp(m + 0x38, "ARM\x64", 4))
+        return 1;
+    /* ELF: EI_CLASS 2 (64-bit), little-endian e_machine 183 (EM_AARCH64) */
+    return n >= 20 && !memcmp(m, "\x7f" "ELF", 4) && m[4] == 2 && m[5] == 1 && m[18] == 183 && m[19] == 0;
+}
+
 /* Check an ELF image: 32-bit ARM, and its load segments inside the
  * board's RAM (or the vexpress alias at 0x0); warn when they are not. */
 static int check_elf(const char *path, const hvp_board *b, uint64_t mem, hvp_qemu *q, uint64_t *entry,
                      hvp_error *err)
 {
     hvp_image *img = NULL;
-    int rc = hvp_elf_load(path, 1, &img, err);
+    int rc = hvp_elf_load(path, HVP_ELF_ARM, &img, err);
     if (rc)
         return rc;
     *entry = img->entry;
@@ -205,11 +219,10 @@ int hvp_qemu_load_plan(const hvp_launch_opts *o, hvp_qemu_load *l, hvp_error *er
     l->image = o->image;
     l->kind = kind;
     l->load_addr = o->load_addr;
-    if (kind == HVP_IMG_ARM64_IMAGE)
-        return hvp_fail(err, HVP_E_INPUT, "'%s' is an arm64 Linux Image: hvprobe runs 32-bit ARM guests (give an "
-                        "armhf kernel's zImage, e.g. Debian's linux-image-armmp)", o->image);
+    l->a64 = kind == HVP_IMG_ARM64_IMAGE || (kind == HVP_IMG_ELF && hvp_image_is_a64(o->image));
     /* A Linux image boots as Linux unless the user loads it raw. */
-    l->linux_boot = (kind == HVP_IMG_ZIMAGE || kind == HVP_IMG_UIMAGE) && !o->have_load_addr;
+    l->linux_boot = (kind == HVP_IMG_ZIMAGE || kind == HVP_IMG_UIMAGE || kind == HVP_IMG_ARM64_IMAGE) &&
+                    !o->have_load_addr;
     const char *what[3] = { "--dtb", "--append", "--initrd" }, *val[3] = { o->dtb, o->append, o->initrd };
     for (int i = 0; i < 3; i++) {
         if (!val[i])
@@ -269,7 +282,22 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     hvp_qemu_load ld;
     if ((rc = hvp_qemu_load_plan(o, &ld, err)))
         return rc;
-    int kind = ld.kind, elf = kind == HVP_IMG_ELF;
+    int kind = ld.kind, elf = kind == HVP_IMG_ELF, tool = sp->tool;
+    if (ld.a64 && !sp->a64)
+        return hvp_fail(err, HVP_E_ARCH, "'%s' is an AArch64 image (%s): the %s backend runs 32-bit ARM guests "
+                        "only; run it under tcg (qemu-system-aarch64 -M virt)", o->image,
+                        kind == HVP_IMG_ELF ? "a 64-bit AArch64 ELF" : hvp_image_kind_name(kind), sp->backend);
+    if (ld.a64 && strcmp(b->name, "virt"))
+        return hvp_fail(err, HVP_E_ARCH, "'%s' is an AArch64 image, and %s has a 32-bit CPU (%s): use --machine "
+                        "virt", o->image, b->name, b->cpu);
+    if (!ld.a64 && sp->a64 && o->cpu && (!strcmp(o->cpu, "cortex-a53") || !strcmp(o->cpu, "cortex-a57") ||
+                                         !strcmp(o->cpu, "max")))
+        return hvp_fail(err, HVP_E_ARCH, "'%s' is a 32-bit ARM image and --cpu %s starts in AArch64: a 32-bit "
+                        "guest needs a 32-bit CPU (the default, or cortex-a15)", o->image, o->cpu);
+    if (ld.a64)
+        tool = HVP_TOOL_QEMU_AARCH64;
+    if (!h->tools[tool].present)
+        return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)", h->tools[tool].name);
     q->image_is_elf = elf;
     snprintf(q->machine, sizeof q->machine, "%s", b->name);
     uint64_t entry = 0;
@@ -294,13 +322,13 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     wire_channels(o, q);
 
     hvp_argv a = { 0 };
-    push(&a, "%s", h->tools[sp->tool].name);
+    push(&a, "%s", h->tools[tool].name);
     for (size_t i = 0; sp->accel && sp->accel[i]; i++)
         push(&a, "%s", sp->accel[i]);
     push(&a, "-M");
     push(&a, "%s", sp->machine_arg ? sp->machine_arg : b->name);
     push(&a, "-cpu");
-    push(&a, "%s", o->cpu ? o->cpu : sp->cpu ? sp->cpu : b->cpu);
+    push(&a, "%s", o->cpu ? o->cpu : ld.a64 ? "cortex-a57" : sp->cpu ? sp->cpu : b->cpu);
     push(&a, "-m");
     push(&a, "%s", memstr);
     push(&a, "-nodefaults");

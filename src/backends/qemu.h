@@ -71,6 +71,10 @@ typedef struct hvp_qemu_spec {
     const char *cpu;            /* default -cpu; NULL: the board's */
     const char *memory;         /* default -m; NULL: 128M */
     int elf_only;               /* refuse raw images */
+    int a64;                    /* also runs AArch64 guests: an AArch64 ELF or
+                                   arm64 Image runs on qemu-system-aarch64,
+                                   machine virt, -cpu cortex-a57 by default;
+                                   0: such an image is refused (HVP_E_ARCH) */
     /* Push the arguments that load the image; NULL: an ELF goes in with
      * -kernel, a raw image with the generic loader at --load-addr.
      * `entry`: the ELF's entry point. */
@@ -112,7 +116,13 @@ typedef struct hvp_qemu_load {
                                -dtb / -append / -initrd) */
     uint64_t load_addr;     /* raw images */
     const char *dtb, *append, *initrd;
+    int a64;                /* an AArch64 guest: an ELF64 for AArch64 or an
+                               arm64 Linux Image */
 } hvp_qemu_load;
+
+/* 1 when the image at path is an AArch64 guest (an AArch64 ELF or an
+ * arm64 Linux Image), 0 when not or unreadable. */
+int hvp_image_is_a64(const char *path);
 
 /* The arguments that load the guest: an ELF with -kernel; a Linux image
  * with -kernel and its -dtb, -append, -initrd; a raw binary with the
@@ -122,7 +132,7 @@ void hvp_qemu_load_args(const hvp_qemu_load *l, hvp_argv *a);
 
 /* What o->image is and how to load it, the Linux boot options checked
  * against it: fills l (image path as given).  HVP_E_INPUT for an image
- * that cannot be read, an arm64 Image or a missing --dtb/--initrd file,
+ * that cannot be read or a missing --dtb/--initrd file,
  * HVP_E_INVAL for --dtb/--append/--initrd with an image that does not
  * boot as Linux. */
 int hvp_qemu_load_plan(const hvp_launch_opts *o, hvp_qemu_load *l, hvp_error *err);

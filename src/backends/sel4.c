@@ -35,7 +35,7 @@
 
 /* What the image says about itself. */
 typedef struct sel4_image {
-    int elfclass, arm;
+    int elfclass, arm, a64;
     int have_kernel, have_dtb;
     char platform[64];      /* the DTB's root compatible */
     char cpu[64];           /* "cortex-a15" from "arm,cortex-a15" */
@@ -89,6 +89,7 @@ static int inspect(const char *path, sel4_image *si, hvp_error *err)
     if (!rc) {
         si->elfclass = buf[4] == 2 ? 64 : 32;
         si->arm = buf[18] == 40 && buf[19] == 0;   /* e_machine EM_ARM (little-endian) */
+        si->a64 = buf[18] == 183 && buf[19] == 0;  /* EM_AARCH64 */
         const unsigned char *k, *dtb;
         size_t kl, dl;
         si->have_kernel = hvp_cpio_find(buf, n, "kernel.elf", &k, &kl);
@@ -106,9 +107,12 @@ static int inspect(const char *path, sel4_image *si, hvp_error *err)
         if (!si->have_kernel)
             rc = hvp_fail(err, HVP_E_INPUT, "'%s' is not a seL4 system image: it holds no archive with kernel.elf "
                           "(seL4's elfloader image from the build's images/ folder is expected)", path);
+        else if (si->a64)
+            rc = hvp_fail(err, HVP_E_ARCH, "'%s' is a seL4 image for AArch64: the sel4 backend runs 32-bit ARM "
+                          "(arm_hyp) images", path);
         else if (si->elfclass == 64 || !si->arm)
-            rc = hvp_fail(err, HVP_E_INPUT, "'%s' is a seL4 image for %s: the sel4 backend runs 32-bit ARM "
-                          "(arm_hyp) images", path, si->elfclass == 64 ? "AArch64" : "another architecture");
+            rc = hvp_fail(err, HVP_E_INPUT, "'%s' is a seL4 image for another architecture: the sel4 backend runs "
+                          "32-bit ARM (arm_hyp) images", path);
         else if (!si->platform[0])
             rc = hvp_fail(err, HVP_E_INPUT, "'%s' is a seL4 image for another platform (its DTB is not QEMU "
                           "virt's, compatible \"linux,dummy-virt\"): the sel4 backend runs qemu-arm-virt images",

@@ -19,7 +19,8 @@ enum {
     EXIT_TARGET = 3,    /* the target or a channel to it failed */
     EXIT_INTERNAL = 4,  /* a bug or resource exhaustion in hvprobe */
     EXIT_OUTPUT = 5,    /* the output could not be written */
-    EXIT_NOTRIGGER = 6  /* run: the capture trigger did not fire in its time */
+    EXIT_NOTRIGGER = 6, /* run: the capture trigger did not fire in its time */
+    EXIT_ARCH = 7       /* architecture mismatch (HVP_E_ARCH) */
 };
 
 /* Exit code for a library status, for an error in reading input or

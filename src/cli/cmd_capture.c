@@ -63,7 +63,8 @@ static const char help[] =
     "  hvprobe capture --qmp unix:/tmp/q/qmp.sock --gdb :1235 --save-ram -o tcg.json\n"
     "      # tcg.json, tcg.ram-0x60000000.bin, tcg.ram-0x48000000.bin, ...\n"
     "\n"
-    "Exit: 0 written, 2 usage or bad --elf, 3 a channel failed, 5 output not written.\n";
+    "Exit: 0 written, 2 usage or bad --elf, 3 a channel failed, 5 output not written,\n"
+    "7 the gdbstub's AArch64 description lacks VBAR_EL1.\n";
 
 static void print_note(void *ctx, const char *msg)
 {

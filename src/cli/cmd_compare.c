@@ -39,12 +39,23 @@ static const char help[] =
     "Long output goes through a pager on a terminal: $HVP_PAGER, else $PAGER, else\n"
     "'less' with LESS=FRX; --no-pager or HVP_PAGER= prints it directly.\n"
     "\n"
+    "AArch64 snapshots (an AArch64 guest, under qemu-system-aarch64) are judged slot\n"
+    "by slot: the 16 slots of 0x80 bytes of the vector table of the level that takes\n"
+    "the CPU's synchronous exceptions (VBAR_EL1 for a kernel at EL1), named\n"
+    "GROUP.KIND: cur_sp0, cur_spx (current level, SP_EL0 / SP_ELx), lower_a64,\n"
+    "lower_a32 (from a lower level in AArch64 / AArch32) x sync, irq, fiq, serror.\n"
+    "Each slot's code is followed to the branch that leaves it; 0x00000000 is UDF #0\n"
+    "there, so a zero-filled slot loops. -v adds where each kind of exception raised\n"
+    "at capture goes (EL, slot, masked). AArch32 and AArch64 snapshots are not\n"
+    "compared as one set (exit 7): their vectors are not the same exceptions.\n"
+    "\n"
     "Snapshot files of the original capture script ({\"hypervisor\", \"data\": {...}})\n"
     "are imported; conclusions drawn from them are marked as reduced evidence.\n"
     "\n"
     "  --expect LABEL:VECTOR=VERDICT   test a hypothesis (repeatable); VECTOR is reset,\n"
     "                undef, svc, pabt, dabt, hyp, irq, fiq or an offset such as 0x8;\n"
-    "                LABEL is a snapshot's label (or its file name)\n"
+    "                for AArch64 a slot GROUP.KIND (cur_spx.sync, lower_a64.irq) or\n"
+    "                its offset (0x200); LABEL is a snapshot's label (or file name)\n"
     "  --format F    text (default), markdown, json\n"
     "  --json        the same as --format json\n"
     "  -v            text: with each vector's reason, the evidence chain, what differs\n"
@@ -56,9 +67,11 @@ static const char help[] =
     "Example:\n"
     "  hvprobe compare --expect qemu:svc=zero-filled --expect sel4:svc=unmapped \\\n"
     "      qemu.json sel4.json\n"
+    "  hvprobe compare --expect a64-low:cur_spx.sync=zero-filled a64-vbar.json a64-low.json\n"
     "\n"
     "Exit: 0 compared (and every expectation held), 1 an expectation failed,\n"
-    "2 usage error or an unreadable snapshot, 5 output not written.\n";
+    "2 usage error or an unreadable snapshot, 5 output not written, 7 AArch32 and\n"
+    "AArch64 snapshots given as one set.\n";
 
 int cmd_compare(int argc, char **argv)
 {

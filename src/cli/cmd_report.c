@@ -43,7 +43,8 @@ static const char help[] =
     "      --expect qemu:svc=zero-filled --expect sel4:svc=unmapped qemu.json sel4.json -o report.md\n"
     "\n"
     "Exit: 0 written (and every expectation held), 1 an expectation failed (the report\n"
-    "is still written), 2 usage error or an unreadable snapshot, 5 output not written.\n";
+    "is still written), 2 usage error or an unreadable snapshot, 5 output not written,\n"
+    "7 AArch32 and AArch64 snapshots given as one set.\n";
 
 int cmd_report(int argc, char **argv)
 {

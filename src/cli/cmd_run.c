@@ -33,12 +33,13 @@ static const char help[] =
     "Backends (see 'hvprobe check' for what this host can run):\n"
     "@BACKEND_HELP@\n"
     "\n"
-    "Images: an ELF is checked (32-bit ARM, segments inside the machine's RAM) and\n"
-    "loaded at its addresses. A Linux kernel (a zImage: magic 0x016f2818 at offset 0x24;\n"
-    "or a U-Boot uImage) boots as Linux, with QEMU's Linux boot protocol (r2 = the\n"
-    "device tree): --dtb FILE (virt makes its own; vexpress needs one, e.g. Debian's\n"
+    "Images: an ELF is checked (32-bit ARM or AArch64, segments inside the machine's\n"
+    "RAM) and loaded at its addresses. A Linux kernel (a zImage: magic 0x016f2818 at\n"
+    "offset 0x24; a U-Boot uImage; an arm64 Image: \"ARM\\x64\" at 0x38) boots as Linux,\n"
+    "with QEMU's Linux boot protocol (the device tree's address in r2, or x0):\n"
+    "--dtb FILE (virt makes its own; vexpress needs one, e.g. Debian's\n"
     "vexpress-v2p-ca9.dtb), --append TEXT (the command line), --initrd FILE; under tcg,\n"
-    "kvm and kvm-nested. A raw binary needs --load-addr ADDR: it is loaded exactly\n"
+    "kvm and kvm-nested (arm64 Images: tcg). A raw binary needs --load-addr ADDR: it is loaded exactly\n"
     "there and entered there (QEMU's -kernel would treat it as a Linux zImage at RAM\n"
     "base + 0x10000). --elf FILE names the guest's ELF with symbols when the image is\n"
     "not one (a kernel's vmlinux, a raw binary's ELF), for --at-symbol, --at-exception\n"
@@ -104,6 +105,7 @@ static const char help[] =
     "Exit: 0 the guest ran (and the capture was written), 2 usage or bad image,\n"
     "3 QEMU failed or the backend cannot run here (the message says what would),\n"
     "5 the snapshot could not be written, 6 the trigger did not fire in time,\n"
+    "7 an AArch64 image for a backend or board that runs 32-bit guests only,\n"
     "130 interrupted.\n";
 
 static volatile sig_atomic_t stop_requested;

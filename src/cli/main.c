@@ -52,6 +52,7 @@ static void usage(FILE *f)
         "escapes.\n"
         "Exit codes: 0 ok, 1 negative answer, 2 usage or bad input,\n"
         "3 target/channel failure, 4 internal error, 5 output not written,\n"
+        "6 run's trigger never fired, 7 architecture mismatch (AArch32 vs AArch64),\n"
         "130 interrupted (Ctrl-C, SIGTERM).\n");
 }
 
@@ -70,6 +71,7 @@ int cli_exit_for(int status)
     case HVP_E_OUTPUT: return EXIT_OUTPUT;
     case HVP_E_CANCELLED: return EXIT_INTERRUPTED;
     case HVP_E_NOTRIGGER: return EXIT_NOTRIGGER;
+    case HVP_E_ARCH: return EXIT_ARCH;
     default: return EXIT_INTERNAL;
     }
 }

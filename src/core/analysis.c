@@ -14,7 +14,7 @@
  *    self-loop; without the target's bytes, the memory map must show RAM
  *    or ROM there (MMU off), else the verdict is `unknown`.
  */
-#include "hvprobe/analysis.h"
+#include "core/analysis_internal.h"
 #include "util/le.h"
 #include "arch/arm/disasm.h"
 #include "arch/arm/exc_model.h"
@@ -624,6 +624,13 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
 {
     memset(a, 0, sizeof *a);
     snprintf(a->label, sizeof a->label, "%s", s->label ? s->label : "");
+    a->secure = s->cpu.secure;
+    a->reduced = s->imported_from != NULL;
+    if (s->arch == HVP_ARCH_AARCH64)
+        return hvp_analyse_a64(s, a, err);
+    a->arch = HVP_ARCH_AARCH32;
+    a->nvec = HVP_NVEC_A32;
+    a->key = ARM_EXC_SVC;
     if (s->cpu.have_core)
         snprintf(a->mode, sizeof a->mode, "%s", hvp_arm_mode_name(s->cpu.cpsr));
     a->secure = s->cpu.secure;
@@ -672,7 +679,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     }
     /* An imported file has no CP15: analyse what it shows, the words at
      * 0x0, as the vector base its author assumed, and say so. */
-    for (int e = 0; a->reduced && e < HVP_NVEC; e++) {
+    for (int e = 0; a->reduced && e < HVP_NVEC_A32; e++) {
         arm_route *r = &routes[e];
         if (r->known || arm_current_regime(s) == ARM_REGIME_HYP || e == ARM_EXC_HYP)
             continue;
@@ -687,7 +694,7 @@ int hvp_analyse(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         snprintf(routes[ARM_EXC_RESET].missing, sizeof routes[0].missing, "%s",
                  "a guest's reset belongs to its hypervisor, which enters it at the image's entry point");
     }
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < HVP_NVEC_A32; e++) {
         hvp_vector_report *v = &a->vec[e];
         const arm_route *r = &routes[e];
         snprintf(v->name, sizeof v->name, "%s", arm_exc_name((arm_exc)e));

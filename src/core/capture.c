@@ -437,6 +437,23 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
         return hvp_wrap(err, rc, "info registers / info mtree");
     if (!have_mon && gdb)
         hvp_target_monitor_many(t, mcmds + 1, 2, mon + 1, NULL);  /* a broken link fails the reads below */
+    /* An AArch64 CPU: its target description has 64-bit x0 (QEMU shows a
+     * CPU in its AArch64 description whenever the CPU has AArch64). */
+    if (gdb && hvp_target_reg_bits(t, "x0") == 64) {
+        s->arch = HVP_ARCH_AARCH64;
+        rc = hvp_capture_core64(t, s, err);
+        if (!rc)
+            rc = hvp_capture_sysregs64(t, s, err);
+        if (!rc)
+            capture_map(s, mon + 1);
+        for (int i = 0; i < 3; i++)
+            free(mon[i]);
+        if (!rc)
+            rc = hvp_capture_vectors64(t, s, err);
+        if (!rc && o->save_ram)
+            rc = hvp_capture_ram_save(o, t, s, err);
+        return rc;
+    }
     rc = capture_core(t, s, &mon[0], err);
     if (!rc) {
         capture_sysregs(t, s);
@@ -488,7 +505,7 @@ int hvp_capture(const hvp_capture_opts *o, hvp_snapshot **out, hvp_error *err)
     int rc = HVP_OK;
     /* Check the image and the RAM options before touching the guest: a
      * bad --elf costs nothing. */
-    if ((rc = hvp_capture_ram_check(o, err)) || (o->elf && (rc = hvp_elf_load(o->elf, 1, &s->image, err)))) {
+    if ((rc = hvp_capture_ram_check(o, err)) || (o->elf && (rc = hvp_elf_load(o->elf, HVP_ELF_ARM, &s->image, err)))) {
         hvp_snapshot_free(s);
         return rc;
     }

@@ -21,4 +21,12 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err);
  * analysis can name the physical region behind a virtual vector base. */
 int hvp_capture_stage1_walk(hvp_target *t, hvp_snapshot *s, hvp_error *err);
 
+/* AArch64 (capture64.c): core registers, system registers (HVP_E_ARCH
+ * when the target description lacks what the model needs), and the
+ * vector tables with their handlers' first bytes. */
+int hvp_capture_core64(hvp_target *t, hvp_snapshot *s, hvp_error *err);
+int hvp_capture_sysregs64(hvp_target *t, hvp_snapshot *s, hvp_error *err);
+int hvp_capture_vectors64(hvp_target *t, hvp_snapshot *s, hvp_error *err);
+extern const char *const hvp_capture_sysreg64_names[];
+
 #endif

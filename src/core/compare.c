@@ -10,6 +10,7 @@
 #include "core/compare_internal.h"
 #include "util/units.h"
 #include "arch/arm/exc_model.h"
+#include "arch/arm64/exc64.h"
 #include "core/placement.h"
 #include "elf/elf_image.h"
 
@@ -17,6 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int key_of(const cmp_ctx *c, size_t i)
+{
+    return c->an[i].key;
+}
+
+/* The headline exception in words: "SVC" (AArch32), "synchronous"
+ * (AArch64, whose SVC, UDF and aborts share one slot); kx: as an object. */
+static const char *kv(const cmp_ctx *c)
+{
+    return c->an[0].arch == HVP_ARCH_AARCH64 ? "synchronous" : "SVC";
+}
+
+static const char *kx(const cmp_ctx *c)
+{
+    return c->an[0].arch == HVP_ARCH_AARCH64 ? "a synchronous exception" : "SVC";
+}
 
 void diag_add(diag_lines *d, const char *fmt, ...)
 {
@@ -46,9 +64,13 @@ int hvp_expect_parse(const char *spec, hvp_expect *out, hvp_error *err)
     memcpy(vec, colon + 1, vl);
     vec[vl] = '\0';
     out->vec = arm_exc_parse(vec);
+    if (out->vec < 0 && (out->vec = a64_slot_parse(vec)) >= 0)
+        out->a64 = 1;
     if (out->vec < 0)
-        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': '%s' is not a vector (reset, undef, svc, pabt, dabt, "
-                        "hyp, irq, fiq or an offset 0x0..0x1c)", spec, vec);
+        return hvp_fail(err, HVP_E_INVAL, "--expect '%s': '%s' is not a vector (AArch32: reset, undef, svc, pabt, "
+                        "dabt, hyp, irq, fiq or an offset 0x0..0x1c; AArch64: GROUP.KIND with GROUP cur_sp0, "
+                        "cur_spx, lower_a64 or lower_a32 and KIND sync, irq, fiq or serror, e.g. cur_spx.sync, "
+                        "or an offset 0x80..0x780)", spec, vec);
     if (hvp_verdict_parse(eq + 1, &out->verdict))
         return hvp_fail(err, HVP_E_INVAL, "--expect '%s': '%s' is not a verdict (valid, stub, zero-filled, erased, "
                         "data, unmapped, target-unmapped, undefined, unknown)", spec, eq + 1);
@@ -86,7 +108,7 @@ static void handlers_differ(cmp_ctx *c, int e)
             differ |= a->have_target != b->have_target || a->target != b->target;
     }
     if (!differ) {
-        diag_add(&c->cause, "every snapshot routes SVC to a handler: the exception vectors are not what differs%s",
+        diag_add(&c->cause, "every snapshot routes %s to a handler: the exception vectors are not what differs%s", kx(c),
                  c->differs.n ? " (see the differences in the other vectors)" : "");
         return;
     }
@@ -108,10 +130,10 @@ static void handlers_differ(cmp_ctx *c, int e)
         if (k > 0 && (size_t)k < sizeof on - p)
             p += (size_t)k;
     }
-    diag_add(&c->cause, "every snapshot routes SVC to a handler, but not to the same one: %s. The vectors work "
+    diag_add(&c->cause, "every snapshot routes %s to a handler, but not to the same one: %s. The vectors work "
              "everywhere; the guest installed a different handler under each, so look at what it decides at boot "
-             "from the machine and CPU it finds (%s)", who, on);
-    diag_add(&c->differs, "SVC handler: %s", who);
+             "from the machine and CPU it finds (%s)", kx(c), who, on);
+    diag_add(&c->differs, "%s handler: %s", kv(c), who);
 }
 
 /* " in SYM" for an address the snapshot's ELF names, else "". */
@@ -174,10 +196,10 @@ static void explain_split(cmp_ctx *c, size_t w, size_t f, int e)
     const hvp_vector_report *vw = &c->an[w].vec[e], *vf = &c->an[f].vec[e];
     if (vw->fetch_known && vf->fetch_known && vw->fetch != vf->fetch) {
         diag_add(&c->cause, "the vector base differs: under %s the CPU fetches %s at 0x%08llx (%s), under %s at "
-                 "0x%08llx (%s). The guest's own vector-base setup (VBAR/SCTLR.V) or the CPU mode it runs in is "
+                 "0x%08llx (%s). The guest's own vector-base setup (%s) or the CPU mode it runs in is "
                  "what differs, not the memory the hypervisor provides.", c->labels[w], vw->name,
                  (unsigned long long)vw->fetch, vw->base_source, c->labels[f], (unsigned long long)vf->fetch,
-                 vf->base_source);
+                 vf->base_source, c->an[w].arch == HVP_ARCH_AARCH64 ? "VBAR_ELn" : "VBAR/SCTLR.V");
         return;
     }
     if (vw->fetch_known && vf->fetch_known) {
@@ -244,10 +266,11 @@ static void compare_ram(cmp_ctx *c)
 
 static void diagnose(cmp_ctx *c)
 {
-    const int svc = ARM_EXC_SVC;
+    /* The headline vector: SVC (AArch32), or the slot a synchronous
+     * exception raised at capture enters (AArch64); index per snapshot. */
     size_t nvalid = 0, nfail = 0, nunknown = 0, first_valid = 0, first_fail = 0;
     for (size_t i = 0; i < c->n; i++) {
-        hvp_verdict v = c->an[i].hyp_thread ? HVP_V_UNKNOWN : c->an[i].vec[svc].verdict;
+        hvp_verdict v = c->an[i].hyp_thread ? HVP_V_UNKNOWN : c->an[i].vec[key_of(c, i)].verdict;
         if (v == HVP_V_VALID) {
             if (!nvalid++)
                 first_valid = i;
@@ -256,10 +279,10 @@ static void diagnose(cmp_ctx *c)
         } else if (!nfail++) {
             first_fail = i;
         }
-        chain_for(c, i, svc);
+        chain_for(c, i, key_of(c, i));
     }
     /* Differences and sameness, vector by vector. */
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < c->an[0].nvec; e++) {
         int same_v = 1, same_f = 1;
         for (size_t i = 1; i < c->n; i++) {
             same_v &= c->an[i].vec[e].verdict == c->an[0].vec[e].verdict;
@@ -278,10 +301,11 @@ static void diagnose(cmp_ctx *c)
             continue;
         if (!same_v)
             diag_add(&c->differs, "%s vector: %s", c->an[0].vec[e].name, list);
-        else if (e == svc)
-            diag_add(&c->same, "svc vector: %s in every snapshot%s", hvp_verdict_name(c->an[0].vec[e].verdict),
+        else if (e == key_of(c, 0))
+            diag_add(&c->same, "%s vector: %s in every snapshot%s", c->an[0].vec[e].name,
+                     hvp_verdict_name(c->an[0].vec[e].verdict),
                      same_f && c->an[0].vec[e].fetch_known ? " (fetched at the same address)" : "");
-        if (!same_f && e == svc) {
+        if (!same_f && e == key_of(c, 0)) {
             char fl[DIAG_LINE] = "";
             size_t o = 0;
             for (size_t i = 0; i < c->n && o < sizeof fl - 1; i++) {
@@ -292,7 +316,7 @@ static void diagnose(cmp_ctx *c)
                 if (k > 0)
                     o += (size_t)k;
             }
-            diag_add(&c->differs, "SVC fetch address: %s", fl);
+            diag_add(&c->differs, "%s fetch address: %s", c->an[0].arch == HVP_ARCH_AARCH64 ? c->an[0].vec[e].name : "SVC", fl);
         }
     }
     /* An image that is not where it was linked comes first: every vector
@@ -313,42 +337,42 @@ static void diagnose(cmp_ctx *c)
     if (nfail && !nvalid && !nunknown) {
         int all_same_fetch = 1, no_table = 1;
         for (size_t i = 0; i < c->n; i++) {
-            hvp_verdict v = c->an[i].vec[svc].verdict;
-            all_same_fetch &= c->an[i].vec[svc].fetch == c->an[0].vec[svc].fetch;
+            hvp_verdict v = c->an[i].vec[key_of(c, i)].verdict;
+            all_same_fetch &= c->an[i].vec[key_of(c, i)].fetch == c->an[0].vec[key_of(c, 0)].fetch;
             /* "no table there" only when the CPU finds no code at all at
              * the vector; a stub or a bad target is a table that exists. */
             no_table &= v == HVP_V_ZERO_FILLED || v == HVP_V_ERASED || v == HVP_V_DATA || v == HVP_V_UNMAPPED;
         }
         if (no_table)
-            diag_add(&c->cause, "no snapshot has a usable SVC vector%s. The guest never installed a vector table "
+            diag_add(&c->cause, "no snapshot has a usable %s vector%s. The guest never installed a vector table "
                      "where the CPU looks for it%s; the difference between %s is only how that failure shows "
-                     "(memory to slide through, or a fault).",
+                     "(memory to slide through, or a fault).", kv(c),
                      c->n > 1 && all_same_fetch ? ": the same root cause in all of them" : "",
                      all_same_fetch ? " (the same vector base everywhere)" : "",
                      c->n > 1 ? "the hypervisors" : "setups");
         for (size_t i = 0; no_table && i < c->n; i++) {
-            const hvp_vector_report *v = &c->an[i].vec[svc];
+            const hvp_vector_report *v = &c->an[i].vec[key_of(c, i)];
             const char *pol = c->snaps[i]->context.policy;
             char at[32] = "";
             if (v->fetch_known)
                 snprintf(at, sizeof at, " at 0x%llx", (unsigned long long)v->fetch);
-            diag_add(&c->cause, "%s: the SVC vector's fetch%s finds %s: %s%s%s", c->labels[i], at,
+            diag_add(&c->cause, "%s: the %s vector's fetch%s finds %s: %s%s%s", c->labels[i], kv(c), at,
                      hvp_verdict_name(v->verdict), v->reason, pol ? "; " : "", pol ? pol : "");
         }
         if (!no_table)
             for (size_t i = 0; i < c->n; i++)
-                diag_add(&c->cause, "%s: a vector table is there, but its SVC entry is %s: %s", c->labels[i],
-                         hvp_verdict_name(c->an[i].vec[svc].verdict), c->an[i].vec[svc].reason);
+                diag_add(&c->cause, "%s: a vector table is there, but its %s entry is %s: %s", c->labels[i], kv(c),
+                         hvp_verdict_name(c->an[i].vec[key_of(c, i)].verdict), c->an[i].vec[key_of(c, i)].reason);
     } else if (nfail && nvalid) {
-        explain_split(c, first_valid, first_fail, svc);
+        explain_split(c, first_valid, first_fail, key_of(c, first_valid));
     } else if (nvalid && !nfail && !nunknown) {
-        handlers_differ(c, svc);
+        handlers_differ(c, key_of(c, 0));
     }
     /* A guest whose vectors are sound but which its hypervisor stopped:
      * the reported fault itself is the cause. */
     for (size_t i = 0; i < c->n; i++) {
         const hvp_context *cx = &c->snaps[i]->context;
-        if (c->an[i].vec[svc].verdict != HVP_V_VALID || !cx->report || !cx->have_regs)
+        if (c->an[i].vec[key_of(c, i)].verdict != HVP_V_VALID || !cx->report || !cx->have_regs)
             continue;
         diag_add(&c->cause, "%s: the vectors are not what stopped the guest: its %s at pc 0x%llx (IPA 0x%llx) is the "
                  "fault the hypervisor reported%s%s", c->labels[i], cx->trap ? cx->trap : "trap",
@@ -360,8 +384,8 @@ static void diagnose(cmp_ctx *c)
             diag_add(&c->cause, "cannot conclude for %s: it was captured in one of the hypervisor's own threads "
                      "(HCR.TGE=1), not in the guest; capture the guest at its trap instead (run --backend "
                      "sel4|fixture --capture FILE)", c->labels[i]);
-        else if (c->an[i].vec[svc].verdict == HVP_V_UNKNOWN)
-            diag_add(&c->cause, "cannot conclude for %s: %s", c->labels[i], c->an[i].vec[svc].reason);
+        else if (c->an[i].vec[key_of(c, i)].verdict == HVP_V_UNKNOWN)
+            diag_add(&c->cause, "cannot conclude for %s: %s", c->labels[i], c->an[i].vec[key_of(c, i)].reason);
     }
     for (size_t i = 0; i < c->n; i++) {
         for (int k = 0; k < c->an[i].nnotes; k++)
@@ -386,8 +410,9 @@ static void check_expectations(cmp_ctx *c, const hvp_expect *ex, size_t nex, siz
         for (size_t i = 0; i < c->n; i++)
             if (!strcmp(c->labels[i], ex[k].label)) {
                 r->found = 1;
-                r->got = c->an[i].vec[ex[k].vec].verdict;
-                r->held = r->got == ex[k].verdict;
+                r->arch_mismatch = ex[k].a64 != (c->an[i].arch == HVP_ARCH_AARCH64);
+                r->got = r->arch_mismatch ? HVP_V_UNKNOWN : c->an[i].vec[ex[k].vec].verdict;
+                r->held = !r->arch_mismatch && r->got == ex[k].verdict;
                 break;
             }
         if (!r->held)
@@ -405,6 +430,16 @@ int hvp_compare(const hvp_snapshot *const *snaps, const char *const *names, size
     *failed = 0;
     if (!n)
         return hvp_fail(err, HVP_E_INVAL, "nothing to compare");
+    for (size_t i = 1; i < n; i++)
+        if (snaps[i]->arch != snaps[0]->arch) {
+            size_t k = snaps[0]->arch == HVP_ARCH_AARCH64 ? 0 : i, j = k ? 0 : i;
+            const char *lk = snaps[k]->label && *snaps[k]->label ? snaps[k]->label : names[k];
+            const char *lj = snaps[j]->label && *snaps[j]->label ? snaps[j]->label : names[j];
+            return hvp_fail(err, HVP_E_ARCH, "cannot compare AArch32 and AArch64 snapshots as one set: %s is "
+                            "AArch64 (16 slots of 0x80 bytes at VBAR_ELn, one per exception kind and origin) and %s "
+                            "is AArch32 (8 one-word vectors, one per exception), so their vectors are not the same "
+                            "exceptions; compare each architecture's snapshots apart", lk, lj);
+        }
     cmp_ctx *c = calloc(1, sizeof *c);
     if (!c)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");

@@ -17,6 +17,8 @@ typedef struct diag_lines {
 typedef struct expect_result {
     hvp_expect ex;
     int found;              /* a snapshot has this label */
+    int arch_mismatch;      /* it names an AArch64 slot for an AArch32
+                               snapshot, or the other way round */
     hvp_verdict got;
     int held;
 } expect_result;
@@ -43,8 +45,8 @@ void cmp_expect_line(hvp_buf *b, const expect_result *r, int markdown);
 
 /* The comparison table: cmp_nrows() rows named cmp_row_name(r), one cell
  * per snapshot ("-" when empty). */
-int cmp_nrows(void);
-const char *cmp_row_name(int r);
+int cmp_nrows(const cmp_ctx *c);
+const char *cmp_row_name(const cmp_ctx *c, int r);
 const char *cmp_cell(const cmp_ctx *c, int r, size_t i, char *buf, size_t n);
 int cmp_render_json(const cmp_ctx *c, hvp_buf *b);
 

@@ -96,7 +96,7 @@ static void summary(const cmp_ctx *c, hvp_buf *b)
     }
     for (size_t i = 0; i < c->n; i++) {
         const hvp_backend_facts *f = &c->snaps[i]->backend;
-        const hvp_vector_report *v = &c->an[i].vec[2];
+        const hvp_vector_report *v = &c->an[i].vec[c->an[i].key];
         snprintf(be, sizeof be, "%s %s", f->accelerator ? f->accelerator : "?", f->machine ? f->machine : "?");
         short_reason(v, why, sizeof why);
         hvp_buf_printf(b, "%-*s  %-*s  ", wl, c->labels[i], wb, be);
@@ -155,13 +155,13 @@ static void bullets(const cmp_ctx *c, hvp_buf *b, const char *title, const diag_
  * groups of columns that fit the width (all in one group when width is 0). */
 static void table(const cmp_ctx *c, hvp_buf *b)
 {
-    int nr = cmp_nrows(), wn = 0;
+    int nr = cmp_nrows(c), wn = 0;
     int *w = calloc(c->n, sizeof *w);
     char cell[256];
     if (!w)
         return;
     for (int r = 0; r < nr; r++)
-        wn = maxw(wn, cmp_row_name(r));
+        wn = maxw(wn, cmp_row_name(c, r));
     for (size_t i = 0; i < c->n; i++)
         for (int r = 0; r < nr; r++)
             w[i] = maxw(w[i], cmp_cell(c, r, i, cell, sizeof cell));
@@ -172,7 +172,7 @@ static void table(const cmp_ctx *c, hvp_buf *b)
             used += 2 + w[end++];
         hvp_buf_putc(b, '\n');
         for (int r = 0; r < nr; r++) {
-            hvp_buf_printf(b, "%-*s", wn, cmp_row_name(r));
+            hvp_buf_printf(b, "%-*s", wn, cmp_row_name(c, r));
             for (size_t i = g; i < end; i++) {
                 const char *t = cmp_cell(c, r, i, cell, sizeof cell);
                 /* no trailing blanks: the last column is not padded */
@@ -189,7 +189,7 @@ static void vectors(const cmp_ctx *c, hvp_buf *b)
 {
     hvp_buf_printf(b, "\nvectors:\n");
     for (size_t i = 0; i < c->n; i++)
-        for (int e = 0; e < HVP_NVEC; e++) {
+        for (int e = 0; e < c->an[i].nvec; e++) {
             const hvp_vector_report *v = &c->an[i].vec[e];
             char *line = NULL, word[24] = "";
             if (v->have_word)
@@ -201,9 +201,27 @@ static void vectors(const cmp_ctx *c, hvp_buf *b)
         }
 }
 
+/* AArch64: where each kind of exception raised at capture goes. */
+static void routes64(const cmp_ctx *c, hvp_buf *b)
+{
+    hvp_buf_printf(b, "\nroutes (exceptions raised at capture):\n");
+    for (size_t i = 0; i < c->n; i++)
+        for (int k = 0; k < c->an[i].nroutes; k++) {
+            const hvp_route_report *r = &c->an[i].routes[k];
+            char *line = NULL;
+            if (asprintf(&line, "%s %s: %s%s%s", c->labels[i], r->kind, r->taken ? hvp_verdict_name(r->verdict) : "",
+                         r->taken ? ": " : "", r->why) >= 0)
+                hvp_buf_wrap(b, line, c->width, 2, 6);
+            free(line);
+        }
+}
+
 int cmp_render_text(const cmp_ctx *c, hvp_buf *b)
 {
-    hvp_buf_printf(b, "hvprobe compare: %zu snapshot%s, the SVC vector of %s:\n\n", c->n, c->n == 1 ? "" : "s",
+    int a64 = c->an[0].arch == HVP_ARCH_AARCH64;
+    const char *chain = a64 ? "Evidence chain (synchronous)" : "Evidence chain (SVC)";
+    hvp_buf_printf(b, "hvprobe compare: %zu snapshot%s, the %s of %s:\n\n", c->n, c->n == 1 ? "" : "s",
+                   a64 ? "AArch64 synchronous-exception slot (SVC, UDF, aborts)" : "SVC vector",
                    c->n == 1 ? "it" : "each");
     summary(c, b);
     bullets(c, b, "Most likely root cause", &c->cause, 1);
@@ -211,7 +229,9 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b)
     table(c, b);
     if (c->detail) {
         vectors(c, b);
-        bullets(c, b, "Evidence chain (SVC)", &c->chain, 0);
+        if (a64)
+            routes64(c, b);
+        bullets(c, b, chain, &c->chain, 0);
         bullets(c, b, "What differs", &c->differs, 0);
         bullets(c, b, "What is the same", &c->same, 0);
         bullets(c, b, "Evidence notes and warnings", &c->warnings, 0);
@@ -224,10 +244,12 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b)
     if (!c->detail) {
         char more[200];
         if (c->warnings.n)
-            snprintf(more, sizeof more, "(-v adds each vector's reason, the evidence chain (SVC), what differs and "
-                     "%d note%s on the evidence)", c->warnings.n, c->warnings.n == 1 ? "" : "s");
+            snprintf(more, sizeof more, "(-v adds each vector's reason, %sthe evidence chain (%s), what differs "
+                     "and %d note%s on the evidence)", a64 ? "the routes, " : "", a64 ? "synchronous" : "SVC",
+                     c->warnings.n, c->warnings.n == 1 ? "" : "s");
         else
-            snprintf(more, sizeof more, "(-v adds each vector's reason, the evidence chain (SVC) and what differs)");
+            snprintf(more, sizeof more, "(-v adds each vector's reason, %sthe evidence chain (%s) and what differs)",
+                     a64 ? "the routes, " : "", a64 ? "synchronous" : "SVC");
         hvp_buf_putc(b, '\n');
         hvp_buf_wrap(b, more, c->width, 0, 1);
     }

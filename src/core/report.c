@@ -143,7 +143,7 @@ const char *hvp_report_channels(const hvp_snapshot *s, char *buf, size_t n)
 
 const char *hvp_report_vector_base(const hvp_analysis *a, char *buf, size_t n)
 {
-    const hvp_vector_report *v = &a->vec[2];
+    const hvp_vector_report *v = &a->vec[a->key];
     if (!v->fetch_known)
         snprintf(buf, n, "unknown");
     else

@@ -105,7 +105,7 @@ static void summary(rep_out *o, const rep_ctx *c)
         }
         hvp_report_puts(o, "</tr>\n");
     }
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < c->an[0].nvec; e++) {
         hvp_report_printf(o, "<tr><th class=\"vn\">%s <span class=\"mono\">0x%02x</span></th>", c->an[0].vec[e].name,
                    c->an[0].vec[e].offset);
         for (size_t i = 0; i < c->n; i++) {
@@ -204,7 +204,7 @@ static void vector_tables(rep_out *o, const rep_ctx *c)
         hvp_report_puts(o, "</th>");
     }
     hvp_report_puts(o, "</tr>\n");
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < c->an[0].nvec; e++) {
         hvp_report_printf(o, "<tr><th class=\"vn\">%s<br><span class=\"mono\">+0x%02x</span></th>", c->an[0].vec[e].name,
                    c->an[0].vec[e].offset);
         for (size_t i = 0; i < c->n; i++)

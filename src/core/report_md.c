@@ -70,7 +70,7 @@ static void summary(rep_out *o, const rep_ctx *c)
         }
         hvp_report_puts(o, "\n");
     }
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < c->an[0].nvec; e++) {
         hvp_report_printf(o, "| %s 0x%02x |", c->an[0].vec[e].name, c->an[0].vec[e].offset);
         for (size_t i = 0; i < c->n; i++)
             hvp_report_printf(o, " **%s** |", hvp_verdict_name(c->an[i].vec[e].verdict));
@@ -118,7 +118,7 @@ static void vector_table(rep_out *o, const hvp_analysis *a)
     char t[160];
     hvp_report_puts(o, "| vector | taken to | fetch | word | disassembly | target | verdict | reason |\n"
                 "|---|---|---|---|---|---|---|---|\n");
-    for (int e = 0; e < HVP_NVEC; e++) {
+    for (int e = 0; e < a->nvec; e++) {
         const hvp_vector_report *v = &a->vec[e];
         hvp_report_printf(o, "| %s +0x%02x | ", v->name, v->offset);
         hvp_report_md(o, v->taken_to[0] ? v->taken_to : "-");

@@ -285,7 +285,7 @@ static void add_marker(rep_map *m, int type, uint64_t start, uint64_t end, int g
 static void build_markers(const hvp_snapshot *s, const hvp_analysis *a, rep_map *m)
 {
     char t[160];
-    const hvp_vector_report *svc = &a->vec[2];
+    const hvp_vector_report *svc = &a->vec[a->key];
     int guest = m->s2 || a->guest_view;
     if (svc->fetch_known) {
         char reg[24];

@@ -254,3 +254,33 @@ const char *hvp_arm_mode_name(uint32_t cpsr)
     default: return "???";
     }
 }
+
+const char *hvp_arch_name(int arch)
+{
+    return arch == HVP_ARCH_AARCH64 ? "aarch64" : "aarch32";
+}
+
+/* SPSR_ELx.M[4:0] for AArch64 state (Arm ARM D1.7, "Process state"):
+ * M[3:2] the Exception level, M[0] 0 = SP_EL0 ("t"), 1 = SP_ELx ("h"). */
+const char *hvp_a64_mode_name(uint32_t pstate)
+{
+    if (pstate & 0x10)
+        return hvp_arm_mode_name(pstate);
+    switch (pstate & 0xf) {
+    case 0x0: return "EL0t";
+    case 0x4: return "EL1t";
+    case 0x5: return "EL1h";
+    case 0x8: return "EL2t";
+    case 0x9: return "EL2h";
+    case 0xc: return "EL3t";
+    case 0xd: return "EL3h";
+    default: return "???";
+    }
+}
+
+const char *hvp_snapshot_mode(const hvp_snapshot *s)
+{
+    if (!s->cpu.have_core)
+        return NULL;
+    return s->arch == HVP_ARCH_AARCH64 ? hvp_a64_mode_name(s->cpu.pstate) : hvp_arm_mode_name(s->cpu.cpsr);
+}

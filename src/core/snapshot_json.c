@@ -56,11 +56,44 @@ static json_t *bytes_hex(const uint8_t *p, size_t n)
     return j;
 }
 
+/* AArch64: x0..x30, sp, pc and PSTATE decoded. */
+static void cpu64_json(const hvp_cpu_state *c, json_t *o)
+{
+    json_t *regs = json_object();
+    for (int i = 0; i < 31; i++) {
+        char n[8];
+        snprintf(n, sizeof n, "x%d", i);
+        json_object_set_new(regs, n, hex(c->x[i], 64));
+    }
+    json_object_set_new(regs, "sp", hex(c->sp, 64));
+    json_object_set_new(regs, "pc", hex(c->pc, 64));
+    json_object_set_new(o, "registers", regs);
+    json_t *ps = json_object();
+    uint32_t p = c->pstate;
+    json_object_set_new(ps, "value", hex(p, 32));
+    json_object_set_new(ps, "mode", json_string(hvp_a64_mode_name(p)));
+    json_object_set_new(ps, "aarch32", json_boolean((p >> 4) & 1));
+    if (!((p >> 4) & 1)) {
+        json_object_set_new(ps, "el", json_integer((p >> 2) & 3));
+        json_object_set_new(ps, "spsel", json_integer(p & 1));
+    }
+    char flags[5] = { (p >> 31) & 1 ? 'N' : 'n', (p >> 30) & 1 ? 'Z' : 'z', (p >> 29) & 1 ? 'C' : 'c',
+                      (p >> 28) & 1 ? 'V' : 'v', 0 };
+    json_object_set_new(ps, "flags", json_string(flags));
+    char daif[5] = { (p >> 9) & 1 ? 'D' : 'd', (p >> 8) & 1 ? 'A' : 'a', (p >> 7) & 1 ? 'I' : 'i',
+                     (p >> 6) & 1 ? 'F' : 'f', 0 };
+    json_object_set_new(ps, "daif", json_string(daif));
+    json_object_set_new(o, "pstate", ps);
+    json_object_set_new(o, "cpsr", json_null());
+}
+
 static json_t *cpu_json(const hvp_snapshot *s)
 {
     const hvp_cpu_state *c = &s->cpu;
     json_t *o = json_object();
-    if (c->have_core) {
+    if (c->have_core && s->arch == HVP_ARCH_AARCH64) {
+        cpu64_json(c, o);
+    } else if (c->have_core) {
         json_t *regs = json_object();
         for (int i = 0; i < 16; i++)
             json_object_set_new(regs, core_names[i], hex(c->r[i], 32));
@@ -173,7 +206,11 @@ static json_t *ram_images_json(const hvp_snapshot *s)
 static json_t *snapshot_json(const hvp_snapshot *s)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "schema_version", json_integer(s->schema_version));
+    /* AArch64 snapshots are schema 2 (an older hvprobe refuses them);
+     * AArch32 ones stay schema 1, readable by every hvprobe. */
+    json_object_set_new(o, "schema_version", json_integer(s->arch == HVP_ARCH_AARCH64 ? 2 : 1));
+    if (s->arch == HVP_ARCH_AARCH64)
+        json_object_set_new(o, "arch", json_string(hvp_arch_name(s->arch)));
     json_object_set_new(o, "hvprobe_version", str_or_null(s->hvprobe_version));
     json_object_set_new(o, "captured_at", str_or_null(s->captured_at));
     json_object_set_new(o, "label", str_or_null(s->label));

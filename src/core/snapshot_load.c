@@ -123,7 +123,29 @@ static void load_cpu(ld *L, json_t *cpu, hvp_snapshot *s)
     }
     json_t *regs = json_object_get(cpu, "registers");
     json_t *psr = json_object_get(cpu, "cpsr");
-    if (regs && json_is_object(regs) && psr && json_is_object(psr)) {
+    json_t *pst = json_object_get(cpu, "pstate");
+    if (s->arch == HVP_ARCH_AARCH64 && regs && json_is_object(regs) && pst && json_is_object(pst)) {
+        for (int i = 0; i < 33 && !L->rc; i++) {
+            uint64_t v;
+            char name[8], path[32];
+            if (i < 31)
+                snprintf(name, sizeof name, "x%d", i);
+            else
+                snprintf(name, sizeof name, "%s", i == 31 ? "sp" : "pc");
+            snprintf(path, sizeof path, "cpu.registers.%s", name);
+            if (!get_hex(L, regs, name, path, &v))
+                *(i < 31 ? &s->cpu.x[i] : i == 31 ? &s->cpu.sp : &s->cpu.pc) = v;
+        }
+        uint64_t v;
+        if (!L->rc && !get_hex(L, pst, "value", "cpu.pstate.value", &v))
+            s->cpu.pstate = (uint32_t)v;
+        s->cpu.have_core = !L->rc;
+    } else if (s->arch == HVP_ARCH_AARCH64 && ((regs && !json_is_null(regs)) || (pst && !json_is_null(pst)))) {
+        bad(L, "cpu.registers", "must be an object of x0..x30, sp and pc (with cpu.pstate) or null in an "
+                                "AArch64 snapshot");
+    } else if (s->arch == HVP_ARCH_AARCH64) {
+        /* no core registers */
+    } else if (regs && json_is_object(regs) && psr && json_is_object(psr)) {
         for (int i = 0; i < 16 && !L->rc; i++) {
             uint64_t v;
             char path[32];
@@ -415,6 +437,25 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
         return;
     }
     s->schema_version = (int)v;
+    json_t *arch = json_object_get(root, "arch");
+    const char *an = json_is_string(arch) ? json_string_value(arch) : NULL;
+    if (v >= 2 && !an) {
+        bad(L, "arch", "is missing (schema 2 snapshots name their architecture: \"aarch32\" or \"aarch64\")");
+        return;
+    }
+    if (arch && !an) {
+        bad(L, "arch", "must be \"aarch32\" or \"aarch64\"");
+        return;
+    }
+    if (an && strcmp(an, "aarch32") && strcmp(an, "aarch64")) {
+        bad(L, "arch", "must be \"aarch32\" or \"aarch64\"");
+        return;
+    }
+    if (an && !strcmp(an, "aarch64") && v < 2) {
+        bad(L, "arch", "is aarch64 in a schema 1 snapshot (AArch64 snapshots are schema 2)");
+        return;
+    }
+    s->arch = an && !strcmp(an, "aarch64") ? HVP_ARCH_AARCH64 : HVP_ARCH_AARCH32;
     s->hvprobe_version = get_str(L, root, "hvprobe_version", "hvprobe_version");
     s->captured_at = get_str(L, root, "captured_at", "captured_at");
     s->label = get_str(L, root, "label", "label");

@@ -94,7 +94,7 @@ static int read_symbols(Elf *e, hvp_image *img, hvp_error *err)
     return HVP_OK;
 }
 
-int hvp_elf_load(const char *path, int require_arm32, hvp_image **out, hvp_error *err)
+int hvp_elf_load(const char *path, int want, hvp_image **out, hvp_error *err)
 {
     *out = NULL;
     if (elf_version(EV_CURRENT) == EV_NONE)
@@ -129,9 +129,15 @@ int hvp_elf_load(const char *path, int require_arm32, hvp_image **out, hvp_error
         mn = mbuf;
     }
     img->machine = strdup(mn);
-    if (require_arm32 && (eh.e_machine != EM_ARM || img->elfclass != 32)) {
-        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is a %d-bit %s ELF, not a 32-bit ARM image", path,
-                      img->elfclass, mn);
+    int arm32 = eh.e_machine == EM_ARM && img->elfclass == 32;
+    int a64 = eh.e_machine == EM_AARCH64 && img->elfclass == 64;
+    if (want == HVP_ELF_ARM32 && a64) {
+        rc = hvp_fail(err, HVP_E_ARCH, "'%s' is a 64-bit AArch64 ELF, not a 32-bit ARM image", path);
+        goto out;
+    }
+    if (want && !arm32 && !a64) {
+        rc = hvp_fail(err, HVP_E_INPUT, "'%s' is a %d-bit %s ELF, not an ARM image (32-bit ARM%s)", path,
+                      img->elfclass, mn, want == HVP_ELF_ARM ? " or AArch64" : "");
         goto out;
     }
     img->entry = eh.e_entry;

@@ -10,10 +10,14 @@
 
 #include "hvprobe/snapshot.h"
 
-/* Load `path`.  Errors: HVP_E_INPUT (cannot open it, not an
- * ELF file, truncated, or not a 32-bit ARM image when require_arm32 is
- * set; the message says what it is instead). */
-int hvp_elf_load(const char *path, int require_arm32, hvp_image **out,
+/* What hvp_elf_load() accepts. */
+enum { HVP_ELF_ANY = 0, HVP_ELF_ARM32 = 1, HVP_ELF_ARM = 2 /* ARM32 or AArch64 */ };
+
+/* Load `path`.  Errors: HVP_E_INPUT (cannot open it, not an ELF file,
+ * truncated, or not an ARM image when `want` asks for one; the message
+ * says what it is instead), HVP_E_ARCH (an AArch64 image when `want` is
+ * HVP_ELF_ARM32). */
+int hvp_elf_load(const char *path, int want, hvp_image **out,
                  hvp_error *err);
 
 /* sha256 of a whole file as 64 lowercase hex digits + NUL. */

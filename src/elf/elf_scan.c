@@ -101,6 +101,68 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size
     return rc;
 }
 
+/* An AArch64 table: 16 slots of 0x80 bytes at a 2 KiB boundary
+ * (VBAR_ELn bits 10:0 are RES0), each slot non-zero at its start and
+ * holding, within its 32 words, an unconditional B imm26
+ * (0b000101 imm26) whose target lies in the image. */
+static int a64_table_at(const unsigned char *p, uint64_t a, uint64_t lo, uint64_t hi)
+{
+    for (int slot = 0; slot < 16; slot++) {
+        const unsigned char *q = p + 0x80 * slot;
+        uint32_t first = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+        if (first == 0 || first == 0xffffffffu)
+            return 0;
+        int found = 0;
+        for (int k = 0; k < 32 && !found; k++) {
+            const unsigned char *r = q + 4 * k;
+            uint32_t w = (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
+            if ((w & 0xfc000000u) != 0x14000000u)
+                continue;
+            uint64_t t = a + 0x80u * (uint64_t)slot + 4u * (uint64_t)k + (uint64_t)((int64_t)((int32_t)(w << 6)) >> 4);
+            found = t >= lo && t < hi;
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+int hvp_elf_find_a64_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
+{
+    *n = 0;
+    int fd;
+    Elf *e;
+    size_t nph;
+    int rc = elf_open(path, &fd, &e, &nph, err);
+    if (rc)
+        return rc;
+    size_t fsize = 0;
+    char *raw = elf_rawfile(e, &fsize);
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < nph; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && ph.p_memsz) {
+            if (ph.p_vaddr < lo) lo = ph.p_vaddr;
+            if (ph.p_vaddr + ph.p_memsz > hi) hi = ph.p_vaddr + ph.p_memsz;
+        }
+    }
+    for (size_t i = 0; raw && i < nph && *n < max; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+            continue;
+        if (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset)
+            continue;
+        const unsigned char *seg = (const unsigned char *)raw + ph.p_offset;
+        uint64_t skip = (0x800 - (ph.p_vaddr & 0x7ff)) & 0x7ff;
+        for (uint64_t o = skip; o + 0x800 <= ph.p_filesz && *n < max; o += 0x800)
+            if (a64_table_at(seg + o, ph.p_vaddr + o, lo, hi))
+                out[(*n)++] = ph.p_vaddr + o;
+    }
+    elf_end(e);
+    close(fd);
+    return rc;
+}
+
 int hvp_elf_bytes_at(const char *path, uint64_t paddr, uint8_t *buf, size_t len, size_t *got, hvp_error *err)
 {
     *got = 0;

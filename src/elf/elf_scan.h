@@ -17,6 +17,11 @@
 int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max,
                                size_t *n, hvp_error *err);
 
+/* The same for AArch64 tables: 2 KiB-aligned, 16 slots of 0x80 bytes,
+ * each starting with a non-zero word and holding an unconditional B
+ * into the image (a handler, or `b .` for a stub). */
+int hvp_elf_find_a64_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err);
+
 /* Is `w` (fetched at addr) one of the two vector-entry forms above, with
  * its target inside [lo, hi)?  Pure; exposed for tests. */
 int hvp_is_vector_entry(uint32_t w, uint64_t addr, uint64_t lo, uint64_t hi);

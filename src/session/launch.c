@@ -44,7 +44,11 @@ int hvp_launch_plan(const hvp_launch_opts *o, hvp_guest **out, hvp_error *err)
     /* The machine is checked against the backend's list once, here; plans
      * see it resolved (never NULL). */
     hvp_launch_opts ro = *o;
-    int rc = hvp_backend_machine(g->be, o->machine, &ro.machine, err);
+    /* An AArch64 guest has one board with a 64-bit CPU: virt. */
+    const char *mach = o->machine;
+    if (!mach && o->image && hvp_image_is_a64(o->image))
+        mach = "virt";
+    int rc = hvp_backend_machine(g->be, mach, &ro.machine, err);
     if (rc) {
         hvp_guest_free(g);
         return rc;

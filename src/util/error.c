@@ -51,6 +51,7 @@ const char *hvp_status_name(int code)
     case HVP_E_OUTPUT: return "output not written";
     case HVP_E_CANCELLED: return "cancelled";
     case HVP_E_NOTRIGGER: return "trigger did not fire";
+    case HVP_E_ARCH: return "architecture mismatch";
     default: return "unknown error";
     }
 }

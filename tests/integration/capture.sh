@@ -151,7 +151,7 @@ expect_eq "output directory missing: exit 5 before touching the target" "$rc" 5
 expect_eq "missing --elf: exit 2" "$rc" 2
 "$HVPROBE" capture --gdb :1 --elf /bin/true -o "$T/x.json" 2>"$T/err"; rc=$?
 expect_eq "x86-64 --elf: exit 2" "$rc" 2
-expect_match "x86-64 --elf: says what it is" "$(cat "$T/err")" 'x86-64 ELF, not a 32-bit ARM image'
+expect_match "x86-64 --elf: says what it is" "$(cat "$T/err")" 'x86-64 ELF, not an ARM image \(32-bit ARM or AArch64\)'
 ls "$T"/.hvprobe-snapshot.* >/dev/null 2>&1; expect_eq "no temp files left behind" "$?" 2
 ok_if "every snapshot written validates against docs/snapshot.schema.json" \
     tests/lib/validate-snapshot "$T"/*.json

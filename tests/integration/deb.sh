@@ -19,7 +19,7 @@ expect_eq "make deb exits 0" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/#   /' "$T/make.log" | tail -n 30
 expect_match "make deb says where the packages are" "$(cat "$T/make.log")" '^  OUT    \./hvprobe_[^ ]+\.deb$'
 CLI=$(ls hvprobe_*.deb 2>/dev/null) LIBPKG=$(ls libhvprobe[0-9]*_*.deb 2>/dev/null) DEV=$(ls libhvprobe-dev_*.deb 2>/dev/null)
-expect_eq "it leaves exactly hvprobe, libhvprobeN and libhvprobe-dev .debs" "$(debs | sed 's/_.*//' | LC_ALL=C sort | tr '\n' ' ')" "hvprobe libhvprobe-dev libhvprobe3 "
+expect_eq "it leaves exactly hvprobe, libhvprobeN and libhvprobe-dev .debs" "$(debs | sed 's/_.*//' | LC_ALL=C sort | tr '\n' ' ')" "hvprobe libhvprobe-dev libhvprobe4 "
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
 expect_match "the package version is the Makefile's plus a Debian revision" "$(dpkg-deb -f "$CLI" Version)" "^$VERSION-[0-9]+$"
 expect_eq "make deb adds no file git would see" "$(untracked | diff "$T/untracked.before" - | grep '^>')" ""
@@ -31,11 +31,11 @@ expect_eq "lintian reports no errors" "$(printf '%s\n' "$LINT" | grep -c '^E:')"
 printf '%s\n' "$LINT" | grep -E '^[EW]:' | sed 's/^/#   /'
 
 DEP=$(dpkg-deb -f "$LIBPKG" Depends)
-expect_match "libhvprobe3 depends on capstone, which it dlopen()s" "$DEP" '(^|, )libcapstone[0-9]+($|,| )'
+expect_match "libhvprobe4 depends on capstone, which it dlopen()s" "$DEP" '(^|, )libcapstone[0-9]+($|,| )'
 expect_match "hvprobe depends on capstone too (it links libhvprobe statically)" "$(dpkg-deb -f "$CLI" Depends)" '(^|, )libcapstone[0-9]+($|,| )'
 expect_match "hvprobe recommends QEMU" "$(dpkg-deb -f "$CLI" Recommends)" 'qemu-system-arm'
-expect_match "libhvprobe-dev depends on this very libhvprobe3 and the -dev packages of hvprobe.pc's Requires.private" \
-    "$(dpkg-deb -f "$DEV" Depends)" "^libhvprobe3 \\(= $(dpkg-deb -f "$LIBPKG" Version)\\), libjansson-dev, libelf-dev, libexpat1-dev, nettle-dev"
+expect_match "libhvprobe-dev depends on this very libhvprobe4 and the -dev packages of hvprobe.pc's Requires.private" \
+    "$(dpkg-deb -f "$DEV" Depends)" "^libhvprobe4 \\(= $(dpkg-deb -f "$LIBPKG" Version)\\), libjansson-dev, libelf-dev, libexpat1-dev, nettle-dev"
 
 for d in "$CLI" "$LIBPKG" "$DEV"; do dpkg -x "$d" "$R" || echo "not ok - dpkg -x $d"; done
 for f in usr/bin/hvprobe usr/share/man/man1/hvprobe.1.gz usr/share/bash-completion/completions/hvprobe \
@@ -47,7 +47,7 @@ done
 expect_eq "each file is in exactly one package" "$(for d in "$CLI" "$LIBPKG" "$DEV"; do dpkg-deb -c "$d"; done | awk '$1 !~ /^d/ {print $6}' | sort | uniq -d)" ""
 SONAME=$(objdump -p "$L/libhvprobe.so" | awk '/SONAME/ {print $2}')
 expect_eq "the runtime package is named after the library's soname" "$(echo "$SONAME" | sed 's/\.so\.//')" "$(dpkg-deb -f "$LIBPKG" Package)"
-expect_eq "libhvprobe3 holds the soname's link" "$(readlink "$L/$SONAME")" "$(basename "$(ls "$L"/libhvprobe.so.*.*.*)")"
+expect_eq "libhvprobe4 holds the soname's link" "$(readlink "$L/$SONAME")" "$(basename "$(ls "$L"/libhvprobe.so.*.*.*)")"
 expect_eq "no RPATH/RUNPATH in the binary or the library" "$(objdump -p "$R/usr/bin/hvprobe" "$L/$SONAME" | grep -cE 'R(UN)?PATH')" 0
 expect_match "hvprobe.pc points at the multiarch directory" "$(cat "$L/pkgconfig/hvprobe.pc")" "^libdir=\\\$\\{prefix\\}/lib/$MA"'$'
 

@@ -51,11 +51,11 @@ TABLE=$(cat <<'ROWS'
 2|unknown or incomplete option '--bogus'|$H trace --bogus $LOG
 2|unknown backend 'nosuch'|$H check --backend nosuch
 2|no image given|$H run
-2|not a 32-bit ARM image|$H run /bin/true
+2|not an ARM image|$H run /bin/true
 2|--at-exception wants svc|$H run $ELF --capture $T/x.json --at-exception reset
 2|'no_such_symbol' is not a symbol|$H run $ELF --capture $T/x.json --at-symbol no_such_symbol
 2|no channel given|$H capture -o $T/x.json
-2|not a 32-bit ARM image|$H capture --qmp unix:$Q/qmp.sock --elf /bin/true -o $T/x.json
+2|not an ARM image|$H capture --qmp unix:$Q/qmp.sock --elf /bin/true -o $T/x.json
 2|is not a length|$H dump --qmp unix:$Q/qmp.sock 0x0 zero -o $T/x.bin
 2|No such file|$H show $T/missing.json
 2|line 1|$H compare tests/fixtures/trace/README
@@ -70,6 +70,9 @@ TABLE=$(cat <<'ROWS'
 3|memory at 0xfff00000 cannot be read|$H dump --virt --gdb unix:$Q/gdb.sock 0xfff00000 8K -o $T/x.bin
 3|QEMU exited at start|$H run -q $ELF -- -no-such-qemu-option
 3|QEMU exited \(status 137\) before the capture trigger fired|$H run -q $ELF --capture $T/x.json --at-serial 'never printed' & sleep 1.5; kill -9 $(pgrep -f "qemu-system.*$T/hvprobe-"); wait $!
+7|the fixture backend runs 32-bit ARM guests only|$H run $GUESTS/a64-vbar-virt.elf --backend fixture --dry-run
+7|has a 32-bit CPU|$H run $GUESTS/a64-vbar-virt.elf --machine vexpress-a9 --dry-run
+7|does not run AArch64 guests yet|$H run $GUESTS/a64-vbar-virt.elf --backend kvm-nested --dry-run
 5|directory is missing or not writable|$H capture --qmp unix:$Q/qmp.sock -o $T/nodir/x.json
 5|directory is missing or not writable|$H dump --qmp unix:$Q/qmp.sock 0x60000000 4K -o $T/nodir/x.bin
 5|cannot create a file next to .*nodir/x.json|$H run -q $ELF --capture $T/nodir/x.json --after 0.2

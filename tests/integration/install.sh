@@ -8,7 +8,7 @@ R=$T/root
 mkdir -p "$T"
 make -s BUILD="$BUILD" install DESTDIR="$R" PREFIX=/usr/local >"$T/make.log" 2>&1
 expect_eq "make install DESTDIR=... PREFIX=/usr/local exits 0" "$?" 0
-for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.3 lib/libhvprobe.so.3.0.0 include/hvprobe/hvprobe.h \
+for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.4 lib/libhvprobe.so.4.0.0 include/hvprobe/hvprobe.h \
          include/hvprobe/snapshot.h include/hvprobe/launch.h include/hvprobe/debug.h include/hvprobe/host.h \
          include/hvprobe/trace.h include/hvprobe/report.h include/hvprobe/kvmhost.h include/hvprobe/session.h include/hvprobe/backend.h lib/pkgconfig/hvprobe.pc share/man/man1/hvprobe.1 \
          share/hvprobe/snapshot.schema.json share/bash-completion/completions/hvprobe \
@@ -16,7 +16,7 @@ for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.3 lib/
     ok_if "installed: $f" test -e "$R/usr/local/$f"
 done
 expect_match "the shared library has a soname" "$(objdump -p "$R/usr/local/lib/libhvprobe.so" | awk '/SONAME/ {print $2}')" '^libhvprobe\.so\.3$'
-expect_eq "the soname's symlink points at the installed file" "$(readlink "$R/usr/local/lib/libhvprobe.so.3")" libhvprobe.so.3.0.0
+expect_eq "the soname's symlink points at the installed file" "$(readlink "$R/usr/local/lib/libhvprobe.so.4")" libhvprobe.so.4.0.0
 expect_match "hvprobe.pc names the prefix installed to" "$(sed -n 1p "$R/usr/local/lib/pkgconfig/hvprobe.pc")" '^prefix=/usr/local$'
 expect_match "installed binary runs" "$("$R/usr/local/bin/hvprobe" --version)" '^hvprobe [0-9]+\.[0-9]+\.[0-9]+'
 

@@ -50,7 +50,7 @@ expect_eq "raw image without --load-addr: exit 2" "$rc" 2
 expect_match "raw image: explains -kernel's zImage placement" "$ERR" 'raw binary: give --load-addr ADDR.*RAM base \+ 0x10000 \(0x60010000 on vexpress-a9\)'
 ERR=$("$HVPROBE" run /bin/true 2>&1); rc=$?
 expect_eq "x86-64 ELF: exit 2" "$rc" 2
-expect_match "x86-64 ELF: says what it is" "$ERR" 'not a 32-bit ARM image'
+expect_match "x86-64 ELF: says what it is" "$ERR" 'not an ARM image'
 ERR=$("$HVPROBE" run "$T/missing.elf" 2>&1); rc=$?
 expect_eq "missing image: exit 2" "$rc" 2
 head -c 100 "$ELF" >"$T/trunc.elf"

@@ -10,6 +10,8 @@ PROTO: qmp | hmp | gdb.  MODE:
   midreply  answer the handshake, then hang up in the middle of a reply
   wrongid   (qmp) answer every command with a reply for another id
   flood     (qmp) send events forever, never a reply
+  a64-novbar (gdb) a working AArch64 gdbstub whose target description has
+            x0..x30, sp, pc, cpsr and no system registers (no VBAR_EL1)
 Serves one client, then exits."""
 import os, socket, sys, time, json
 
@@ -64,6 +66,52 @@ elif mode == "midreply":
         c.sendall(b"+" + gdb_packet(b"PacketSize=1000;qXfer:features:read+")[:-2])
     time.sleep(0.2)
     c.close()
+elif mode == "a64-novbar":
+    regs = "".join('<reg name="x%d" bitsize="64" type="int"/>' % i for i in range(31))
+    xml = ('<?xml version="1.0"?><!DOCTYPE target SYSTEM "gdb-target.dtd"><target><architecture>aarch64'
+           '</architecture><feature name="org.gnu.gdb.aarch64.core">' + regs +
+           '<reg name="sp" bitsize="64" type="data_ptr"/><reg name="pc" bitsize="64" type="code_ptr"/>'
+           '<reg name="cpsr" bitsize="32" type="int"/></feature></target>').encode()
+    def reg_hex(n):
+        if n == 33:
+            return (0x3c5).to_bytes(4, "little").hex()
+        return (0x40080000 if n == 32 else 0).to_bytes(8, "little").hex()
+    buf = b""
+    c.settimeout(10)
+    while True:
+        try:
+            d = c.recv(65536)
+        except Exception:
+            break
+        if not d:
+            break
+        buf += d
+        while True:
+            buf = buf.lstrip(b"+-\x03")
+            if not buf.startswith(b"$") or b"#" not in buf or len(buf) < buf.index(b"#") + 3:
+                break
+            end = buf.index(b"#")
+            pkt, buf = buf[1:end].decode(), buf[end + 3:]
+            c.sendall(b"+")
+            if pkt.startswith("qSupported"):
+                r = b"PacketSize=1000;qXfer:features:read+"
+            elif pkt == "?":
+                r = b"S05"
+            elif pkt.startswith("qXfer:features:read:target.xml:"):
+                off, ln = (int(x, 16) for x in pkt.rsplit(":", 1)[1].split(","))
+                chunk = xml[off:off + ln]
+                r = (b"m" if off + ln < len(xml) else b"l") + chunk
+            elif pkt == "g":
+                r = "".join(reg_hex(n) for n in range(34)).encode()
+            elif pkt.startswith("p"):
+                r = reg_hex(int(pkt[1:], 16)).encode()
+            elif pkt.startswith("m"):
+                r = b"E14"
+            elif pkt.startswith("D"):
+                r = b"OK"
+            else:
+                r = b""
+            c.sendall(gdb_packet(r))
 elif mode == "wrongid":
     c.sendall(GREETING["qmp"])
     while True:

@@ -55,9 +55,10 @@ static void cs_load(void)
 struct arm_disasm {
     csh h;
     int thumb;
+    int a64;
 };
 
-int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err)
+static int disasm_open(int thumb, int a64, arm_disasm **out, hvp_error *err)
 {
     *out = NULL;
     pthread_once(&cs_once, cs_load);
@@ -66,14 +67,63 @@ int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err)
     arm_disasm *d = calloc(1, sizeof *d);
     if (!d)
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
-    if (cs.open(CS_ARCH_ARM, thumb ? CS_MODE_THUMB : CS_MODE_ARM, &d->h) != CS_ERR_OK) {
+    if (cs.open(a64 ? CS_ARCH_ARM64 : CS_ARCH_ARM, a64 ? CS_MODE_ARM : thumb ? CS_MODE_THUMB : CS_MODE_ARM,
+                &d->h) != CS_ERR_OK) {
         free(d);
-        return hvp_fail(err, HVP_E_INTERNAL, "capstone cannot open an ARM disassembler");
+        return hvp_fail(err, HVP_E_INTERNAL, "capstone cannot open an %s disassembler", a64 ? "AArch64" : "ARM");
     }
     cs.option(d->h, CS_OPT_DETAIL, CS_OPT_ON);
     d->thumb = thumb;
+    d->a64 = a64;
     *out = d;
     return HVP_OK;
+}
+
+int arm_disasm_new(int thumb, arm_disasm **out, hvp_error *err)
+{
+    return disasm_open(thumb, 0, out, err);
+}
+
+int arm_disasm_new_a64(arm_disasm **out, hvp_error *err)
+{
+    return disasm_open(0, 1, out, err);
+}
+
+/* A64: branches with an immediate target, register branches, returns. */
+static void decode_a64(const cs_insn *in, arm_decoded *out)
+{
+    const cs_arm64 *a = &in->detail->arm64;
+    out->conditional = a->cc != ARM64_CC_AL && a->cc != ARM64_CC_NV && a->cc != ARM64_CC_INVALID;
+    out->flow = ARM_FLOW_OTHER;
+    switch (in->id) {
+    case ARM64_INS_B:
+    case ARM64_INS_BL:
+    case ARM64_INS_CBZ:
+    case ARM64_INS_CBNZ:
+    case ARM64_INS_TBZ:
+    case ARM64_INS_TBNZ:
+        /* the target is the last operand, an absolute address */
+        if (a->op_count >= 1 && a->operands[a->op_count - 1].type == ARM64_OP_IMM) {
+            out->flow = ARM_FLOW_BRANCH;
+            out->target = (uint64_t)a->operands[a->op_count - 1].imm;
+        }
+        if (in->id != ARM64_INS_B && in->id != ARM64_INS_BL)
+            out->conditional = 1;
+        break;
+    case ARM64_INS_BR:
+    case ARM64_INS_BLR:
+        out->flow = ARM_FLOW_MOV_PC;
+        break;
+    case ARM64_INS_RET:
+    case ARM64_INS_ERET:
+        out->flow = ARM_FLOW_RETURN;
+        break;
+    case ARM64_INS_HLT:
+        out->flow = ARM_FLOW_UNDEFINED;
+        break;
+    default:
+        break;
+    }
 }
 
 void arm_disasm_free(arm_disasm *d)
@@ -97,6 +147,11 @@ void arm_decode(arm_disasm *d, const uint8_t *bytes, size_t len, uint64_t addr, 
     }
     out->size = in->size;
     snprintf(out->text, sizeof out->text, "%.31s%s%.46s", in->mnemonic, in->op_str[0] ? " " : "", in->op_str);
+    if (d->a64) {
+        decode_a64(in, out);
+        cs.free(in, n);
+        return;
+    }
     cs_arm *a = &in->detail->arm;
     out->conditional = a->cc != ARM_CC_AL && a->cc != ARM_CC_INVALID;
     out->flow = ARM_FLOW_OTHER;
@@ -205,5 +260,18 @@ int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint
     if (!arm_quick_literal(bytes, len, base, addr, &lit) || lit < base || lit - base + 4 > len)
         return 0;
     *target = hvp_le32(bytes + (lit - base)) & ~1u;
+    return 1;
+}
+
+int arm_quick_a64_branch(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr, uint64_t *target)
+{
+    if (addr < base || addr - base + 4 > len)
+        return 0;
+    uint32_t w = hvp_le32(bytes + (addr - base));
+    if ((w & 0xfc000000u) != 0x14000000u)
+        return 0;
+    /* B imm26: target = addr + SignExtend(imm26:'00') */
+    int64_t off = (int64_t)((int32_t)(w << 6) >> 4);
+    *target = addr + (uint64_t)off;
     return 1;
 }

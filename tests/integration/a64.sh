@@ -1,0 +1,120 @@
+# tests/integration/a64.sh - AArch64 end to end: real AArch64 guests
+# (guests/a64/) under qemu-system-aarch64 -M virt, captured by `hvprobe
+# run` at their SVC, judged slot by slot, compared with expectations that
+# encode what each guest's own UART says; the refusals (an AArch64 image
+# for a 32-bit-only backend, a mixed snapshot set, a target description
+# without VBAR_EL1) with their exit code 7.
+. tests/lib/tap.sh
+. tests/lib/json.sh
+T=$HVP_TEST_TMP/a64
+mkdir -p "$T"
+G=$GUESTS
+
+# snap VARIANT [CPU]: run the guest, capture at its SVC (symbol svc_insn),
+# keep its serial output.
+snap() {
+    local v=$1 cpu=${2:-} label=a64-$1${2:+-$2}
+    "$HVPROBE" run "$G/a64-$v-virt.elf" ${cpu:+--cpu "$cpu"} --serial "$T/$label.serial" \
+        --capture "$T/$label.json" --at-symbol svc_insn --timeout 20 --label "$label" -q
+}
+
+for v in vbar low unmapped stubs; do
+    ok_if "run + capture the a64-$v guest at its SVC" snap "$v"
+done
+for cpu in cortex-a53 max; do
+    ok_if "run + capture a64-vbar on $cpu" snap vbar "$cpu"
+done
+ok_if "every AArch64 snapshot validates against docs/snapshot.schema.json" \
+    tests/lib/validate-snapshot "$T"/a64-*.json
+S=$T/a64-vbar.json
+expect_eq "AArch64 snapshots are schema 2" "$(jget "$S" 'd["schema_version"]')" 2
+expect_eq "the snapshot records the architecture" "$(jget "$S" 'd["arch"]')" aarch64
+expect_eq "PSTATE decoded: EL1 with SP_EL1" "$(jget "$S" 'd["cpu"]["pstate"]["mode"]')" EL1h
+expect_match "x0..x30, sp, pc captured" "$(jget "$S" 'sorted(d["cpu"]["registers"])[:3]')" '"pc", "sp", "x0"'
+expect_match "VBAR_EL1 (QEMU's VBAR) and the EL1 regime registers captured" \
+    "$(jget "$S" '[k for k in ("VBAR","SCTLR","TCR_EL1","TTBR0_EL1","ESR_EL1") if k in d["cp15"]]')" \
+    '"VBAR", "SCTLR", "TCR_EL1", "TTBR0_EL1", "ESR_EL1"'
+VBAR=$(jget "$S" 'd["cp15"]["VBAR"]')
+VEC=$(aarch64-linux-gnu-nm "$G/a64-vbar-virt.elf" | awk '$3 == "vectors" {print "0x" $1}')
+expect_eq "VBAR_EL1 is the image's 'vectors' table" "$((VBAR))" "$((VEC))"
+expect_match "the whole 16-slot table was read (0x800 bytes at VBAR_EL1)" \
+    "$(jget "$S" '[m["len"] for m in d["memory"] if m.get("purpose") == "VBAR_EL1"]')" '2048'
+
+# Ground truth: the guests' own UART lines, when they run on past the SVC
+# (vbar reaches `idle`; low and unmapped never print again).
+"$HVPROBE" run "$G/a64-vbar-virt.elf" --serial "$T/vbar-after.serial" --capture "$T/vbar-idle.json" \
+    --at-symbol idle --timeout 20 -q
+expect_match "a64-vbar's handler ran in cur_spx.sync" "$(cat "$T/vbar-after.serial")" \
+    'a64: took sync at VBAR_EL1\+0x200 \(cur_spx.sync\), ESR_EL1 0x56000000'
+expect_match "... and returned" "$(cat "$T/vbar-after.serial")" 'a64: back from svc'
+
+"$HVPROBE" compare -v -o "$T/cmp.txt" \
+    --expect a64-vbar:cur_spx.sync=valid --expect a64-vbar:lower_a64.sync=valid \
+    --expect a64-vbar-cortex-a53:cur_spx.sync=valid --expect a64-vbar-max:cur_spx.sync=valid \
+    --expect a64-low:cur_spx.sync=zero-filled --expect a64-low:0x200=zero-filled \
+    --expect a64-unmapped:cur_spx.sync=unmapped --expect a64-unmapped:cur_sp0.irq=unmapped \
+    --expect a64-stubs:cur_spx.sync=stub \
+    "$T"/a64-vbar.json "$T"/a64-vbar-cortex-a53.json "$T"/a64-vbar-max.json "$T"/a64-low.json \
+    "$T"/a64-unmapped.json "$T"/a64-stubs.json
+expect_eq "every AArch64 verdict holds on its real guest (exit 0)" "$?" 0
+C=$(cat "$T/cmp.txt")
+expect_match "all 9 expectations PASS" "$(grep -c '^  PASS' "$T/cmp.txt")" '^9$'
+expect_match "the table has the 16 slots, the raised exceptions marked" "$C" 'cur_spx.sync +0x200 +valid <- sync'
+expect_match "valid: the slot's code branches to the handler, by symbol" "$C" \
+    'a64-vbar cur_spx.sync 0x[0-9a-f]{8}: valid: .*branches to 0x4008[0-9a-f]{4} \(vec_report'
+expect_match "zero-filled: UDF #0 in flash at 0x200, the CPU loops there" "$C" \
+    'a64-low cur_spx.sync 0x00000000: zero-filled: 0x00000000 in virt.flash0 \(romd\) at PA 0x200 is UDF #0 in A64.*this slot again'
+expect_match "unmapped: the stage-1 walk's failing descriptor" "$C" \
+    'a64-unmapped cur_spx.sync: unmapped: VA 0x[0-9a-f]+ has no translation: stage 1 \(EL1\): .*translation fault, level 3'
+expect_match "stub: b ." "$C" 'a64-stubs cur_spx.sync 0x14000000: stub: b \.'
+expect_match "routes: SVC at EL1h goes to cur_spx.sync of VBAR_EL1" "$C" \
+    'a64-vbar sync: valid: taken to EL1, the current level, with SP_ELx .*: cur_spx.sync'
+expect_match "routes: IRQ masked by PSTATE.I" "$C" 'a64-vbar irq: valid: .*masked now \(PSTATE.I=1\)'
+expect_match "fix: write the image's 'vectors' to VBAR_EL1" "$C" \
+    "a64-low: the vector base is 0x0 \(VBAR_EL1 = 0x0\), but the image has an AArch64 vector table at 0x4008[0-9a-f]{4} \(vectors\): write it to VBAR_EL1 \(adr x0, vectors; msr vbar_el1, x0; isb\)"
+
+"$HVPROBE" compare --format json "$S" > "$T/cmp.json"
+expect_eq "JSON: arch and 16 vectors" "$(jget "$T/cmp.json" '[d["snapshots"][0]["arch"], len(d["snapshots"][0]["vectors"])]')" \
+    '["aarch64", 16]'
+expect_eq "JSON: the sync route" "$(jget "$T/cmp.json" '[(r["kind"], r["el"], r["slot"], r["verdict"]) for r in d["snapshots"][0]["routes"]][0]')" \
+    '["sync", 1, "cur_spx.sync", "valid"]'
+
+# The report draws AArch64 slots.
+"$HVPROBE" report -o "$T/rep.html" "$S" "$T/a64-low.json"
+expect_eq "report of AArch64 snapshots (exit 0)" "$?" 0
+expect_match "the report's table names the AArch64 slots" "$(cat "$T/rep.html")" 'lower_a32.serror'
+
+# Refusals, each one sentence and exit 7.
+TINY=$T/tiny.json
+"$HVPROBE" run "$G/tiny-vbar-virt.elf" --machine virt --capture "$TINY" --at-symbol idle --timeout 20 --label tiny -q
+out=$("$HVPROBE" compare "$S" "$TINY" 2>&1)
+expect_eq "compare refuses a mixed AArch32/AArch64 set (exit 7)" "$?" 7
+expect_match "... and says why" "$out" 'cannot compare AArch32 and AArch64 snapshots as one set: a64-vbar is AArch64 .* and tiny is AArch32'
+out=$("$HVPROBE" report -o "$T/mixed.html" "$S" "$TINY" 2>&1)
+expect_eq "report refuses a mixed set too (exit 7)" "$?" 7
+expect_eq "... and writes nothing" "$(ls "$T/mixed.html" 2>/dev/null)" ""
+out=$("$HVPROBE" compare --expect tiny:cur_spx.sync=valid "$TINY" 2>&1)
+expect_eq "an AArch64 slot expected of an AArch32 snapshot fails (exit 1)" "$?" 1
+expect_match "... saying so" "$out" "FAIL tiny:cur_spx.sync=valid: cur_spx.sync names an AArch64 vector, but 'tiny' is an AArch32 snapshot"
+out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --backend fixture --dry-run 2>&1)
+expect_eq "an AArch64 image for the fixture (32-bit only) is refused (exit 7)" "$?" 7
+expect_match "... naming the backend and what to use" "$out" "is an AArch64 image \(a 64-bit AArch64 ELF\): the fixture backend runs 32-bit ARM guests only; run it under tcg"
+out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --machine vexpress-a9 --dry-run 2>&1)
+expect_eq "an AArch64 image on vexpress-a9 is refused (exit 7)" "$?" 7
+expect_match "... the board's CPU is 32-bit" "$out" 'vexpress-a9 has a 32-bit CPU \(cortex-a9\): use --machine virt'
+out=$("$HVPROBE" run "$G/tiny-vbar-virt.elf" --machine virt --cpu cortex-a57 --dry-run 2>&1)
+expect_eq "a 32-bit image with an AArch64 --cpu is refused (exit 7)" "$?" 7
+out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --dry-run 2>&1)
+expect_match "dry run: qemu-system-aarch64 -M virt -cpu cortex-a57 by default" "$out" 'qemu-system-aarch64 .*-M virt -cpu cortex-a57'
+
+# A target description without VBAR_EL1 (a scripted gdbstub): exit 7.
+python3 tests/lib/fakepeer.py gdb a64-novbar "$T/gdb.sock" &
+PEER=$!
+for _ in $(seq 50); do [ -S "$T/gdb.sock" ] && break; sleep 0.1; done
+out=$("$HVPROBE" capture --gdb "unix:$T/gdb.sock" -o "$T/novbar.json" 2>&1)
+expect_eq "a gdbstub whose AArch64 description lacks VBAR_EL1: exit 7" "$?" 7
+expect_match "... one sentence naming the register" "$out" "has no VBAR_EL1"
+expect_eq "... and no snapshot written" "$(ls "$T/novbar.json" 2>/dev/null)" ""
+kill "$PEER" 2>/dev/null; wait "$PEER" 2>/dev/null
+
+done_testing
