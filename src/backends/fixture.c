@@ -7,6 +7,7 @@
 #include "util/le.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The guest is QEMU's -kernel (so the DTB lands where it would without
@@ -24,18 +25,45 @@ static void fixture_load(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
     hvp_argv_push(a, "loader,addr=0x48000000,data=0x%llx,data-len=4", (unsigned long long)entry);
 }
 
+/* AArch64 (guests/a64-fixture): the same layout, a 64-bit entry word. */
+static void fixture_load64(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
+{
+    char esc[4096];
+    hvp_argv_push(a, "-kernel");
+    hvp_argv_push(a, "%s", o->image);
+    hvp_argv_push(a, "-device");
+    hvp_argv_push(a, "loader,file=%s,cpu-num=0", hvp_qemu_opt_escape(o->fixture_elf, esc, sizeof esc));
+    hvp_argv_push(a, "-device");
+    hvp_argv_push(a, "loader,addr=0x48000000,data=0x%llx,data-len=8", (unsigned long long)entry);
+}
+
 static int fixture_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)
 {
     static const hvp_qemu_spec spec = {
         .backend = "fixture", .tool = HVP_TOOL_QEMU_ARM, .machine_arg = "virt,virtualization=on",
         .memory = "256M", .elf_only = 1, .load = fixture_load,
     };
-    if (!o->fixture_elf || access(o->fixture_elf, R_OK))
+    static const hvp_qemu_spec spec64 = {
+        .backend = "fixture", .tool = HVP_TOOL_QEMU_AARCH64, .machine_arg = "virt,virtualization=on",
+        .memory = "256M", .elf_only = 1, .load = fixture_load64, .a64 = 1,
+    };
+    /* An AArch64 guest runs under the AArch64 fixture, a64-fixture.elf,
+     * found beside the 32-bit one unless the given hypervisor is one. */
+    int a64 = o->image && hvp_image_is_a64(o->image);
+    char path[4096];
+    hvp_launch_opts lo = *o;
+    if (a64 && o->fixture_elf && !hvp_image_is_a64(o->fixture_elf)) {
+        const char *slash = strrchr(o->fixture_elf, '/');
+        snprintf(path, sizeof path, "%.*sa64-fixture.elf", slash ? (int)(slash - o->fixture_elf + 1) : 0,
+                 o->fixture_elf);
+        lo.fixture_elf = path;
+    }
+    if (!lo.fixture_elf || access(lo.fixture_elf, R_OK))
         return hvp_fail(err, HVP_E_INPUT, "the fixture backend needs the hypervisor image %s (build it with make)",
-                        o->fixture_elf ? o->fixture_elf : "hyp-fixture.elf");
-    int rc = hvp_qemu_plan(&spec, o, h, q, argv, err);
+                        lo.fixture_elf ? lo.fixture_elf : "hyp-fixture.elf");
+    int rc = hvp_qemu_plan(a64 ? &spec64 : &spec, &lo, h, q, argv, err);
     if (!rc)
-        snprintf(q->symbols, sizeof q->symbols, "%s", o->fixture_elf);
+        snprintf(q->symbols, sizeof q->symbols, "%s", lo.fixture_elf);
     return rc;
 }
 

@@ -3,15 +3,18 @@
  *
  * References (Arm DDI 0487, Arm Architecture Reference Manual for
  * A-profile architecture):
- *   D17/D19 ESR_EL1, ESR_EL2, ESR_EL3: "EC, bits [31:26]" (the table of
- *           exception classes) and the ISS encodings of each class:
+ *   ESR_EL1, ESR_EL2, ESR_EL3 (AArch64 System Register Descriptions;
+ *           chapter numbers vary between issues): "EC, bits [31:26]"
+ *           (the table of exception classes) and the ISS encodings of
+ *           each class:
  *           "ISS encoding for an exception from a Data Abort" /
  *           "... an Instruction Abort" (DFSC/IFSC tables), "... from an
  *           SVC, HVC or SMC instruction", "... from MSR, MRS, or System
  *           instruction execution in AArch64 state", "... a WF*
  *           instruction", "... an SError interrupt", "... a BRK
  *           instruction".
- *   D1.10   Exception entry: which classes set FAR_ELx.
+ *   "Exception entry" (the AArch64 exception model chapter) and the
+ *           FAR_ELx description: which classes set FAR_ELx.
  * The shared HSR-shaped fields come from arch/arm/fault.c.
  */
 #include "arch/arm64/esr.h"

@@ -3,8 +3,9 @@
  * Exception Syndrome Registers) and, with the FAR, turn an exception into
  * one sentence a person reads.
  *
- * Layout (Arm DDI 0487, D17/D19 "ESR_EL1, Exception Syndrome Register
- * (EL1)" and D1.10/D1.11 on exception entry): EC 31:26, IL 25, ISS 24:0,
+ * Layout (Arm DDI 0487, "ESR_EL1, Exception Syndrome Register (EL1)" in
+ * the AArch64 System Register Descriptions, and the exception model's
+ * "Exception entry"): EC 31:26, IL 25, ISS 24:0,
  * ISS2 36:32 (FEAT_LS64 and later; bits 63:37 RES0).  The low 32 bits have
  * the layout of the AArch32 HSR, so arm_hsr_decode() and arm_lfsc_decode()
  * of arch/arm/fault.h do the shared work; this file supplies AArch64

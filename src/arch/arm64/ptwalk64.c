@@ -10,9 +10,11 @@
  *   D8.3       VMSAv8-64 descriptor formats (table, block, page; the
  *              hierarchical attributes of table descriptors);
  *   D8.4/D8.5  TTBR alignment, concatenated stage-2 start tables;
- *   D19/D23    TCR_EL1, TCR_EL2, TCR_EL3, VTCR_EL2, TTBRn_ELx, VTTBR_EL2.
- * (Armv8.0 issues: D4.2 "The VMSAv8-64 address translation system" and
- * D4.3 "VMSAv8-64 translation table format descriptors".)
+ *   the register descriptions of TCR_EL1, TCR_EL2, TCR_EL3, VTCR_EL2,
+ *   TTBRn_ELx and VTTBR_EL2 ("AArch64 System Register Descriptions").
+ * Chapter numbers move between issues of the manual; the Armv8.0 issues
+ * have this in D4.2 "The VMSAv8-64 address translation system" and D4.3
+ * "VMSAv8-64 translation table format descriptors".
  */
 #include "arch/arm64/ptwalk64.h"
 
