@@ -91,7 +91,8 @@ typedef struct hvp_analysis {
                                exception raised now enters (cur_spx.sync,
                                4, when it stays at the level) */
     int table_el;           /* AArch64: the level whose table vec[] is */
-    char table_base[64];    /* AArch64: "VBAR_EL1 = 0x40080800", or why unknown */
+    char table_base[96];    /* AArch64: "VBAR_EL1 = 0x40080800 (vectors)", or why
+                               unknown */
     hvp_route_report routes[4]; /* AArch64 */
     int nroutes;
     char mode[8];           /* "svc32", "EL1h", "" when unknown */

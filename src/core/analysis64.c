@@ -55,6 +55,8 @@ typedef struct ctx64 {
     const hvp_snapshot *s;
     a64_state st;
     arm_disasm *dis;
+    uint64_t slide;         /* where the image runs minus where it was linked
+                               (a kernel that relocated itself: KASLR) */
 } ctx64;
 
 /* Bytes of `space` at addr among the snapshot's reads. */
@@ -144,10 +146,11 @@ static fetch64 fetch_at(const ctx64 *c, int el, uint64_t va)
     return f;
 }
 
-static void symbolise(const hvp_snapshot *s, uint64_t addr, char *buf, size_t n)
+static void symbolise(const ctx64 *c, uint64_t addr, char *buf, size_t n)
 {
+    const hvp_snapshot *s = c->s;
     uint64_t off = 0;
-    const hvp_symbol *y = s->image ? hvp_image_symbol_at(s->image, addr, &off) : NULL;
+    const hvp_symbol *y = s->image ? hvp_image_symbol_at(s->image, addr - c->slide, &off) : NULL;
     if (y && off)
         say(buf, n, "%s+0x%llx", y->name, (unsigned long long)off);
     else if (y)
@@ -159,7 +162,7 @@ static void symbolise(const hvp_snapshot *s, uint64_t addr, char *buf, size_t n)
 static void judge_target(const ctx64 *c, int el, hvp_vector_report *v, const char *how)
 {
     char sym[100];
-    symbolise(c->s, v->target, v->target_sym, sizeof v->target_sym);
+    symbolise(c, v->target, v->target_sym, sizeof v->target_sym);
     say(sym, sizeof sym, "%s%s%s", v->target_sym[0] ? " (" : "", v->target_sym, v->target_sym[0] ? ")" : "");
     fetch64 f = fetch_at(c, el, v->target);
     if (f.unmapped) {
@@ -377,7 +380,7 @@ static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
     if (s->image && s->image->path && !hvp_file_sha256(s->image->path, sha, NULL) && !strcmp(sha, s->image->sha256))
         hvp_elf_find_a64_vector_tables(s->image->path, t, 4, &n, NULL);
     for (size_t k = 0; k < n; k++)
-        if (t[k] == sync->base)
+        if (t[k] + c->slide == sync->base)
             return;     /* the image's table is the base: placement, not VBAR, is wrong */
     if (n) {
         char sym[100] = "";
@@ -392,6 +395,50 @@ static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
             "to its handler) in the guest's own memory and write its address to %s (msr %s, x0; isb) before "
             "enabling interrupts or issuing SVC (with the guest's ELF, --elf, hvprobe names a table the image "
             "already has)", (unsigned long long)sync->base, sync->source, sync->vbar, lower(sync->vbar, lv));
+    }
+}
+
+/* The image's table that the live table at `base` is, when the image
+ * runs away from its link address (a kernel that relocated itself, as
+ * Linux does with KASLR): the first word of at least 14 of the 16 slots
+ * match, non-zero (the code is position-independent; boot-time patching
+ * may change a slot or two).  Sets c->slide and notes it. */
+static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
+{
+    const hvp_snapshot *s = c->s;
+    uint64_t off = 0;
+    char sha[65];
+    if (!s->image || !s->image->path || (hvp_image_symbol_at(s->image, base, &off) && off < 0x800) ||
+        hvp_file_sha256(s->image->path, sha, NULL) || strcmp(sha, s->image->sha256))
+        return;
+    fetch64 f = fetch_at(c, el, base);
+    if (f.l.status != 1 || f.l.avail < A64_TABLE_SIZE)
+        return;
+    uint64_t t[8];
+    size_t n = 0;
+    if (hvp_elf_find_a64_vector_tables(s->image->path, t, 8, &n, NULL))
+        return;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t img[A64_TABLE_SIZE];
+        size_t got = 0;
+        if (hvp_elf_bytes_at(s->image->path, t[k], img, sizeof img, &got, NULL) || got < sizeof img)
+            continue;
+        int same = 0;
+        for (int slot = 0; slot < A64_NSLOTS; slot++) {
+            uint32_t w = hvp_le32(img + slot * A64_SLOT_SIZE);
+            same += w && w == hvp_le32(f.l.p + slot * A64_SLOT_SIZE);
+        }
+        if (same < 14 || t[k] == base)
+            continue;
+        c->slide = base - t[k];
+        char sym[100] = "";
+        table_symbol(s, t[k], sym, sizeof sym);
+        note(a, "VBAR_EL%d 0x%llx holds the image's vector table%s%s%s linked at 0x%llx (%d of 16 slots start "
+             "with the same instruction): the image runs 0x%llx bytes away from its link address (a kernel that "
+             "relocated itself: KASLR; boot with nokaslr to compare addresses directly); symbols are shown "
+             "relocated", el, (unsigned long long)base, sym[0] ? " (" : "", sym, sym[0] ? ")" : "",
+             (unsigned long long)t[k], same, (unsigned long long)c->slide);
+        return;
     }
 }
 
@@ -419,6 +466,15 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         say(a->table_base, sizeof a->table_base, "no VBAR_EL%d in the snapshot", tel);
     else
         say(a->table_base, sizeof a->table_base, "no PSTATE: the level is not known");
+    if (have_base) {
+        find_slide(&c, a, tel, base);
+        char sym[100] = "";
+        table_symbol(s, base - c.slide, sym, sizeof sym);
+        if (sym[0]) {
+            size_t l = strlen(a->table_base);
+            snprintf(a->table_base + l, sizeof a->table_base - l, " (%s)", sym);
+        }
+    }
     if (c.st.guest_view) {
         a->guest_view = 1;
         snprintf(a->mode, sizeof a->mode, "EL1h");

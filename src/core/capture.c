@@ -437,9 +437,17 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
         return hvp_wrap(err, rc, "info registers / info mtree");
     if (!have_mon && gdb)
         hvp_target_monitor_many(t, mcmds + 1, 2, mon + 1, NULL);  /* a broken link fails the reads below */
-    /* An AArch64 CPU: its target description has 64-bit x0 (QEMU shows a
-     * CPU in its AArch64 description whenever the CPU has AArch64). */
-    if (gdb && hvp_target_reg_bits(t, "x0") == 64) {
+    /* An AArch64 CPU in AArch64 state.  QEMU's gdbstub describes every CPU
+     * of an AArch64 class with 64-bit x0..x30, even one running AArch32
+     * (KVM's -cpu host,aarch64=off: "cpsr" is then wrong); `info
+     * registers` tells the state: PSTATE= and X00= in AArch64, PSR= and
+     * R00= in AArch32, which the AArch32 capture then uses. */
+    int a64 = gdb && hvp_target_reg_bits(t, "x0") == 64;
+    if (a64 && !mon[0])
+        hvp_target_monitor(t, "info registers", &mon[0], NULL);
+    if (a64 && mon[0] && !strstr(mon[0], "PSTATE=") && strstr(mon[0], "R00="))
+        a64 = 0;
+    if (a64) {
         s->arch = HVP_ARCH_AARCH64;
         rc = hvp_capture_core64(t, s, err);
         if (!rc)

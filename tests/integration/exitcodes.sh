@@ -70,7 +70,6 @@ TABLE=$(cat <<'ROWS'
 3|memory at 0xfff00000 cannot be read|$H dump --virt --gdb unix:$Q/gdb.sock 0xfff00000 8K -o $T/x.bin
 3|QEMU exited at start|$H run -q $ELF -- -no-such-qemu-option
 3|QEMU exited \(status 137\) before the capture trigger fired|$H run -q $ELF --capture $T/x.json --at-serial 'never printed' & sleep 1.5; kill -9 $(pgrep -f "qemu-system.*$T/hvprobe-"); wait $!
-7|the fixture backend runs 32-bit ARM guests only|$H run $GUESTS/a64-vbar-virt.elf --backend fixture --dry-run
 7|has a 32-bit CPU|$H run $GUESTS/a64-vbar-virt.elf --machine vexpress-a9 --dry-run
 7|does not run AArch64 guests yet|$H run $GUESTS/a64-vbar-virt.elf --backend kvm-nested --dry-run
 5|directory is missing or not writable|$H capture --qmp unix:$Q/qmp.sock -o $T/nodir/x.json

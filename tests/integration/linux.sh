@@ -45,9 +45,13 @@ ERR=$("$HVPROBE" run "$Z" --machine virt --dtb "$T/missing.dtb" --dry-run 2>&1);
 expect_eq "a --dtb that does not exist: exit 2" "$rc" 2
 expect_match "... names it" "$ERR" "cannot read --dtb '$T/missing.dtb'"
 python3 -c 'import sys; open(sys.argv[1], "wb").write(b"\0" * 0x38 + b"ARM\x64" + b"\0" * 8)' "$T/Image"
-ERR=$("$HVPROBE" run "$T/Image" --machine virt --dry-run 2>&1); rc=$?
-expect_eq "an arm64 Image: exit 2" "$rc" 2
-expect_match "... says it is arm64 and what to give instead" "$ERR" "is an arm64 Linux Image: hvprobe runs 32-bit ARM guests"
+CMD=$("$HVPROBE" run "$T/Image" --append x --dry-run 2>&1); rc=$?
+expect_eq "an arm64 Image under tcg: dry-run exits 0" "$rc" 0
+expect_match "... booted as Linux on qemu-system-aarch64 -M virt -cpu cortex-a57" "$CMD" \
+    "qemu-system-aarch64 .*-M virt -cpu cortex-a57 .*-kernel $T/Image -append x"
+ERR=$("$HVPROBE" run "$T/Image" --backend kvm-nested --dry-run 2>&1); rc=$?
+expect_eq "an arm64 Image under kvm-nested (32-bit guests only): exit 7" "$rc" 7
+expect_match "... says it is AArch64 and what to use instead" "$ERR" "is an AArch64 image: the kvm-nested backend .* run it under tcg"
 ERR=$("$HVPROBE" run "$Z" --backend fixture --dry-run 2>&1); rc=$?
 expect_eq "a zImage under the fixture: exit 2" "$rc" 2
 expect_match "... says why and where to run it" "$ERR" "the fixture backend needs an ELF guest image .*without the Linux boot protocol.*tcg, kvm or kvm-nested"
