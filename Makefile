@@ -158,7 +158,7 @@ install: $(BIN) $(SOLIB) $(LIB) $(MAN) $(PC)
 	install -m 644 $(MAN) $(SHAREDIR)/man/man1/hvprobe.1
 	install -m 644 docs/snapshot.schema.json docs/snapshot.md $(SHAREDIR)/hvprobe/
 	install -m 644 scripts/hvprobe.bash-completion $(SHAREDIR)/bash-completion/completions/hvprobe
-	cp -R guests/tiny guests/rtos guests/hyp-fixture guests/route guests/probe guests/zimage guests/sel4-vbar guests/a64 \
+	cp -R guests/tiny guests/rtos guests/hyp-fixture guests/route guests/probe guests/zimage guests/sel4-vbar guests/a64 guests/a64-fixture \
 	    $(SHAREDIR)/doc/hvprobe/examples/
 	install -m 644 examples/run-capture.c $(SHAREDIR)/doc/hvprobe/examples/
 	cp guests/Makefile $(SHAREDIR)/doc/hvprobe/examples/

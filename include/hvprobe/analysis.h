@@ -61,6 +61,10 @@ typedef struct hvp_vector_report {
     int masked;             /* irq, fiq: HVP_YES when the CPSR masks it now
                                (it stays pending until unmasked); HVP_NO;
                                HVP_UNKNOWN without a CPSR */
+    int have_pa;            /* AArch64: pa is the fetch's physical address,
+                               from hvprobe's walk of the snapshot's tables
+                               (for a guest under a hypervisor: the host's) */
+    uint64_t pa;
     unsigned raised_here;   /* AArch64: bit k set when an exception of kind k
                                (0 sync, 1 irq, 2 fiq, 3 serror) raised in the
                                captured state enters this slot */

@@ -84,27 +84,45 @@ static int fixture_trap_points(const hvp_qemu *q, hvp_trap_kind kind, uint64_t *
     return HVP_OK;
 }
 
-/* The trap record (guests/hyp-fixture/fixture.h), at r0 of
- * vmm_trap_recorded: word 0 magic "HYPF", 6 pc (ELR_hyp), 7 cpsr
- * (SPSR_hyp), 8-20 r0-r12, 21 sp and 22 lr banked for the guest's mode. */
+/* The trap record at the first argument of vmm_trap_recorded.
+ * guests/hyp-fixture/fixture.h (AArch32): 32-bit words, 0 magic "HYPF",
+ * 6 pc (ELR_hyp), 7 cpsr (SPSR_hyp), 8-20 r0-r12, 21 sp and 22 lr banked
+ * for the guest's mode.  guests/a64-fixture/fixture.h (AArch64): 64-bit
+ * words, 0 magic "A64FIXTR", 1-31 x0-x30, 32 ELR_EL2, 33 SPSR_EL2, 37 the
+ * guest's SP; given as x0-x12, sp, x30 (the link register) and pc. */
 static int fixture_guest_regs(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16], uint64_t *cpsr, char *how,
                               size_t hown, hvp_error *err)
 {
     (void)q;
-    static const char *const r0[] = { "r0" };
-    uint64_t at = 0;
-    int ok = 0;
-    uint8_t rec[23 * 4];
-    int rc = hvp_debug_read_regs(d, r0, 1, &at, &ok, err);
-    if (!rc && !ok)
-        rc = hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub does not show r0");
+    static const char *const arg0[] = { "r0", "x0" };
+    uint64_t at[2] = { 0, 0 };
+    int ok[2] = { 0, 0 };
+    uint8_t rec[39 * 8];
+    int rc = hvp_debug_read_regs(d, arg0, 2, at, ok, err);
+    if (!rc && !ok[0] && !ok[1])
+        rc = hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub shows neither r0 nor x0");
+    int a64 = !ok[0];
     if (!rc)
-        rc = hvp_debug_read_mem(d, at, sizeof rec, rec, err);
+        rc = hvp_debug_read_mem(d, at[a64], a64 ? 39 * 8 : 23 * 4, rec, err);
     if (rc)
         return rc;
+    if (a64) {
+        if (hvp_le64(rec) != 0x5254584946343641ull)
+            return hvp_fail(err, HVP_E_TARGET, "no AArch64 trap record at 0x%llx (magic 0x%016llx): is this "
+                            "a64-fixture?", (unsigned long long)at[1], (unsigned long long)hvp_le64(rec));
+        for (int i = 0; i < 13; i++)
+            regs[i] = hvp_le64(rec + 8 * (1 + i));
+        regs[13] = hvp_le64(rec + 8 * 37);
+        regs[14] = hvp_le64(rec + 8 * 31);
+        regs[15] = hvp_le64(rec + 8 * 32);
+        *cpsr = hvp_le64(rec + 8 * 33) & 0xffffffffu;
+        snprintf(how, hown, "the guest's registers are the AArch64 fixture's trap record at 0x%llx (x0-x12, its "
+                 "SP, x30, ELR_EL2 as pc, SPSR_EL2 as pstate)", (unsigned long long)at[1]);
+        return HVP_OK;
+    }
     if (hvp_le32(rec) != 0x46505948)
         return hvp_fail(err, HVP_E_TARGET, "no trap record at 0x%08llx (magic 0x%08x): is this hyp-fixture?",
-                        (unsigned long long)at, hvp_le32(rec));
+                        (unsigned long long)at[0], hvp_le32(rec));
     for (int i = 0; i < 13; i++)
         regs[i] = hvp_le32(rec + 4 * (8 + i));
     regs[13] = hvp_le32(rec + 4 * 21);
@@ -112,7 +130,7 @@ static int fixture_guest_regs(const hvp_qemu *q, hvp_debug *d, uint64_t regs[16]
     regs[15] = hvp_le32(rec + 4 * 6);
     *cpsr = hvp_le32(rec + 4 * 7);
     snprintf(how, hown, "the guest's registers are the fixture's trap record at 0x%08llx (ELR_hyp as pc, "
-             "SPSR_hyp as cpsr, sp and lr banked for the guest's mode)", (unsigned long long)at);
+             "SPSR_hyp as cpsr, sp and lr banked for the guest's mode)", (unsigned long long)at[0]);
     return HVP_OK;
 }
 

@@ -47,11 +47,18 @@ static const char help[] =
     "  low: svc=zero-filled on vexpress-a9, svc=data on virt, svc=unmapped under the\n"
     "  fixture, svc=data under real KVM (virt's flash holds the device tree at 0x0,\n"
     "  as under TCG virt); vbar: svc=valid everywhere.\n"
+    "The same two guests built for AArch64 (guests/a64) run under tcg (qemu-system-\n"
+    "aarch64 -M virt) and the AArch64 fixture (guests/a64-fixture, an EL2 hypervisor\n"
+    "that maps nothing at IPA 0) and are compared apart (16 slots per table):\n"
+    "  low: cur_spx.sync=zero-filled under tcg (UDF #0 in empty flash at 0x200),\n"
+    "  cur_spx.sync=unmapped under the fixture; vbar: cur_spx.sync=valid.\n"
+    "Each row's UART column is the guest's own word: its handler's line, or the\n"
+    "hypervisor's fault report, or nothing after 'issuing svc'.\n"
     "\n"
     "  -o DIR   where to write the snapshots and summary.md (default ./hvprobe-demo)\n"
     "  --no-kvm skip the two kvm-nested rows (they take about 20 s more)\n"
-    "  --json   the runs and the comparison (as 'hvprobe compare --format json') as one\n"
-    "           JSON document\n"
+    "  --json   the runs and the two comparisons (as 'hvprobe compare --format json':\n"
+    "           comparison, comparison_a64) as one JSON document\n"
     "  -q       only the answer: the comparison and the conclusion (no progress lines)\n"
     "  -v       the comparison with every detail (each vector's reason, the evidence\n"
     "           chain, the notes), as compare -v\n"
@@ -62,6 +69,7 @@ static const char help[] =
 
 typedef struct job {
     const char *backend, *machine, *variant, *image_board, *label, *expect;
+    int a64;                /* an AArch64 guest (guests/a64) */
     char image[4096];
     hvp_guest *g;
     int nested;
@@ -215,6 +223,8 @@ int cmd_demo(int argc, char **argv)
     if (optind < argc)
         return cli_error("demo", EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 #define JOB(b, m, v, board, l, e) { .backend = b, .machine = m, .variant = v, .image_board = board, .label = l, .expect = e }
+#define JOB64(b, v, l, e) { .backend = b, .machine = "virt", .variant = v, .image_board = "virt", .label = l, \
+                            .expect = e, .a64 = 1 }
     job jobs[] = {
         JOB("tcg", "vexpress-a9", "low", "vexpress", "tcg-vexpress-low", "svc=zero-filled"),
         JOB("tcg", "vexpress-a9", "vbar", "vexpress", "tcg-vexpress-vbar", "svc=valid"),
@@ -222,6 +232,13 @@ int cmd_demo(int argc, char **argv)
         JOB("tcg", "virt", "vbar", "virt", "tcg-virt-vbar", "svc=valid"),
         JOB("fixture", "virt", "low", "virt", "fixture-low", "svc=unmapped"),
         JOB("fixture", "virt", "vbar", "virt", "fixture-vbar", "svc=valid"),
+        /* The same two guests built for AArch64 (guests/a64): VBAR_EL1 left
+         * at 0 fetches cur_spx.sync at 0x200 from virt's empty flash (UDF
+         * #0, a loop); the AArch64 fixture maps nothing at IPA 0x200. */
+        JOB64("tcg", "low", "tcg-a64-low", "cur_spx.sync=zero-filled"),
+        JOB64("tcg", "vbar", "tcg-a64-vbar", "cur_spx.sync=valid"),
+        JOB64("fixture", "low", "fixture-a64-low", "cur_spx.sync=unmapped"),
+        JOB64("fixture", "vbar", "fixture-a64-vbar", "cur_spx.sync=valid"),
         /* Real KVM: the low guest's SVC fetches from virt's flash, which
          * holds the device tree at 0x0, as under TCG virt (observed: the
          * UART shows nothing after 'issuing svc' and the CPU ends in und32
@@ -235,7 +252,8 @@ int cmd_demo(int argc, char **argv)
         return cli_error("demo", EXIT_USAGE, "the stage-2 fixture is not built (%s): run make first", fixture);
     for (size_t i = 0; i < nj; i++) {
         char name[64];
-        snprintf(name, sizeof name, "tiny-%s-%s.elf", jobs[i].variant, jobs[i].image_board);
+        snprintf(name, sizeof name, "%s-%s-%s.elf", jobs[i].a64 ? "a64" : "tiny", jobs[i].variant,
+                 jobs[i].image_board);
         if (!cli_guest_path(name, jobs[i].image, sizeof jobs[i].image))
             return cli_error("demo", EXIT_USAGE, "guest image %s is missing: run make first", jobs[i].image);
     }
@@ -251,8 +269,8 @@ int cmd_demo(int argc, char **argv)
         nokvm = 1;
     if (nokvm)
         nj -= 2; /* the kvm-nested rows are last */
-    progress("hvprobe demo: 2 guest images x %s backends, captured just after the first SVC (time from start):\n",
-             nokvm ? "3" : "4");
+    progress("hvprobe demo: 2 guest images x %s backends, and their AArch64 builds x 2, captured just after the "
+             "first SVC (time from start):\n", nokvm ? "3" : "4");
     int code = EXIT_OK;
     hvp_error err = { 0 };
     /* The kvm-nested rows start once the others are done: their emulated
@@ -331,6 +349,8 @@ int cmd_demo(int argc, char **argv)
                 snprintf(line, sizeof j->uart, "%.*s", (int)strcspn(p, "\r\n"), p);
             else if (strstr(w, "svc: handler ran"))
                 snprintf(line, sizeof j->uart, "UART: svc: handler ran");
+            else if ((p = strstr(w, "a64: took ")))
+                snprintf(line, sizeof j->uart, "UART: %.*s", (int)strcspn(p, ",\r\n"), p);
             else
                 snprintf(line, sizeof j->uart, "UART: nothing after 'issuing svc'");
             if (have_midr) {
@@ -357,9 +377,11 @@ int cmd_demo(int argc, char **argv)
     if (code)
         return code;
 
-    hvp_snapshot *snaps[8] = { 0 };
-    const char *names[8];
-    hvp_expect ex[8];
+    /* Two comparisons: AArch32 vectors and AArch64 slots are not the same
+     * exceptions, and compare refuses to line them up. */
+    hvp_snapshot *snaps[16] = { 0 };
+    const char *names[16];
+    hvp_expect ex[16];
     for (size_t i = 0; i < nj && !code; i++) {
         names[i] = jobs[i].snap;
         char spec[128];
@@ -367,21 +389,38 @@ int cmd_demo(int argc, char **argv)
         if (hvp_expect_parse(spec, &ex[i], &err) || hvp_snapshot_load(jobs[i].snap, &snaps[i], &err))
             code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
     }
-    char *text = NULL, *md = NULL;
-    size_t failed = 0, failed_md = 0;
-    hvp_compare_opts co = { .format = json ? HVP_FMT_JSON : HVP_FMT_TEXT, .brief = 1, .expect = ex, .nexpect = nj,
-                            .width = cli_width(STDOUT_FILENO), .detail = cli_verbosity > 0 };
-    if (!code && hvp_compare((const hvp_snapshot *const *)snaps, names, nj, &co, &text, &failed, &err))
-        code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
-    co.format = HVP_FMT_MARKDOWN;
-    co.brief = 0;
-    if (!code && hvp_compare((const hvp_snapshot *const *)snaps, names, nj, &co, &md, &failed_md, &err))
-        code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
+    char *text[2] = { NULL, NULL }, *md[2] = { NULL, NULL };
+    size_t failed = 0;
+    hvp_compare_opts co = { .brief = 1, .width = cli_width(STDOUT_FILENO), .detail = cli_verbosity > 0 };
+    for (int set = 0; set < 2 && !code; set++) {
+        const hvp_snapshot *ss[16];
+        const char *nn[16];
+        hvp_expect ee[16];
+        size_t n = 0, f = 0, fmd = 0;
+        for (size_t i = 0; i < nj; i++)
+            if (jobs[i].a64 == set) {
+                ss[n] = snaps[i];
+                nn[n] = names[i];
+                ee[n++] = ex[i];
+            }
+        co.expect = ee;
+        co.nexpect = n;
+        co.format = json ? HVP_FMT_JSON : HVP_FMT_TEXT;
+        co.brief = 1;
+        if (n && hvp_compare(ss, nn, n, &co, &text[set], &f, &err))
+            code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
+        co.format = HVP_FMT_MARKDOWN;
+        co.brief = 0;
+        if (!code && n && hvp_compare(ss, nn, n, &co, &md[set], &fmd, &err))
+            code = cli_error("demo", EXIT_INTERNAL, "%s", err.msg);
+        failed += f;
+    }
     if (!code) {
         char path[4200];
         snprintf(path, sizeof path, "%s/summary.md", outdir);
         char *doc = NULL;
-        if (asprintf(&doc, "# hvprobe demo\n\n%s", md) < 0)
+        if (asprintf(&doc, "# hvprobe demo\n\nAArch32 guests (guests/tiny):\n\n%s\nAArch64 guests (guests/a64):\n\n%s",
+                     md[0] ? md[0] : "", md[1] ? md[1] : "") < 0)
             doc = NULL;
         if (!doc)
             code = cli_error("demo", EXIT_INTERNAL, "out of memory");
@@ -395,14 +434,21 @@ int cmd_demo(int argc, char **argv)
                                                       "backend", jobs[i].backend, "machine", jobs[i].machine,
                                                       "image", jobs[i].image, "snapshot", jobs[i].snap, "expect",
                                                       jobs[i].expect, "uart", jobs[i].uart));
-            int rc = cli_print_json(json_pack("{s:s,s:f,s:o,s:o,s:I}", "output", outdir, "seconds",
+            json_t *cmp64 = text[1] ? json_loads(text[1], 0, NULL) : NULL;
+            int rc = cli_print_json(json_pack("{s:s,s:f,s:o,s:o,s:o,s:I}", "output", outdir, "seconds",
                                               (cli_now_ms() - t0) / 1000.0, "runs", rows, "comparison",
-                                              json_loads(text, 0, NULL), "expectations_failed", (json_int_t)failed));
+                                              json_loads(text[0], 0, NULL), "comparison_a64",
+                                              cmp64 ? cmp64 : json_null(), "expectations_failed",
+                                              (json_int_t)failed));
             if (rc && !code)
                 code = rc;
         } else {
             fputs("\n", stdout);
-            fputs(text, stdout);
+            fputs(text[0], stdout);
+            if (text[1]) {
+                fputs("\n", stdout);
+                fputs(text[1], stdout);
+            }
         }
         if (!failed && !json) {
             char *conc = NULL;
@@ -411,7 +457,10 @@ int cmd_demo(int argc, char **argv)
                          "device tree, and the stage-2 fixture faults at IPA 0x8 exactly as the seL4 VMM reports. "
                          "%sWith VBAR set to the image's table ('vbar'), all of them run the handler. The "
                          "hypervisors differ only in how the failure shows; the fix is in the guest: write its "
-                         "vector table's address to VBAR before the first SVC.",
+                         "vector table's address to VBAR before the first SVC. The AArch64 build of the same "
+                         "guests says the same: VBAR_EL1 left at 0 sends SVC to cur_spx.sync at 0x200, UDF #0 in "
+                         "TCG virt's empty flash (a loop), unmapped under the AArch64 fixture; with VBAR_EL1 set "
+                         "the handler runs.",
                          nokvm ? "" : "Real Linux KVM (kvm-nested) provides no vectors at 0x0 either: its guest "
                                       "fetches the SVC vector from virt's flash, which holds the device tree, "
                                       "exactly as under TCG virt. ") >= 0) {
@@ -434,7 +483,9 @@ int cmd_demo(int argc, char **argv)
     }
     for (size_t i = 0; i < nj; i++)
         hvp_snapshot_free(snaps[i]);
-    free(text);
-    free(md);
+    for (int k = 0; k < 2; k++) {
+        free(text[k]);
+        free(md[k]);
+    }
     return code;
 }

@@ -220,6 +220,8 @@ static void classify(const ctx64 *c, int el, uint64_t base, int slot, hvp_vector
     v->verdict = HVP_V_UNKNOWN;
     fetch64 f = fetch_at(c, el, va);
     region_of(c, &f, v);
+    v->have_pa = f.have_pa;
+    v->pa = f.pa;
     if (f.unmapped) {
         v->verdict = HVP_V_UNMAPPED;
         say(v->reason, sizeof v->reason, "VA 0x%llx has no translation: %s", (unsigned long long)va, f.detail);
@@ -475,6 +477,14 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
             snprintf(a->table_base + l, sizeof a->table_base - l, " (%s)", sym);
         }
     }
+    const hvp_context *cx = &s->context;
+    if (cx->kind && !strcmp(cx->kind, "guest-trap") && cx->have_regs)
+        note(a, "captured at the guest's %s to its hypervisor: guest PC 0x%llx, %s (SPSR_EL2 0x%08llx), IPA "
+             "0x%llx%s%s", cx->trap ? cx->trap : "trap", (unsigned long long)cx->regs[15],
+             hvp_a64_mode_name((uint32_t)cx->cpsr), (unsigned long long)cx->cpsr, (unsigned long long)cx->ipa,
+             cx->report ? "; the hypervisor reported: " : "", cx->report ? cx->report : "");
+    if (cx->policy)
+        note(a, "what the hypervisor does with it: %s", cx->policy);
     if (c.st.guest_view) {
         a->guest_view = 1;
         snprintf(a->mode, sizeof a->mode, "EL1h");

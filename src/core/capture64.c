@@ -97,9 +97,10 @@ int hvp_capture_sysregs64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         s->cpu.secure = (scr->value & 1) ? HVP_NO : HVP_YES;
         s->cpu.secure_source = strdup("SCR_EL3.NS");
     } else {
-        s->cpu.secure = st.have_el2 ? HVP_NO : HVP_UNKNOWN;
-        s->cpu.secure_source = strdup(st.have_el2 ? "no EL3: with EL2 the CPU runs Non-secure"
-                                                  : "no EL3 and no EL2 registers: security state not shown");
+        /* Without EL3 the security state is fixed by the implementation;
+         * QEMU's CPUs without EL3 are Non-secure (arm_is_secure() is false). */
+        s->cpu.secure = HVP_NO;
+        s->cpu.secure_source = strdup("no EL3 (no SCR_EL3): QEMU runs a CPU without EL3 in Non-secure state");
     }
     return HVP_OK;
 }

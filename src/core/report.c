@@ -29,6 +29,13 @@ const char *const hvp_report_diag_titles[REP_ND] = {
     "Evidence notes and warnings", "Suggested fix"
 };
 
+const char *hvp_report_diag_title(const rep_ctx *c, int k)
+{
+    if (k == 0 && c->n && c->an[0].arch == HVP_ARCH_AARCH64)
+        return "Evidence chain (synchronous)";
+    return hvp_report_diag_titles[k];
+}
+
 void hvp_report_printf(rep_out *o, const char *fmt, ...)
 {
     if (o->oom)
@@ -111,9 +118,19 @@ const char *hvp_report_cpu_at_capture(const hvp_snapshot *s, char *buf, size_t n
     const char *sec = s->cpu.secure == HVP_YES ? "Secure" : s->cpu.secure == HVP_NO ? "Non-secure"
                                                                                       : "security state unknown";
     if (s->cpu.have_core)
-        snprintf(buf, n, "%s, %s", hvp_arm_mode_name(s->cpu.cpsr), sec);
+        snprintf(buf, n, "%s, %s", hvp_snapshot_mode(s), sec);
     else
         snprintf(buf, n, "unknown (no CPSR), %s", sec);
+    return buf;
+}
+
+const char *hvp_report_core(const hvp_snapshot *s, char *buf, size_t n)
+{
+    if (s->arch == HVP_ARCH_AARCH64)
+        snprintf(buf, n, "PC 0x%llx, SP 0x%llx, PSTATE 0x%08x (%s)", (unsigned long long)s->cpu.pc,
+                 (unsigned long long)s->cpu.sp, s->cpu.pstate, hvp_a64_mode_name(s->cpu.pstate));
+    else
+        snprintf(buf, n, "PC 0x%08x, CPSR 0x%08x", s->cpu.r[15], s->cpu.cpsr);
     return buf;
 }
 

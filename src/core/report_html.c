@@ -30,7 +30,8 @@ static const char *const page_css =
     "code,.mono{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}\n"
     "table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d6d6d6;padding:4px 7px;"
     "vertical-align:top;text-align:left}th{background:#f3f3f3}\n"
-    "table.vt{width:100%;table-layout:fixed}table.vt th.vn{width:84px}\n"
+    "table.vt{width:100%;table-layout:fixed}table.vt th.vn{width:84px}table.vt.a64 th.vn{width:132px}\n"
+    "th.vn{white-space:nowrap}\n"
     "td.cell .fa{font-weight:600}td.cell .rs{color:#444;font-size:12px;margin-top:3px}\n"
     "td.cell .w{color:#333}td.cell .tg{color:#1b5e20}\n"
     "ul.diag li{margin:3px 0}div.cause{background:#fff8e1;border-left:4px solid #f9a825;padding:6px 12px}\n"
@@ -75,7 +76,8 @@ static void dd(rep_out *o, const char *term, const char *value)
 static void summary(rep_out *o, const rep_ctx *c)
 {
     char t[256];
-    hvp_report_puts(o, "<section id=\"summary\"><h2>Summary</h2>\n<table class=\"vt\"><tr><th class=\"vn\"></th>");
+    hvp_report_printf(o, "<section id=\"summary\"><h2>Summary</h2>\n<table class=\"vt%s\"><tr><th class=\"vn\"></th>",
+                      c->an[0].arch == HVP_ARCH_AARCH64 ? " a64" : "");
     for (size_t i = 0; i < c->n; i++) {
         hvp_report_printf(o, "<th><a href=\"#snap-%zu\">", i);
         hvp_report_html(o, c->labels[i]);
@@ -123,7 +125,7 @@ static void diag_list(rep_out *o, const rep_ctx *c, int k, const char *box)
     const rep_lines *l = &c->diag[k];
     if (!l->n)
         return;
-    hvp_report_printf(o, "<h3>%s</h3>\n%s<ul class=\"diag\">\n", hvp_report_diag_titles[k], box ? box : "");
+    hvp_report_printf(o, "<h3>%s</h3>\n%s<ul class=\"diag\">\n", hvp_report_diag_title(c, k), box ? box : "");
     for (size_t j = 0; j < l->n; j++) {
         hvp_report_puts(o, "<li>");
         hvp_report_html(o, l->line[j]);
@@ -194,10 +196,10 @@ static void vector_cell(rep_out *o, const hvp_vector_report *v)
 
 static void vector_tables(rep_out *o, const rep_ctx *c)
 {
-    hvp_report_puts(o, "<section id=\"vectors\"><h2>Vector tables, side by side</h2>\n<p class=\"lead\">For each "
+    hvp_report_printf(o, "<section id=\"vectors\"><h2>Vector tables, side by side</h2>\n<p class=\"lead\">For each "
                 "vector: verdict, the address the CPU fetches it from, the word there and its disassembly, the "
-                "branch target with its symbol, and the reason for the verdict.</p>\n<table class=\"vt\"><tr>"
-                "<th class=\"vn\">vector</th>");
+                "branch target with its symbol, and the reason for the verdict.</p>\n<table class=\"vt%s\"><tr>"
+                "<th class=\"vn\">vector</th>", c->an[0].arch == HVP_ARCH_AARCH64 ? " a64" : "");
     for (size_t i = 0; i < c->n; i++) {
         hvp_report_puts(o, "<th>");
         hvp_report_html(o, c->labels[i]);
@@ -232,8 +234,7 @@ static void snapshot_section(rep_out *o, const rep_ctx *c, size_t i)
     if (s->cpu.secure_source)
         dd(o, "security state from", s->cpu.secure_source);
     if (s->cpu.have_core) {
-        snprintf(t, sizeof t, "PC 0x%08x, CPSR 0x%08x", s->cpu.r[15], s->cpu.cpsr);
-        dd(o, "core", t);
+        dd(o, "core", hvp_report_core(s, t, sizeof t));
     }
     dd(o, "vector base", hvp_report_vector_base(a, t, sizeof t));
     dd(o, "captured at", s->captured_at);

@@ -67,6 +67,7 @@ typedef struct rep_map {
     int have_map;           /* the snapshot has a memory map */
     int from_flat;          /* blocks come from the flat view */
     int s2;                 /* stage 2 was on: the map is host physical */
+    int a64;                /* an AArch64 snapshot (16-slot tables) */
     rep_block *blocks;      /* sorted, covering 0..0xffffffff with gaps */
     size_t nblocks;
     rep_overlap *ov;
@@ -115,6 +116,11 @@ typedef struct rep_ctx {
 } rep_ctx;
 
 extern const char *const hvp_report_diag_titles[REP_ND];
+/* The title of section k for this report's snapshots (AArch64: the
+ * evidence chain is the synchronous slot's, not SVC's). */
+const char *hvp_report_diag_title(const rep_ctx *c, int k);
+/* "PC 0x..., CPSR 0x..." (AArch32) / "PC ..., SP ..., PSTATE ... (EL1h)". */
+const char *hvp_report_core(const hvp_snapshot *s, char *buf, size_t n);
 
 /* Snapshot facts shared by both formats (write into buf, return it). */
 const char *hvp_report_cpu_at_capture(const hvp_snapshot *s, char *buf, size_t n);

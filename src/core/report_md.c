@@ -87,7 +87,7 @@ static void diagnosis(rep_out *o, const rep_ctx *c)
         const rep_lines *l = &c->diag[order[q]];
         if (!l->n)
             continue;
-        hvp_report_printf(o, "\n### %s\n\n", hvp_report_diag_titles[order[q]]);
+        hvp_report_printf(o, "\n### %s\n\n", hvp_report_diag_title(c, order[q]));
         for (size_t j = 0; j < l->n; j++) {
             hvp_report_puts(o, "- ");
             hvp_report_md(o, l->line[j]);
@@ -235,8 +235,7 @@ static void snapshot_section(rep_out *o, const rep_ctx *c, size_t i)
     f[nf].k = "CPU at capture"; f[nf++].v = hvp_report_cpu_at_capture(s, cpu, sizeof cpu);
     f[nf].k = "security state from"; f[nf++].v = s->cpu.secure_source;
     if (s->cpu.have_core) {
-        snprintf(core, sizeof core, "PC 0x%08x, CPSR 0x%08x", s->cpu.r[15], s->cpu.cpsr);
-        f[nf].k = "core"; f[nf++].v = core;
+        f[nf].k = "core"; f[nf++].v = hvp_report_core(s, core, sizeof core);
     }
     f[nf].k = "vector base"; f[nf++].v = hvp_report_vector_base(a, base, sizeof base);
     f[nf].k = "captured at"; f[nf++].v = s->captured_at;

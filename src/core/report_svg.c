@@ -292,10 +292,22 @@ static void build_markers(const hvp_snapshot *s, const hvp_analysis *a, rep_map 
         snprintf(reg, sizeof reg, "%.23s", svc->base_source);
         reg[strcspn(reg, " (")] = '\0';
         uint64_t base = svc->fetch - svc->offset;
-        snprintf(t, sizeof t, "vector base 0x%08llx (%s)", (unsigned long long)base, reg);
-        add_marker(m, REP_M_VECTORS, base, base + 0x1f, guest, t);
+        int vguest = guest;
+        if (a->arch == HVP_ARCH_AARCH64 && svc->have_pa && svc->pa - svc->offset != base) {
+            /* a virtual base (a kernel's): drawn where the walk puts it */
+            snprintf(t, sizeof t, "vector base (%s) at PA 0x%08llx", reg, (unsigned long long)(svc->pa - svc->offset));
+            base = svc->pa - svc->offset;
+            vguest = 0;
+        } else {
+            snprintf(t, sizeof t, "vector base 0x%08llx (%s)", (unsigned long long)base, reg);
+        }
+        add_marker(m, REP_M_VECTORS, base, base + (a->arch == HVP_ARCH_AARCH64 ? 0x7ff : 0x1f), vguest, t);
     }
-    if (s->cpu.have_core) {
+    if (s->cpu.have_core && s->arch == HVP_ARCH_AARCH64) {
+        snprintf(t, sizeof t, "PC 0x%08llx (%s)", (unsigned long long)s->cpu.pc, hvp_a64_mode_name(s->cpu.pstate));
+        if (s->cpu.pc <= 0xffffffffu)
+            add_marker(m, REP_M_PC, s->cpu.pc, s->cpu.pc, m->s2, t);
+    } else if (s->cpu.have_core) {
         const char *mode = hvp_arm_mode_name(s->cpu.cpsr);
         snprintf(t, sizeof t, "PC 0x%08x (%s)", s->cpu.r[15], mode);
         add_marker(m, REP_M_PC, s->cpu.r[15], s->cpu.r[15], m->s2 && strcmp(mode, "hyp32"), t);
@@ -318,6 +330,7 @@ int hvp_report_map_build(const hvp_snapshot *s, const hvp_analysis *a, rep_map *
     if (!hcr)
         hcr = hvp_snapshot_reg(s, "HCR_EL2");
     m->s2 = hcr && (hcr->value & 1);
+    m->a64 = s->arch == HVP_ARCH_AARCH64;
     m->have_map = s->nmemory_map > 0;
     m->ov = calloc(MAX_OVERLAPS, sizeof *m->ov);
     if (!m->ov)
@@ -572,11 +585,13 @@ static void svg_legend(rep_out *o, const rep_map *m, double y)
     }
     x = MAIN_X;
     static const char *const names[3] = { "vector table (VBAR + 0x00..0x1f)", "PC at capture", "image load segment" };
+    static const char *const names64[3] = { "vector table (VBAR_ELn + 0x000..0x7ff)", "PC at capture",
+                                             "image load segment" };
     for (int k = 0; k < 3; k++) {
         hvp_report_printf(o, "<rect x=\"%d\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\" fill-opacity=\"0.5\"/>"
                    "<text x=\"%d\" y=\"%.1f\" class=\"lg\">%s</text>", x, y + 16, mark_colour[k], x + 18, y + 25,
-                   names[k]);
-        x += k ? 170 : 230;
+                   m->a64 ? names64[k] : names[k]);
+        x += k ? 170 : m->a64 ? 260 : 230;
     }
     hvp_report_printf(o, "<text x=\"%d\" y=\"%.1f\" class=\"note\">Piecewise scale: each span between region boundaries "
                "or markers is drawn with a height growing with log2 of its size; boundaries are exact.</text>",

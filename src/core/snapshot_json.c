@@ -289,10 +289,15 @@ static json_t *snapshot_json(const hvp_snapshot *s)
         if (c->have_regs) {
             static const char *const rn[16] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
                                                 "r10", "r11", "r12", "sp", "lr", "pc" };
+            /* AArch64: x0-x12, the guest's SP, x30 (its link register),
+             * ELR_EL2 as pc, SPSR_EL2 as pstate */
+            static const char *const rn64[16] = { "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",
+                                                  "x10", "x11", "x12", "sp", "x30", "pc" };
+            int a64 = s->arch == HVP_ARCH_AARCH64;
             json_t *gr = json_object();
             for (int i = 0; i < 16; i++)
-                json_object_set_new(gr, rn[i], hex(c->regs[i], 32));
-            json_object_set_new(gr, "cpsr", hex(c->cpsr, 32));
+                json_object_set_new(gr, a64 ? rn64[i] : rn[i], hex(c->regs[i], a64 ? 64 : 32));
+            json_object_set_new(gr, a64 ? "pstate" : "cpsr", hex(c->cpsr, 32));
             json_object_set_new(co, "guest_registers", gr);
         }
         if (c->have_syndrome) {

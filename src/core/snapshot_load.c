@@ -473,12 +473,15 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
             c->how = get_str(L, co, "how", "context.how");
             c->trap = get_str(L, co, "trap", "context.trap");
             c->report = get_str(L, co, "report", "context.report");
+            static const char *const rn64[16] = { "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",
+                                                  "x10", "x11", "x12", "sp", "x30", "pc" };
+            int a64 = s->arch == HVP_ARCH_AARCH64;
             json_t *gr = json_object_get(co, "guest_registers");
             if (gr && !json_is_null(gr)) {
                 for (int k = 0; k < 16 && !L->rc; k++)
-                    get_hex(L, gr, rn[k], "context.guest_registers", &c->regs[k]);
+                    get_hex(L, gr, a64 ? rn64[k] : rn[k], "context.guest_registers", &c->regs[k]);
                 if (!L->rc)
-                    get_hex(L, gr, "cpsr", "context.guest_registers.cpsr", &c->cpsr);
+                    get_hex(L, gr, a64 ? "pstate" : "cpsr", "context.guest_registers.cpsr", &c->cpsr);
                 c->have_regs = !L->rc;
             }
             if (json_object_get(co, "syndrome")) {

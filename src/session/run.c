@@ -324,14 +324,22 @@ static void match_resolutions(hvp_run *r)
  * trigger fired. */
 static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
 {
-    static const char *const names[] = { "ESR_EL2", "HCR", "HPFAR", "HIFAR", "FAR_EL2" };
-    uint64_t v[5] = { 0 };
-    int ok[5] = { 0 };
+    /* AArch32 Hyp (QEMU's names: HCR, HPFAR, HIFAR, FAR_EL2 = HIFAR:HDFAR)
+     * or AArch64 EL2 (x0 exists: HCR_EL2, HPFAR_EL2, FAR_EL2 the address). */
+    static const char *const names[] = { "ESR_EL2", "HCR", "HPFAR", "HIFAR", "FAR_EL2", "x0", "HCR_EL2",
+                                         "HPFAR_EL2" };
+    uint64_t v[8] = { 0 };
+    int ok[8] = { 0 };
     *done = 0;
     r->res.nstops++;
-    int rc = hvp_debug_read_regs(r->d, names, 5, v, ok, err);
+    int rc = hvp_debug_read_regs(r->d, names, 8, v, ok, err);
     if (rc)
         return rc;
+    int a64 = ok[5] && ok[6];
+    if (a64) {
+        v[1] = v[6], ok[1] = 1;
+        v[2] = v[7], ok[2] = ok[7];
+    }
     if (!ok[0] || !ok[1])
         return hvp_fail(err, HVP_E_UNSUPPORTED, "the gdbstub does not show ESR_EL2 (HSR) and HCR: cannot tell a "
                         "guest's trap from the hypervisor's own");
@@ -345,7 +353,7 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
     char how[400];
     if ((rc = be->guest_regs(hvp_guest_qemu(r->g), r->d, regs, &cpsr, how, sizeof how, err)))
         return rc;
-    uint64_t far = hsr_ec(v[0]) == 0x20 ? (ok[3] ? v[3] : v[4] >> 32) : (v[4] & 0xffffffffu);
+    uint64_t far = a64 ? v[4] : hsr_ec(v[0]) == 0x20 ? (ok[3] ? v[3] : v[4] >> 32) : (v[4] & 0xffffffffu);
     uint64_t ipa = ok[2] ? ((v[2] >> 4) << 12) | (far & 0xfff) : 0;
     if ((rc = hvp_debug_clear(r->d, err)))
         return rc;
@@ -363,7 +371,7 @@ static int guest_trap_stop(hvp_run *r, int *done, hvp_error *err)
     snprintf(text, sizeof text, "the guest at a %s it took to the %s hypervisor: hvprobe stopped at the "
              "hypervisor's handler (0x%08llx) with HCR.TGE=0 (a vCPU thread; the hypervisor's own threads run with "
              "TGE=1), where the guest's CP15 state, VTTBR and the syndrome registers are still live; %s",
-             tname, be->d.name, (unsigned long long)s->cpu.r[15], how);
+             tname, be->d.name, (unsigned long long)(s->arch == HVP_ARCH_AARCH64 ? s->cpu.pc : s->cpu.r[15]), how);
     rc = set_str(&c->kind, "guest-trap");
     if (!rc)
         rc = set_str(&c->how, text);

@@ -113,6 +113,35 @@ if [ -n "${HVP_ARM64_VMLINUX:-}" ]; then
     expect_match "... and the handler by symbol" "$OUT" 'debian-arm64 +tcg virt-7.2 +valid: handler el1h_64_sync'
 fi
 
+# The AArch64 fixture (guests/a64-fixture): an EL2 hypervisor whose
+# stage 2 maps nothing at IPA 0.  run --capture with no trigger captures
+# the guest at the trap the hypervisor reports (a breakpoint at its
+# vmm_trap_recorded): the CPU at EL2, the guest's registers from the trap
+# record, the guest's slots walked through stage 2.
+timeout 60 "$HVPROBE" run "$G/a64-low-virt.elf" --backend fixture --capture "$T/fx.json" --label fx64 \
+    --serial "$T/fx.serial" -q
+expect_eq "run --backend fixture: an AArch64 guest, captured at its trap (exit 0)" "$?" 0
+expect_match "the AArch64 fixture reports the guest's fault, seL4-style" "$(cat "$T/fx.serial")" \
+    '^Pagefault from \[vm0\]: read prefetch fault @ PC: 0x200 IPA: 0x200, FSR: 0x6'
+expect_eq "context: a guest trap, a prefetch abort" "$(jget "$T/fx.json" '[d["context"]["kind"], d["context"]["trap"]]')" \
+    '["guest-trap", "prefetch-abort"]'
+expect_eq "context: the guest's pc and IPA (x0-x12, sp, x30, pc, pstate from the trap record)" \
+    "$(jget "$T/fx.json" '[d["context"]["guest_registers"]["pc"], d["context"]["ipa"], "x30" in d["context"]["guest_registers"]]')" \
+    '["0x0000000000000200", "0x0000000000000200", true]'
+expect_eq "captured at EL2" "$(jget "$T/fx.json" 'd["cpu"]["pstate"]["mode"]')" EL2h
+OUT=$("$HVPROBE" compare -v --expect fx64:cur_spx.sync=unmapped --expect fx64:cur_spx.irq=unmapped "$T/fx.json"); rc=$?
+expect_eq "the guest's cur_spx.sync (and every slot) is unmapped at stage 2" "$rc" 0
+expect_match "... the stage-2 walk's failing descriptor" "$OUT" \
+    'fx64 cur_spx.sync: unmapped: VA 0x200 has no translation: VA 0x200 is IPA 0x200, and stage 2 \(VTTBR_EL2\): IPA 0x200: translation fault, level 2'
+expect_match "... the guest view is said" "$OUT" 'the slots below are the guest.s \(EL1, VBAR_EL1\)'
+expect_match "... the trap is named, with the hypervisor's report" "$OUT" \
+    "captured at the guest's prefetch-abort to its hypervisor: guest PC 0x200, EL1h .*Pagefault from \[vm0\]"
+expect_match "... ESR_EL2 decoded: a stage-2 translation fault on a fetch" "$OUT" \
+    'ESR_EL2 0x82000006: instruction abort from a lower Exception level, translation fault, level 2'
+expect_match "routes: IRQ goes to the hypervisor (HCR_EL2.IMO), lower_a64.irq of VBAR_EL2" "$OUT" \
+    'fx64 irq: valid: taken from EL1 to EL2 \(HCR_EL2.IMO routes it to EL2\).*lower_a64.irq at VBAR_EL2\+0x480'
+expect_match "the fix names the image's table" "$OUT" 'write it to VBAR_EL1 \(adr x0, vectors; msr vbar_el1, x0; isb\)'
+
 # Refusals, each one sentence and exit 7.
 TINY=$T/tiny.json
 "$HVPROBE" run "$G/tiny-vbar-virt.elf" --machine virt --capture "$TINY" --at-symbol idle --timeout 20 --label tiny -q

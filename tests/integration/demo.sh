@@ -12,7 +12,8 @@ trap 'pkill -KILL -f "qemu-system.*$T" 2>/dev/null' EXIT
 # generous timeout.
 OUT=$(timeout 600 "$HVPROBE" demo -o "$T/out" 2>"$T/err"); rc=$?
 expect_eq "demo exits 0: every expectation held" "$rc" 0
-expect_eq "eight expectations (six TCG/fixture, two real KVM), all PASS" "$(printf '%s\n' "$OUT" | grep -c '^  PASS')" 8
+expect_eq "twelve expectations (six TCG/fixture, two real KVM, four AArch64), all PASS" \
+    "$(printf '%s\n' "$OUT" | grep -c '^  PASS')" 12
 expect_match "real KVM: the low guest's SVC fetches virt's device tree, as under TCG virt (UART: no handler)" \
     "$OUT" '^  PASS kvm-nested-low:svc=data'
 expect_match "real KVM: the vbar guest's SVC reaches its handler" "$OUT" '^  PASS kvm-nested-vbar:svc=valid'
@@ -34,8 +35,26 @@ expect_match "fixture-low: unmapped at stage 2, IPA 0x8, with the descriptor" "$
 expect_match "fixture-low: HSR decoded" "$MD" 'fixture-low: last exception taken to Hyp mode: (HSR|ESR_EL2) = 0x8[0-9a-f]{7}: stage-2 translation fault, level 2, on instruction fetch from IPA 0x8'
 expect_match "fixture-low: the guest view is said" "$MD" 'fixture-low: the CPU was in Hyp mode with stage 2 on: the vectors below are the guest'
 expect_match "conclusion printed" "$OUT" "^conclusion: the guest's vector base decides it"
+# The AArch64 table beside the AArch32 one, each row proved by the guest's
+# own UART (or its hypervisor's report).
+expect_match "AArch64: a second comparison, of the synchronous slot" "$OUT" \
+    '^hvprobe compare: 4 snapshots, the AArch64 synchronous-exception slot'
+expect_match "AArch64 answer: tcg-a64-low loops on zeros at 0x200 in flash" "$OUT" \
+    '^tcg-a64-low +tcg virt-7.2 +zero-filled: zeros at 0x200 in virt.flash0$'
+expect_match "AArch64 answer: the AArch64 fixture maps nothing at IPA 0x200" "$OUT" \
+    '^fixture-a64-low +tcg virt-7.2 +unmapped: stage 2 maps nothing at IPA 0x200$'
+for l in tcg-a64-low:cur_spx.sync=zero-filled tcg-a64-vbar:cur_spx.sync=valid fixture-a64-low:cur_spx.sync=unmapped \
+         fixture-a64-vbar:cur_spx.sync=valid; do
+    expect_match "AArch64 expectation $l" "$OUT" "^  PASS $l\$"
+done
+expect_match "progress: the AArch64 vbar guest's own line (its cur_spx.sync handler)" "$(cat "$T/err")" \
+    'tcg-a64-vbar +[0-9.]+ s +UART: a64: took sync at VBAR_EL1\+0x200 \(cur_spx.sync\)'
+expect_match "progress: the AArch64 fixture's report" "$(cat "$T/err")" \
+    'fixture-a64-low +[0-9.]+ s +Pagefault from \[vm0\]: read prefetch fault @ PC: 0x200 IPA: 0x200, FSR: 0x6'
+expect_match "progress: the AArch64 low guest says nothing after its SVC" "$(cat "$T/err")" \
+    "tcg-a64-low +[0-9.]+ s +UART: nothing after 'issuing svc'"
 ok_if "summary.md written" test -s "$T/out/summary.md"
-expect_eq "eight snapshots written" "$(ls "$T/out"/*.json | wc -l)" 8
+expect_eq "twelve snapshots written" "$(ls "$T/out"/*.json | wc -l)" 12
 ok_if "demo snapshots validate against the schema" tests/lib/validate-snapshot "$T"/out/*.json
 S=$T/out/fixture-low.json
 expect_eq "fixture snapshot: captured in hyp32" "$(jget "$S" 'd["cpu"]["cpsr"]["mode"]')" hyp32

@@ -67,7 +67,12 @@ for l in labels:
     if l not in text:
         fail.append("label %r missing" % l)
 ths = [t.strip() for t in p.th]
-for v, off in (("reset", 0), ("undef", 4), ("svc", 8), ("pabt", 12), ("dabt", 16), ("hyp", 20), ("irq", 24), ("fiq", 28)):
+if any(t.startswith("cur_spx.sync") for t in ths):   # AArch64: 16 slots
+    rows = [("%s.%s" % (g, k), 0x200 * gi + 0x80 * ki) for gi, g in enumerate(("cur_sp0", "cur_spx", "lower_a64", "lower_a32"))
+            for ki, k in enumerate(("sync", "irq", "fiq", "serror"))]
+else:
+    rows = (("reset", 0), ("undef", 4), ("svc", 8), ("pabt", 12), ("dabt", 16), ("hyp", 20), ("irq", 24), ("fiq", 28))
+for v, off in rows:
     if not any(t.startswith(v) and ("0x%02x" % off) in t for t in ths):
         fail.append("vector %s +0x%02x missing" % (v, off))
 cells = p.tags.get("td", 0)
@@ -261,14 +266,31 @@ else
     # The TCG and stage-2 fixture rows (the kvm-nested rows take 20 s more
     # and need their host image; the report does not depend on them).
     timeout 180 "$HVPROBE" demo -q --no-kvm -o "$T/demo" >/dev/null 2>"$T/demo.err"
-    expect_eq "demo writes six snapshots" "$(ls "$T/demo"/*.json 2>/dev/null | wc -l)" 6
+    expect_eq "demo writes ten snapshots (six AArch32, four AArch64)" "$(ls "$T/demo"/*.json 2>/dev/null | wc -l)" 10
+    A32=$(ls "$T/demo"/*.json | grep -v -- -a64-)
+    A64=$(ls "$T/demo"/*-a64-*.json)
+    # shellcheck disable=SC2086
     "$HVPROBE" report --title 'hvprobe demo: the same two guests under QEMU TCG and a stage-2 fixture' \
         --expect tcg-vexpress-low:svc=zero-filled --expect tcg-vexpress-vbar:svc=valid \
-        --expect fixture-low:svc=unmapped -o "$T/demo.html" "$T/demo"/*.json; rc=$?
-    expect_eq "report on the demo's snapshots: exit 0" "$rc" 0
+        --expect fixture-low:svc=unmapped -o "$T/demo.html" $A32; rc=$?
+    expect_eq "report on the demo's AArch32 snapshots: exit 0" "$rc" 0
     # shellcheck disable=SC2046
     ok_if "demo HTML: well-formed, every label and vector, nothing external" python3 "$T/check_html.py" \
-        "$T/demo.html" $(for f in "$T/demo"/*.json; do basename "$f" .json; done)
+        "$T/demo.html" $(for f in $A32; do basename "$f" .json; done)
+    # shellcheck disable=SC2086
+    "$HVPROBE" report --expect fixture-a64-low:cur_spx.sync=unmapped --expect tcg-a64-low:cur_spx.sync=zero-filled \
+        -o "$T/demo64.html" $A64; rc=$?
+    expect_eq "report on the demo's AArch64 snapshots: exit 0" "$rc" 0
+    # shellcheck disable=SC2046
+    ok_if "AArch64 HTML: well-formed, every label, nothing external" python3 "$T/check_html.py" \
+        "$T/demo64.html" $(for f in $A64; do basename "$f" .json; done)
+    D=$(cat "$T/demo64.html")
+    expect_match "AArch64 HTML: the 16 slots" "$D" 'lower_a32\.serror'
+    expect_match "AArch64 HTML: PSTATE, not CPSR" "$D" 'PSTATE 0x[0-9a-f]{8} \(EL[12]h\)'
+    expect_match "AArch64 HTML: the map marks the whole 0x800-byte table" "$D" 'VBAR_ELn \+ 0x000\.\.0x7ff'
+    expect_match "AArch64 HTML: its evidence chain is the synchronous slot's" "$D" 'Evidence chain \(synchronous\)'
+    ok_if "report refuses the whole demo set, AArch32 and AArch64 mixed (exit 7)" \
+        sh -c '"$1" report -o "$2" "$3"/*.json 2>/dev/null; [ $? = 7 ]' sh "$HVPROBE" "$T/mixed.html" "$T/demo"
     D=$(cat "$T/demo.html")
     expect_match "demo HTML: the stage-2 map is flagged as host memory" "$D" 'Stage 2 was on: the map is QEMU'
     expect_match "demo HTML: the suggested fix from the image" "$D" 'write it to VBAR'
