@@ -192,7 +192,7 @@ deb: deb-deps
 	@$(if $(filter 1,$(SILENT)),:,echo "  DEB    dpkg-buildpackage -b, log in $(DEB_LOG)")
 	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE \
 	    dpkg-buildpackage -b -us -uc -jauto >$(abspath $(DEB_LOG)) 2>&1 || \
-	    { echo "make deb: dpkg-buildpackage failed; the end of $(DEB_LOG):" >&2; tail -n 25 $(DEB_LOG) >&2; exit 1; }
+	    { echo "make deb: dpkg-buildpackage failed; the end of $(DEB_LOG):" >&2; tail -n 25 $(abspath $(DEB_LOG)) >&2; exit 1; }
 	$(Q)rm -f hvprobe_*.deb libhvprobe[0-9]*_*.deb libhvprobe-dev_*.deb
 	@for f in build/deb/*.deb; do case $$f in *-dbgsym_*) continue ;; esac; \
 	    mv $$f . && $(if $(filter 1,$(SILENT)),:,echo "  OUT    ./$${f##*/}"); done

@@ -12,6 +12,10 @@ static int kvm_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, ch
     static const hvp_qemu_spec spec = {
         .backend = "kvm", .tool = HVP_TOOL_QEMU_AARCH64, .accel = accel, .cpu = "host,aarch64=off",
     };
+    if (o->image && hvp_image_is_a64(o->image))
+        return hvp_fail(err, HVP_E_ARCH, "'%s' is an AArch64 image: the kvm backend runs 32-bit guests only "
+                        "(-cpu host,aarch64=off, on an arm64 host whose KVM runs AArch32); run it under tcg, the "
+                        "fixture or kvm-nested", o->image);
     if (!h->kvm_arm32)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "the kvm backend cannot run here: %s. Use --backend tcg (software "
                         "emulation) or --backend fixture (a stage-2 hypervisor under TCG)", h->kvm_why);

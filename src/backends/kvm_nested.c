@@ -8,6 +8,7 @@
  * time (the kernel unpacks concatenated archives), so nothing is rebuilt
  * per image.  /guest/run starts the inner
  *   qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off
+ * (an AArch64 guest: -cpu host)
  * whose QMP, HMP and gdbstub listen in the host and are forwarded by the
  * outer QEMU's user-mode network (restrict=on: no other traffic) to
  * 127.0.0.1 ports on this machine, and whose serial goes to a virtio
@@ -80,7 +81,9 @@ static char *inner_script(const hvp_launch_opts *o, const hvp_qemu_load *ld, hvp
     hvp_argv_push(&a, "-M");
     hvp_argv_push(&a, "virt");
     hvp_argv_push(&a, "-cpu");
-    hvp_argv_push(&a, "%s", o->cpu ? o->cpu : "host,aarch64=off");
+    /* A 32-bit guest gets the host CPU without AArch64 (KVM then runs
+     * its EL1 in AArch32); an AArch64 guest gets the host CPU as it is. */
+    hvp_argv_push(&a, "%s", o->cpu ? o->cpu : ld->a64 ? "host" : "host,aarch64=off");
     hvp_argv_push(&a, "-m");
     hvp_argv_push(&a, "%s", o->memory ? o->memory : "128M");
     hvp_argv_push(&a, "-nodefaults");
@@ -170,10 +173,6 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     if (o->trace_events)
         return hvp_fail(err, HVP_E_INVAL, "--trace is not available under kvm-nested: the guest runs under KVM "
                         "inside the emulated host, where QEMU's -d int sees no guest exceptions");
-    if (o->image && hvp_image_is_a64(o->image))
-        return hvp_fail(err, HVP_E_ARCH, "'%s' is an AArch64 image: the kvm-nested backend runs its guest as a "
-                        "32-bit one (-cpu host,aarch64=off) and does not run AArch64 guests yet; run it under tcg "
-                        "(qemu-system-aarch64 -M virt)", o->image);
     if (!h->tools[HVP_TOOL_QEMU_AARCH64].present)
         return hvp_fail(err, HVP_E_UNSUPPORTED, "qemu-system-aarch64 is not installed (run scripts/install-deps)");
     hvp_kvmhost_paths kp;
@@ -194,7 +193,7 @@ static int kvm_nested_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu
     int elf = ld.kind == HVP_IMG_ELF;
     if (elf) {
         hvp_image *img = NULL;
-        if ((rc = hvp_elf_load(o->image, HVP_ELF_ARM32, &img, err)))
+        if ((rc = hvp_elf_load(o->image, HVP_ELF_ARM, &img, err)))
             return rc;
         hvp_image_free(img);
     } else if (!o->have_load_addr && !ld.linux_boot) {
@@ -379,21 +378,29 @@ static int kvm_nested_annotate(const hvp_qemu *q, hvp_snapshot *s, hvp_error *er
     if (source && hvp_snapshot_add_reg(s, "MIDR", midr & 0xffffffffu, 32))
         return hvp_fail(err, HVP_E_NOMEM, "out of memory");
     hvp_buf b = { 0 };
+    int a64 = s->arch == HVP_ARCH_AARCH64;
     hvp_buf_printf(&b, "backend kvm-nested: the guest ran under real Linux KVM (query-kvm: %s) in "
-                   "qemu-system-aarch64 -enable-kvm -M virt -cpu host,aarch64=off, inside an arm64 Linux host "
+                   "qemu-system-aarch64 -enable-kvm -M virt -cpu %s, inside an arm64 Linux host "
                    "emulated by QEMU TCG (virt,virtualization=on,gic-version=3, cortex-a57)",
-                   s->backend.kvm_enabled == HVP_YES ? "enabled" : s->backend.kvm_enabled == HVP_NO ? "DISABLED" : "unknown");
+                   s->backend.kvm_enabled == HVP_YES ? "enabled" : s->backend.kvm_enabled == HVP_NO ? "DISABLED" : "unknown",
+                   a64 ? "host" : "host,aarch64=off");
     if (have_host)
         hvp_buf_printf(&b, "; the host was up %.1f s after boot (its own clock)", ready);
     if (source)
         hvp_buf_printf(&b, ". MIDR 0x%08llx: %s (TCG's cortex-a15 would show 0x414fc0f0)",
                        (unsigned long long)(midr & 0xffffffffu), source);
-    hvp_buf_printf(&b, ". Core registers come from `info registers` (the inner gdbstub presents an AArch64 view, "
-                       "x0-x30 and a wrong cpsr, of the aarch64=off vCPU); CP15 registers come from the gdbstub's "
-                       "system registers, synchronised from KVM (%zu of them held KVM's reset poison 0xdbadc0de / "
-                       "0x1de7ec7e, i.e. the guest never wrote them: recorded as unknown). "
-                       "Timers run late under nested KVM (a 100 ms timer fired every 129-158 ms): timing-dependent "
-                       "guest behaviour is not representative.", npoison);
+    if (a64)
+        hvp_buf_printf(&b, ". Core and system registers come from the gdbstub, synchronised from KVM (%zu of them "
+                           "held KVM's reset poison 0xdbadc0de / 0x1de7ec7e, i.e. the guest never wrote them: "
+                           "recorded as unknown). ", npoison);
+    else
+        hvp_buf_printf(&b, ". Core registers come from `info registers` (the inner gdbstub presents an AArch64 "
+                           "view, x0-x30 and a wrong cpsr, of the aarch64=off vCPU); CP15 registers come from the "
+                           "gdbstub's system registers, synchronised from KVM (%zu of them held KVM's reset poison "
+                           "0xdbadc0de / 0x1de7ec7e, i.e. the guest never wrote them: recorded as unknown). ",
+                       npoison);
+    hvp_buf_printf(&b, "Timers run late under nested KVM (a 100 ms timer fired every 129-158 ms): "
+                       "timing-dependent guest behaviour is not representative.");
     char *text = hvp_buf_steal(&b);
     int rc = text ? hvp_snapshot_add_raw(s, "hvprobe", "kvm-nested", text) : HVP_E_NOMEM;
     free(text);
@@ -416,7 +423,7 @@ static void kvm_nested_judge(const hvp_host *h, hvp_backend_verdict *v)
         snprintf(v->why, sizeof v->why, "real KVM is available this way, but its arm64 host is not prepared "
                  "in %.250s: run 'hvprobe kvm-host build' once", kp.dir);
     else
-        snprintf(v->why, sizeof v->why, "real Linux KVM (-enable-kvm -cpu host,aarch64=off) inside an arm64 "
+        snprintf(v->why, sizeof v->why, "real Linux KVM (-enable-kvm -cpu host, aarch64=off for 32-bit guests) inside an arm64 "
                  "host emulated by QEMU TCG: %s %s, qemu-system-aarch64 %s", st.kernel_pkg, st.kernel_version,
                  st.qemu_version);
 }
@@ -429,8 +436,9 @@ const hvp_backend hvp_backend_kvm_nested = {
         .summary = "real Linux KVM on any host, inside an arm64 host that QEMU emulates with EL2",
         .help = "real Linux KVM on any host: the same inner QEMU -enable-kvm, run inside\n"
                 "an arm64 Linux host that QEMU emulates with EL2 (prepare it once with\n"
-                "'hvprobe kvm-host build'). About 10 s to boot; breakpoint triggers use\n"
-                "hardware breakpoints (Z1); --trace is not available\n",
+                "'hvprobe kvm-host build'); an AArch64 guest gets -cpu host. About 10 s\n"
+                "to boot; breakpoint triggers use hardware breakpoints (Z1); --trace is\n"
+                "not available\n",
         .machines = kvm_nested_machines,
         .flags = HVP_BACKEND_HW_BREAKPOINTS | HVP_BACKEND_NO_TRACE | HVP_BACKEND_RAM_VIA_GDB |
                  HVP_BACKEND_SLOW_START,

@@ -42,6 +42,20 @@ static void show_cpu(const hvp_snapshot *s)
         printf("cpu         unknown (no core registers)\n");
         return;
     }
+    if (s->arch == HVP_ARCH_AARCH64) {
+        uint32_t p = c->pstate;
+        printf("cpu         %s, %s%s%s%s, AArch64\n", hvp_a64_mode_name(p),
+               c->secure == HVP_YES ? "Secure" : c->secure == HVP_NO ? "Non-secure" : "security state unknown",
+               c->secure_source ? " (from " : "", c->secure_source ? c->secure_source : "",
+               c->secure_source ? ")" : "");
+        printf("            pc 0x%016llx  sp 0x%016llx  x30 0x%016llx\n            pstate 0x%08x [%c%c%c%c "
+               "%c%c%c%c]\n", (unsigned long long)c->pc, (unsigned long long)c->sp, (unsigned long long)c->x[30],
+               p, (p >> 31) & 1 ? 'N' : 'n', (p >> 30) & 1 ? 'Z' : 'z', (p >> 29) & 1 ? 'C' : 'c',
+               (p >> 28) & 1 ? 'V' : 'v', (p >> 9) & 1 ? 'D' : 'd', (p >> 8) & 1 ? 'A' : 'a',
+               (p >> 7) & 1 ? 'I' : 'i', (p >> 6) & 1 ? 'F' : 'f');
+        printf("            registers from %s\n", or_unknown(c->source));
+        return;
+    }
     uint32_t p = c->cpsr;
     printf("cpu         %s, %s%s%s%s, %s state\n", hvp_arm_mode_name(p),
            c->secure == HVP_YES ? "Secure" : c->secure == HVP_NO ? "Non-secure" : "security state unknown",
@@ -61,8 +75,33 @@ static void show_sysregs(const hvp_snapshot *s)
         "SCR", "DFSR", "IFSR", "DFAR", "IFAR", "HSR", "ESR_EL2", "HIFAR", "HPFAR", "HCR", "HCR_EL2",
         "VTTBR", "VTCR", NULL
     };
+    /* AArch64, as QEMU names them (VBAR is VBAR_EL1, SCTLR is SCTLR_EL1) */
+    static const char *const key64[] = {
+        "VBAR", "VBAR_EL2", "VBAR_EL3", "SCTLR", "SCTLR_EL2", "SCTLR_EL3", "TCR_EL1", "HCR_EL2", "SCR_EL3",
+        "VTCR_EL2", "VTTBR_EL2", "ESR_EL1", "FAR_EL1", "ESR_EL2", "FAR_EL2", "HPFAR_EL2", "ESR_EL3", NULL
+    };
+    int a64 = s->arch == HVP_ARCH_AARCH64;
     if (!s->ncp15) {
-        printf("cp15        none captured\n");
+        printf("%s none captured\n", a64 ? "sysregs    " : "cp15       ");
+        return;
+    }
+    if (a64) {
+        printf("sysregs     %zu registers; those that route exceptions:\n", s->ncp15);
+        for (size_t i = 0; key64[i]; i++) {
+            const hvp_reg *r = hvp_snapshot_reg(s, key64[i]);
+            if (!r)
+                continue;
+            const char *alias = !strcmp(r->name, "VBAR") ? " (VBAR_EL1)" : !strcmp(r->name, "SCTLR") ? " (SCTLR_EL1)"
+                                                                                                  : "";
+            printf("              %-10s 0x%016llx%s", r->name, (unsigned long long)r->value, alias);
+            if (!strncmp(r->name, "SCTLR", 5))
+                printf("  (M=%d: MMU %s)", (int)(r->value & 1), r->value & 1 ? "on" : "off");
+            else if (!strcmp(r->name, "HCR_EL2"))
+                printf("  (VM=%d TGE=%d IMO=%d FMO=%d AMO=%d RW=%d)", (int)(r->value & 1),
+                       (int)((r->value >> 27) & 1), (int)((r->value >> 4) & 1), (int)((r->value >> 3) & 1),
+                       (int)((r->value >> 5) & 1), (int)((r->value >> 31) & 1));
+            putchar('\n');
+        }
         return;
     }
     printf("cp15        %zu registers; those that route exceptions:\n", s->ncp15);

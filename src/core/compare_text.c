@@ -221,7 +221,7 @@ int cmp_render_text(const cmp_ctx *c, hvp_buf *b)
     int a64 = c->an[0].arch == HVP_ARCH_AARCH64;
     const char *chain = a64 ? "Evidence chain (synchronous)" : "Evidence chain (SVC)";
     hvp_buf_printf(b, "hvprobe compare: %zu snapshot%s, the %s of %s:\n\n", c->n, c->n == 1 ? "" : "s",
-                   a64 ? "AArch64 synchronous-exception slot (SVC, UDF, aborts)" : "SVC vector",
+                   a64 ? "AArch64 synchronous slot" : "SVC vector",
                    c->n == 1 ? "it" : "each");
     summary(c, b);
     bullets(c, b, "Most likely root cause", &c->cause, 1);

@@ -154,9 +154,9 @@ expect_eq "... and writes nothing" "$(ls "$T/mixed.html" 2>/dev/null)" ""
 out=$("$HVPROBE" compare --expect tiny:cur_spx.sync=valid "$TINY" 2>&1)
 expect_eq "an AArch64 slot expected of an AArch32 snapshot fails (exit 1)" "$?" 1
 expect_match "... saying so" "$out" "FAIL tiny:cur_spx.sync=valid: cur_spx.sync names an AArch64 vector, but 'tiny' is an AArch32 snapshot"
-out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --backend kvm-nested --dry-run 2>&1)
-expect_eq "an AArch64 image for kvm-nested (32-bit guests only) is refused (exit 7)" "$?" 7
-expect_match "... naming the backend and what to use" "$out" "is an AArch64 image: the kvm-nested backend runs its guest as a 32-bit one .*; run it under tcg"
+out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --backend kvm --dry-run 2>&1)
+expect_eq "an AArch64 image for the kvm backend (32-bit guests only) is refused (exit 7)" "$?" 7
+expect_match "... naming the backend and what to use" "$out" "is an AArch64 image: the kvm backend runs 32-bit guests only .*; run it under tcg, the fixture or kvm-nested"
 out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --machine vexpress-a9 --dry-run 2>&1)
 expect_eq "an AArch64 image on vexpress-a9 is refused (exit 7)" "$?" 7
 expect_match "... the board's CPU is 32-bit" "$out" 'vexpress-a9 has a 32-bit CPU \(cortex-a9\): use --machine virt'

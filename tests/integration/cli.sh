@@ -84,8 +84,8 @@ qemu_stop "$T/q"
 # ---- demo: -q leaves only the result; --json is one document
 J=$(timeout 120 "$HVPROBE" demo --no-kvm -q --json -o "$T/demo" 2>"$T/err"); rc=$?
 expect_eq "demo -q --json: exit 0, nothing on stderr" "$rc:$(wc -c <"$T/err")" "0:0"
-expect_eq "demo --json: six runs, no failed expectation, the comparison inside" \
-    "$(echo "$J" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["runs"]), d["expectations_failed"], len(d["comparison"]["snapshots"]))')" "6 0 6"
+expect_eq "demo --json: ten runs (six AArch32, four AArch64), no failed expectation, both comparisons inside" \
+    "$(echo "$J" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["runs"]), d["expectations_failed"], len(d["comparison"]["snapshots"]), len(d["comparison_a64"]["snapshots"]))')" "10 0 6 4"
 
 # ---- no colour, ever: not on a terminal, not with NO_COLOR, not without it
 for env in "" "NO_COLOR=1"; do

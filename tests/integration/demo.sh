@@ -38,7 +38,7 @@ expect_match "conclusion printed" "$OUT" "^conclusion: the guest's vector base d
 # The AArch64 table beside the AArch32 one, each row proved by the guest's
 # own UART (or its hypervisor's report).
 expect_match "AArch64: a second comparison, of the synchronous slot" "$OUT" \
-    '^hvprobe compare: 4 snapshots, the AArch64 synchronous-exception slot'
+    '^hvprobe compare: 4 snapshots, the AArch64 synchronous slot of each'
 expect_match "AArch64 answer: tcg-a64-low loops on zeros at 0x200 in flash" "$OUT" \
     '^tcg-a64-low +tcg virt-7.2 +zero-filled: zeros at 0x200 in virt.flash0$'
 expect_match "AArch64 answer: the AArch64 fixture maps nothing at IPA 0x200" "$OUT" \

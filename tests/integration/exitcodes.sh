@@ -71,7 +71,7 @@ TABLE=$(cat <<'ROWS'
 3|QEMU exited at start|$H run -q $ELF -- -no-such-qemu-option
 3|QEMU exited \(status 137\) before the capture trigger fired|$H run -q $ELF --capture $T/x.json --at-serial 'never printed' & sleep 1.5; kill -9 $(pgrep -f "qemu-system.*$T/hvprobe-"); wait $!
 7|has a 32-bit CPU|$H run $GUESTS/a64-vbar-virt.elf --machine vexpress-a9 --dry-run
-7|does not run AArch64 guests yet|$H run $GUESTS/a64-vbar-virt.elf --backend kvm-nested --dry-run
+7|the kvm backend runs 32-bit guests only|$H run $GUESTS/a64-vbar-virt.elf --backend kvm --dry-run
 5|directory is missing or not writable|$H capture --qmp unix:$Q/qmp.sock -o $T/nodir/x.json
 5|directory is missing or not writable|$H dump --qmp unix:$Q/qmp.sock 0x60000000 4K -o $T/nodir/x.bin
 5|cannot create a file next to .*nodir/x.json|$H run -q $ELF --capture $T/nodir/x.json --after 0.2

@@ -15,7 +15,7 @@ for f in bin/hvprobe lib/libhvprobe.a lib/libhvprobe.so lib/libhvprobe.so.4 lib/
          share/doc/hvprobe/examples/tiny/start.S; do
     ok_if "installed: $f" test -e "$R/usr/local/$f"
 done
-expect_match "the shared library has a soname" "$(objdump -p "$R/usr/local/lib/libhvprobe.so" | awk '/SONAME/ {print $2}')" '^libhvprobe\.so\.3$'
+expect_match "the shared library has a soname" "$(objdump -p "$R/usr/local/lib/libhvprobe.so" | awk '/SONAME/ {print $2}')" '^libhvprobe\.so\.4$'
 expect_eq "the soname's symlink points at the installed file" "$(readlink "$R/usr/local/lib/libhvprobe.so.4")" libhvprobe.so.4.0.0
 expect_match "hvprobe.pc names the prefix installed to" "$(sed -n 1p "$R/usr/local/lib/pkgconfig/hvprobe.pc")" '^prefix=/usr/local$'
 expect_match "installed binary runs" "$("$R/usr/local/bin/hvprobe" --version)" '^hvprobe [0-9]+\.[0-9]+\.[0-9]+'

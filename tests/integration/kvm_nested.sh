@@ -102,6 +102,28 @@ expect_eq "at the SVC under KVM: svc=data" "$?" 0
 expect_eq "the guest was not corrupted by a software breakpoint (UART intact)" \
     "$(grep -c 'issuing svc' "$T/exc-serial.log")" 1
 
+# ---- an AArch64 guest under real KVM (-cpu host, AArch64 left on)
+timeout 180 "$HVPROBE" run "$GUESTS/a64-vbar-virt.elf" --backend kvm-nested -q --serial "$T/a64v.log" \
+    --capture "$T/a64v.json" --at-serial 'back from svc' --label kvm-a64-vbar; rc=$?
+expect_eq "AArch64 vbar guest under KVM: run --capture: exit 0" "$rc" 0
+expect_match "UART under KVM: its cur_spx.sync handler ran" "$(cat "$T/a64v.log")" \
+    'a64: took sync at VBAR_EL1\+0x200 \(cur_spx.sync\), ESR_EL1 0x56000000'
+timeout 180 "$HVPROBE" run "$GUESTS/a64-low-virt.elf" --backend kvm-nested -q --serial "$T/a64l.log" \
+    --capture "$T/a64l.json" --at-serial 'issuing svc' --label kvm-a64-low; rc=$?
+expect_eq "AArch64 low guest under KVM: run --capture: exit 0" "$rc" 0
+expect_eq "UART under KVM: no handler after the low guest's SVC" "$(grep -c 'took \|back from svc' "$T/a64l.log")" 0
+expect_eq "AArch64 snapshots under KVM: schema 2, aarch64, accelerator kvm" \
+    "$(jget "$T/a64v.json" '[d["schema_version"], d["arch"], d["backend"]["accelerator"]]')" '[2, "aarch64", "kvm"]'
+expect_match "the kvm-nested note says -cpu host, registers from the gdbstub" \
+    "$(jget "$T/a64v.json" '[r["text"] for r in d["raw"] if r["command"]=="kvm-nested"][0]')" \
+    '-cpu host, inside .*Core and system registers come from the gdbstub'
+OUT=$("$HVPROBE" compare -v --expect kvm-a64-vbar:cur_spx.sync=valid --expect kvm-a64-low:cur_spx.sync=zero-filled \
+    "$T/a64v.json" "$T/a64l.json"); rc=$?
+expect_eq "compare: cur_spx.sync valid with VBAR_EL1 set, zero-filled (UDF #0 in flash) without" "$rc" 0
+expect_match "... and the low guest is caught in the loop: ESR_EL1 says undefined instruction" "$OUT" \
+    'kvm-a64-low: last exception taken to EL1: ESR_EL1 0x02000000: unknown reason \(e.g. an undefined instruction'
+ok_if "AArch64 KVM snapshots validate against the schema" tests/lib/validate-snapshot "$T/a64v.json" "$T/a64l.json"
+
 # ---- teardown: nothing left
 expect_eq "no QEMU of ours left running" "$(ours)" 0
 expect_eq "no runtime directories left" "$(find "$T" -maxdepth 1 -name 'hvprobe-*' | wc -l)" 0

@@ -49,9 +49,9 @@ CMD=$("$HVPROBE" run "$T/Image" --append x --dry-run 2>&1); rc=$?
 expect_eq "an arm64 Image under tcg: dry-run exits 0" "$rc" 0
 expect_match "... booted as Linux on qemu-system-aarch64 -M virt -cpu cortex-a57" "$CMD" \
     "qemu-system-aarch64 .*-M virt -cpu cortex-a57 .*-kernel $T/Image -append x"
-ERR=$("$HVPROBE" run "$T/Image" --backend kvm-nested --dry-run 2>&1); rc=$?
-expect_eq "an arm64 Image under kvm-nested (32-bit guests only): exit 7" "$rc" 7
-expect_match "... says it is AArch64 and what to use instead" "$ERR" "is an AArch64 image: the kvm-nested backend .* run it under tcg"
+ERR=$("$HVPROBE" run "$T/Image" --backend kvm --dry-run 2>&1); rc=$?
+expect_eq "an arm64 Image under kvm (32-bit guests only): exit 7" "$rc" 7
+expect_match "... says it is AArch64 and what to use instead" "$ERR" "is an AArch64 image: the kvm backend runs 32-bit guests only"
 ERR=$("$HVPROBE" run "$Z" --backend fixture --dry-run 2>&1); rc=$?
 expect_eq "a zImage under the fixture: exit 2" "$rc" 2
 expect_match "... says why and where to run it" "$ERR" "the fixture backend needs an ELF guest image .*without the Linux boot protocol.*tcg, kvm or kvm-nested"

@@ -36,7 +36,7 @@ PY
 }
 mkimg "$T/a64.img" 64 183 linux,dummy-virt
 OUT=$("$HVPROBE" run "$T/a64.img" --backend sel4 --dry-run 2>&1); rc=$?
-expect_eq "a seL4 image for AArch64: exit 2" "$rc" 2
+expect_eq "a seL4 image for AArch64: exit 7 (the architecture does not fit)" "$rc" 7
 expect_match "it says so" "$OUT" "is a seL4 image for AArch64: the sel4 backend runs 32-bit ARM \\(arm_hyp\\) images"
 mkimg "$T/imx.img" 32 40 fsl,imx6q
 OUT=$("$HVPROBE" run "$T/imx.img" --backend sel4 --dry-run 2>&1); rc=$?
