@@ -40,7 +40,7 @@ expect_match "libhvprobe-dev depends on this very libhvprobe4 and the -dev packa
 for d in "$CLI" "$LIBPKG" "$DEV"; do dpkg -x "$d" "$R" || echo "not ok - dpkg -x $d"; done
 for f in usr/bin/hvprobe usr/share/man/man1/hvprobe.1.gz usr/share/bash-completion/completions/hvprobe \
          usr/share/hvprobe/snapshot.schema.json usr/share/doc/hvprobe/copyright usr/share/doc/hvprobe/examples/tiny/start.S \
-         usr/lib/$MA/libhvprobe.so.3 usr/lib/$MA/libhvprobe.so usr/lib/$MA/libhvprobe.a usr/lib/$MA/pkgconfig/hvprobe.pc \
+         usr/lib/$MA/libhvprobe.so.4 usr/lib/$MA/libhvprobe.so usr/lib/$MA/libhvprobe.a usr/lib/$MA/pkgconfig/hvprobe.pc \
          usr/include/hvprobe/hvprobe.h usr/share/doc/libhvprobe-dev/examples/run-capture.c; do
     ok_if "unpacked: $f" test -e "$R/$f"
 done
