@@ -165,11 +165,24 @@ static void condition_cause(cmp_ctx *c, size_t i)
         for (size_t k = 0; cd->exception && k < sizeof map / sizeof map[0]; k++)
             if (!strcmp(cd->exception, map[k].qemu)) {
                 const hvp_vector_report *v = &c->an[i].vec[map[k].vec];
+                if (c->an[i].arch == HVP_ARCH_AARCH64) {
+                    /* AArch64: one synchronous slot takes them all; the
+                     * one the log shows the CPU entering */
+                    v = &c->an[i].vec[key_of(c, i)];
+                    for (int e = 0; e < c->an[i].nvec; e++)
+                        if (c->an[i].vec[e].fetch_known && c->an[i].vec[e].fetch == cd->vector)
+                            v = &c->an[i].vec[e];
+                }
                 char rate[48];
                 hvp_count_text(cd->rate, rate, sizeof rate);
-                diag_add(&c->cause, "%s: stuck: re-entering the %s vector %s times a second (run --when-stuck, "
-                         "from QEMU's -d int log), with no serial output; that vector is %s: %s", c->labels[i],
-                         map[k].what, rate, hvp_verdict_name(v->verdict), v->reason);
+                if (c->an[i].arch == HVP_ARCH_AARCH64)
+                    diag_add(&c->cause, "%s: stuck: re-entering the %s slot on %s exceptions %s times a second "
+                             "(run --when-stuck, from QEMU's -d int log), with no serial output; that slot is %s: "
+                             "%s", c->labels[i], v->name, map[k].what, rate, hvp_verdict_name(v->verdict), v->reason);
+                else
+                    diag_add(&c->cause, "%s: stuck: re-entering the %s vector %s times a second (run --when-stuck, "
+                             "from QEMU's -d int log), with no serial output; that vector is %s: %s", c->labels[i],
+                             map[k].what, rate, hvp_verdict_name(v->verdict), v->reason);
                 return;
             }
     }

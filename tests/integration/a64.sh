@@ -84,6 +84,16 @@ expect_eq "JSON: the sync route" "$(jget "$T/cmp.json" '[(r["kind"], r["el"], r[
 expect_eq "report of AArch64 snapshots (exit 0)" "$?" 0
 expect_match "the report's table names the AArch64 slots" "$(cat "$T/rep.html")" 'lower_a32.serror'
 
+# Stuck: the low guest loops on UDF #0 at 0x200; run --when-stuck sees the
+# storm in QEMU's -d int log and compare names the slot.
+timeout 60 "$HVPROBE" run "$G/a64-low-virt.elf" --capture "$T/stuck.json" --when-stuck --timeout 20 --label stuck64 -q
+expect_eq "run --when-stuck: the AArch64 low guest is caught in its loop (exit 0)" "$?" 0
+expect_eq "the condition: a storm of undefined instructions into 0x200" \
+    "$(jget "$T/stuck.json" '[d["context"]["condition"]["name"], d["context"]["condition"]["exception"], d["context"]["condition"]["vector"]]')" \
+    '["storm", "Undefined Instruction", "0x00000200"]'
+expect_match "compare: the slot it re-enters, and why" "$("$HVPROBE" compare "$T/stuck.json")" \
+    'stuck64: stuck: re-entering the cur_spx.sync slot on undefined-instruction exceptions [0-9,]+ times a second .*that slot is zero-filled: .*at PA 0x200 is UDF #0'
+
 # A kernel nobody here wrote: Debian's arm64 kernel, the one the kvm-nested
 # backend's host boots (hvprobe kvm-host build caches it; kvm_nested.sh
 # needs it anyway), booted under TCG as an AArch64 guest to the root mount.
