@@ -1,7 +1,8 @@
 # tests/integration/valgrind.sh - no leaks and no memory errors under
 # valgrind in the paths users run: capture over all channels, show, compare
 # (all formats, imported original files), run with a breakpoint trigger,
-# demo (six QEMU runs), trace, check.  Skipped under SANITIZE builds
+# demo (ten QEMU runs), AArch64 captures, compare, report and show, trace,
+# check.  Skipped under SANITIZE builds
 # (ASan and valgrind do not mix); those run the same paths under ASan.
 . tests/lib/tap.sh
 . tests/lib/qemu.sh
@@ -35,7 +36,16 @@ printf '{"timestamp":"t","hypervisor":"orig","data":{"exception_table":"00000000
 vg "compare of an imported original-format file" compare "$T/orig.json"
 vg "run with --at-exception (breakpoints) and capture" run "$ELF" -q --capture "$T/r.json" --at-exception svc
 vg "run --dry-run" run "$ELF" --dry-run
-vg "demo: six QEMU runs, captures, compare" demo --no-kvm -q -o "$T/demo"
+vg "demo: ten QEMU runs, captures, two comparisons" demo --no-kvm -q -o "$T/demo"
+vg "AArch64: run + capture at a symbol (x0-x30, sysregs, the table walked)" run "$GUESTS/a64-unmapped-virt.elf" -q \
+    --capture "$T/a64.json" --at-symbol svc_insn
+vg "AArch64: run under the fixture, captured at the guest's trap" run "$GUESTS/a64-low-virt.elf" --backend fixture -q \
+    --capture "$T/a64fx.json"
+vg "AArch64: compare -v (16 slots, routes, stage-2 walk) and report" compare -v "$T/a64.json" "$T/a64fx.json" \
+    "$T/demo/tcg-a64-vbar.json"
+vg "AArch64: report" report -o "$T/a64.html" "$T/a64.json" "$T/a64fx.json"
+vg "AArch64: show" show "$T/a64fx.json"
+vg "AArch64 and AArch32 mixed (error path)" compare "$T/a64.json" "$T/s.json"
 vg "trace" trace tests/fixtures/trace/$(ls tests/fixtures/trace | grep -m1 '\.log$')
 vg "check --json" check --json
 vg "matrix --cell (a probe captured at its raise, heard out, judged)" matrix --cell irq.s2@tcg-virt -o "$T/mx"
