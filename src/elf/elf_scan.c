@@ -50,7 +50,27 @@ static int elf_open(const char *path, int *fd, Elf **e, size_t *nph, hvp_error *
     return HVP_OK;
 }
 
-int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
+/* AArch32: 8 vector entries at a 32-byte boundary (elf_scan.h). */
+static int a32_table_at(const unsigned char *p, uint64_t a, uint64_t lo, uint64_t hi)
+{
+    for (int k = 0; k < 8; k++) {
+        const unsigned char *q = p + 4 * k;
+        uint32_t w = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+        /* Slot 0x14 (reserved outside Hyp mode) is often a NOP in RTOS
+         * tables (FreeRTOS Zynq/CA9 ports): NOP (0xe320f000) or MOV r0, r0
+         * (0xe1a00000) is accepted there. */
+        if (!hvp_is_vector_entry(w, a + 4 * (uint64_t)k, lo, hi) && !(k == 5 && (w == 0xe320f000u || w == 0xe1a00000u)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Every `align`-aligned run of `size` bytes in the executable segments'
+ * file contents that is_table() accepts; targets must land inside the
+ * image (the span of its loadable segments). */
+static int find_tables(const char *path, uint64_t align, uint64_t size,
+                       int (*is_table)(const unsigned char *p, uint64_t a, uint64_t lo, uint64_t hi),
+                       uint64_t *out, size_t max, size_t *n, hvp_error *err)
 {
     *n = 0;
     int fd;
@@ -61,7 +81,6 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size
         return rc;
     size_t fsize = 0;
     char *raw = elf_rawfile(e, &fsize);
-    /* The image spans its loadable segments; targets must land inside. */
     uint64_t lo = UINT64_MAX, hi = 0;
     for (size_t i = 0; i < nph; i++) {
         GElf_Phdr ph;
@@ -79,26 +98,19 @@ int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size
         const unsigned char *seg = (const unsigned char *)raw + ph.p_offset;
         /* Walk offsets into the segment, not addresses: p_vaddr + size
          * may wrap around 2^64 in an ELF64 file. */
-        uint64_t skip = (32 - (ph.p_vaddr & 31)) & 31;
-        for (uint64_t o = skip; o + 32 <= ph.p_filesz && *n < max; o += 32) {
-            uint64_t a = ph.p_vaddr + o;
-            int all = 1;
-            for (int k = 0; k < 8 && all; k++) {
-                const unsigned char *p = seg + o + 4 * k;
-                uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-                /* Slot 0x14 (reserved outside Hyp mode) is often a NOP in
-                 * RTOS tables (FreeRTOS Zynq/CA9 ports): NOP (0xe320f000)
-                 * or MOV r0, r0 (0xe1a00000) is accepted there. */
-                all = hvp_is_vector_entry(w, a + 4 * k, lo, hi) ||
-                      (k == 5 && (w == 0xe320f000u || w == 0xe1a00000u));
-            }
-            if (all)
-                out[(*n)++] = a;
-        }
+        uint64_t skip = (align - (ph.p_vaddr & (align - 1))) & (align - 1);
+        for (uint64_t o = skip; o + size <= ph.p_filesz && *n < max; o += align)
+            if (is_table(seg + o, ph.p_vaddr + o, lo, hi))
+                out[(*n)++] = ph.p_vaddr + o;
     }
     elf_end(e);
     close(fd);
     return rc;
+}
+
+int hvp_elf_find_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
+{
+    return find_tables(path, 32, 32, a32_table_at, out, max, n, err);
 }
 
 /* An AArch64 table: 16 slots of 0x80 bytes at a 2 KiB boundary
@@ -129,38 +141,7 @@ static int a64_table_at(const unsigned char *p, uint64_t a, uint64_t lo, uint64_
 
 int hvp_elf_find_a64_vector_tables(const char *path, uint64_t *out, size_t max, size_t *n, hvp_error *err)
 {
-    *n = 0;
-    int fd;
-    Elf *e;
-    size_t nph;
-    int rc = elf_open(path, &fd, &e, &nph, err);
-    if (rc)
-        return rc;
-    size_t fsize = 0;
-    char *raw = elf_rawfile(e, &fsize);
-    uint64_t lo = UINT64_MAX, hi = 0;
-    for (size_t i = 0; i < nph; i++) {
-        GElf_Phdr ph;
-        if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && ph.p_memsz) {
-            if (ph.p_vaddr < lo) lo = ph.p_vaddr;
-            if (ph.p_vaddr + ph.p_memsz > hi) hi = ph.p_vaddr + ph.p_memsz;
-        }
-    }
-    for (size_t i = 0; raw && i < nph && *n < max; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
-            continue;
-        if (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset)
-            continue;
-        const unsigned char *seg = (const unsigned char *)raw + ph.p_offset;
-        uint64_t skip = (0x800 - (ph.p_vaddr & 0x7ff)) & 0x7ff;
-        for (uint64_t o = skip; o + 0x800 <= ph.p_filesz && *n < max; o += 0x800)
-            if (a64_table_at(seg + o, ph.p_vaddr + o, lo, hi))
-                out[(*n)++] = ph.p_vaddr + o;
-    }
-    elf_end(e);
-    close(fd);
-    return rc;
+    return find_tables(path, 0x800, 0x800, a64_table_at, out, max, n, err);
 }
 
 int hvp_elf_bytes_at(const char *path, uint64_t paddr, uint8_t *buf, size_t len, size_t *got, hvp_error *err)

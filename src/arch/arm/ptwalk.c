@@ -11,6 +11,7 @@
  *   B4.1.153/154 TTBR0/TTBCR, B4.1.159/160 VTCR/VTTBR.
  */
 #include "arch/arm/ptwalk.h"
+#include "util/line.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -463,35 +464,7 @@ int arm_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
 
 /* ---- one line ------------------------------------------------------------ */
 
-typedef struct line {
-    char *buf;
-    size_t n, len;
-    int overflow;
-} line;
 
-static void put(line *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(line *t, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    va_start(ap, fmt);
-    int w = vsnprintf(t->buf + (room ? t->len : t->n - 1), room ? room : 1, fmt, ap);
-    va_end(ap);
-    if (w < 0 || (size_t)w >= room)
-        t->overflow = 1;
-    if (w > 0)
-        t->len += (size_t)w;
-}
-
-static void put_size(line *t, uint64_t sz)
-{
-    if (sz >= (1ull << 30) && !(sz & ((1ull << 30) - 1)))
-        put(t, "%llu GiB", (unsigned long long)(sz >> 30));
-    else if (sz >= (1ull << 20) && !(sz & ((1ull << 20) - 1)))
-        put(t, "%llu MiB", (unsigned long long)(sz >> 20));
-    else
-        put(t, "%llu KiB", (unsigned long long)(sz >> 10));
-}
 
 static int regime_is(const arm_walk_result *r, const char *name)
 {
@@ -510,7 +483,7 @@ int arm_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *
     if (!r || !buf || n == 0)
         return hvp_fail(err, HVP_E_INVAL, "arm_walk_describe: NULL argument");
     buf[0] = '\0';
-    line t = { buf, n, 0, 0 };
+    hvp_line t = { buf, n, 0, 0 };
     int s2 = regime_is(r, "long-descriptor stage 2");
     int sd = regime_is(r, "short-descriptor");
     const char *in = s2 ? "IPA" : "VA";
@@ -518,49 +491,49 @@ int arm_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *
     const arm_walk_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
 
     if (r->ok) {
-        put(&t, "%s 0x%llx maps to 0x%llx", in, (unsigned long long)r->in_addr,
+        hvp_line_put(&t, "%s 0x%llx maps to 0x%llx", in, (unsigned long long)r->in_addr,
             (unsigned long long)r->out_addr);
         if (!last) {
-            put(&t, " (%s)", r->why ? r->why : r->regime ? r->regime : "flat");
+            hvp_line_put(&t, " (%s)", r->why ? r->why : r->regime ? r->regime : "flat");
         } else {
-            put(&t, " via %s: %s, ", reg ? reg : "?", last->kind ? last->kind : "?");
-            put_size(&t, r->block_size);
+            hvp_line_put(&t, " via %s: %s, ", reg ? reg : "?", last->kind ? last->kind : "?");
+            hvp_line_put_size(&t, r->block_size);
             if (sd)
-                put(&t, ", AP=0b%d%d%d", (r->ap >> 2) & 1, (r->ap >> 1) & 1, r->ap & 1);
+                hvp_line_put(&t, ", AP=0b%d%d%d", (r->ap >> 2) & 1, (r->ap >> 1) & 1, r->ap & 1);
             else
-                put(&t, ", %s=0b%d%d", s2 ? "HAP" : "AP[2:1]", (r->ap >> 1) & 1, r->ap & 1);
-            put(&t, " XN=%d", r->xn);
+                hvp_line_put(&t, ", %s=0b%d%d", s2 ? "HAP" : "AP[2:1]", (r->ap >> 1) & 1, r->ap & 1);
+            hvp_line_put(&t, " XN=%d", r->xn);
             if (r->pxn >= 0)
-                put(&t, " PXN=%d", r->pxn);
+                hvp_line_put(&t, " PXN=%d", r->pxn);
             if (r->ns >= 0)
-                put(&t, " NS=%d", r->ns);
+                hvp_line_put(&t, " NS=%d", r->ns);
             if (r->domain >= 0)
-                put(&t, " domain %d", r->domain);
+                hvp_line_put(&t, " domain %d", r->domain);
             if (r->ap_table)
-                put(&t, " APTable=0b%d%d", (r->ap_table >> 1) & 1, r->ap_table & 1);
+                hvp_line_put(&t, " APTable=0b%d%d", (r->ap_table >> 1) & 1, r->ap_table & 1);
             if (r->why)
-                put(&t, " [%s]", r->why);
+                hvp_line_put(&t, " [%s]", r->why);
         }
     } else {
-        put(&t, "%s 0x%llx: %s", in, (unsigned long long)r->in_addr,
+        hvp_line_put(&t, "%s 0x%llx: %s", in, (unsigned long long)r->in_addr,
             r->fault ? r->fault : "not translated");
         if (r->fault_level >= 0)
-            put(&t, ", level %d", r->fault_level);
-        put(&t, " (%s", reg ? reg : r->regime ? r->regime : "?");
+            hvp_line_put(&t, ", level %d", r->fault_level);
+        hvp_line_put(&t, " (%s", reg ? reg : r->regime ? r->regime : "?");
         if (last) {
             if (last->kind && !strcmp(last->kind, "unreadable"))
-                put(&t, "; level-%d descriptor at 0x%llx unreadable", last->level,
+                hvp_line_put(&t, "; level-%d descriptor at 0x%llx unreadable", last->level,
                     (unsigned long long)last->desc_pa);
             else if (sd)
-                put(&t, "; level-%d descriptor at 0x%llx = 0x%08llx", last->level,
+                hvp_line_put(&t, "; level-%d descriptor at 0x%llx = 0x%08llx", last->level,
                     (unsigned long long)last->desc_pa, (unsigned long long)last->desc);
             else
-                put(&t, "; level-%d descriptor at 0x%llx = 0x%016llx", last->level,
+                hvp_line_put(&t, "; level-%d descriptor at 0x%llx = 0x%016llx", last->level,
                     (unsigned long long)last->desc_pa, (unsigned long long)last->desc);
         }
         if (r->why)
-            put(&t, "; %s", r->why);
-        put(&t, ")");
+            hvp_line_put(&t, "; %s", r->why);
+        hvp_line_put(&t, ")");
     }
     if (t.overflow)
         return hvp_fail(err, HVP_E_INVAL,

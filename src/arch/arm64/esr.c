@@ -18,6 +18,7 @@
  * The shared HSR-shaped fields come from arch/arm/fault.c.
  */
 #include "arch/arm64/esr.h"
+#include "util/line.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,95 +182,76 @@ int a64_esr_decode(uint64_t esr, a64_esr_info *out)
 
 /* ---- one sentence -------------------------------------------------------- */
 
-typedef struct text {
-    char *buf;
-    size_t n, len;
-    int overflow;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    va_start(ap, fmt);
-    int w = vsnprintf(t->buf + (room ? t->len : t->n - 1), room ? room : 1, fmt, ap);
-    va_end(ap);
-    if (w < 0 || (size_t)w >= room)
-        t->overflow = 1;
-    if (w > 0)
-        t->len += (size_t)w;
-}
 
 /* "x3", "w3", "xzr", "wzr" */
-static void put_reg(text *t, unsigned r, int x)
+static void put_reg(hvp_line *t, unsigned r, int x)
 {
     if (r == 31)
-        put(t, "%s", x ? "xzr" : "wzr");
+        hvp_line_put(t, "%s", x ? "xzr" : "wzr");
     else
-        put(t, "%c%u", x ? 'x' : 'w', r);
+        hvp_line_put(t, "%c%u", x ? 'x' : 'w', r);
 }
 
 /* "instruction fetch", "cache maintenance", "4-byte write from w3",
  * "sign-extending 2-byte read into x5", "read", "write" */
-static void put_access(text *t, const a64_esr_info *e)
+static void put_access(hvp_line *t, const a64_esr_info *e)
 {
     if (!e->is_data) {
-        put(t, "instruction fetch");
+        hvp_line_put(t, "instruction fetch");
     } else if (e->cm) {
-        put(t, "cache maintenance");
+        hvp_line_put(t, "cache maintenance");
     } else if (e->isv && e->wnr) {
-        put(t, "%u-byte write from ", e->access_size);
+        hvp_line_put(t, "%u-byte write from ", e->access_size);
         put_reg(t, e->srt, e->sf);
     } else if (e->isv) {
-        put(t, "%s%u-byte read into ", e->sse ? "sign-extending " : "", e->access_size);
+        hvp_line_put(t, "%s%u-byte read into ", e->sse ? "sign-extending " : "", e->access_size);
         put_reg(t, e->srt, e->sf);
     } else {
-        put(t, "%s", e->wnr ? "write" : "read");
+        hvp_line_put(t, "%s", e->wnr ? "write" : "read");
     }
 }
 
 /* EC 0x18: "MRS x1, S3_3_C14_C0_2", "MSR S3_0_C1_C0_0, x0",
  * "SYS #0, C7, C6, #1, x0" (Op0 = 1: DC/IC/AT/TLBI and friends). */
-static void put_sysreg(text *t, uint32_t iss)
+static void put_sysreg(hvp_line *t, uint32_t iss)
 {
     unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
     unsigned crn = (iss >> 10) & 0xF, rt = (iss >> 5) & 0x1F, crm = (iss >> 1) & 0xF;
     int read = (int)(iss & 1);
     if (op0 == 1) {
-        put(t, "%s #%u, C%u, C%u, #%u, ", read ? "SYSL" : "SYS", op1, crn, crm, op2);
+        hvp_line_put(t, "%s #%u, C%u, C%u, #%u, ", read ? "SYSL" : "SYS", op1, crn, crm, op2);
         put_reg(t, rt, 1);
     } else if (read) {
-        put(t, "MRS ");
+        hvp_line_put(t, "MRS ");
         put_reg(t, rt, 1);
-        put(t, ", S%u_%u_C%u_C%u_%u", op0, op1, crn, crm, op2);
+        hvp_line_put(t, ", S%u_%u_C%u_C%u_%u", op0, op1, crn, crm, op2);
     } else {
-        put(t, "MSR S%u_%u_C%u_C%u_%u, ", op0, op1, crn, crm, op2);
+        hvp_line_put(t, "MSR S%u_%u_C%u_C%u_%u, ", op0, op1, crn, crm, op2);
         put_reg(t, rt, 1);
     }
 }
 
 /* SError ISS: IDS 24 (IMPLEMENTATION DEFINED syndrome in 23:0), AET
  * 12:10 and DFSC 5:0 (0x00 uncategorized, 0x11 asynchronous SError). */
-static void put_serror(text *t, uint32_t iss)
+static void put_serror(hvp_line *t, uint32_t iss)
 {
     static const char *const aet[8] = {
         "uncontainable (UC)", "unrecoverable state (UEU)", "restartable state (UEO)",
         "recoverable state (UER)", "AET 0b100", "AET 0b101", "corrected (CE)", "AET 0b111",
     };
     if (iss & (1u << 24)) {
-        put(t, ", IMPLEMENTATION DEFINED syndrome 0x%06x", (unsigned)(iss & 0xFFFFFF));
+        hvp_line_put(t, ", IMPLEMENTATION DEFINED syndrome 0x%06x", (unsigned)(iss & 0xFFFFFF));
         return;
     }
     unsigned dfsc = iss & 0x3F;
     if (dfsc == 0x00)
-        put(t, ", uncategorized");
+        hvp_line_put(t, ", uncategorized");
     else if (dfsc == 0x11)
-        put(t, ", asynchronous SError, %s", aet[(iss >> 10) & 7]);
+        hvp_line_put(t, ", asynchronous SError, %s", aet[(iss >> 10) & 7]);
     else
-        put(t, ", DFSC 0x%02x", dfsc);
+        hvp_line_put(t, ", DFSC 0x%02x", dfsc);
     if (iss & (1u << 9))
-        put(t, " (EA=1)");
+        hvp_line_put(t, " (EA=1)");
 }
 
 static int is_mmu_fault(arm_fault_kind k)
@@ -278,30 +260,30 @@ static int is_mmu_fault(arm_fault_kind k)
            k == ARM_FAULT_PERMISSION || k == ARM_FAULT_ADDRESS_SIZE;
 }
 
-static void put_far(text *t, const a64_esr_info *e, int have_far, uint64_t far,
+static void put_far(hvp_line *t, const a64_esr_info *e, int have_far, uint64_t far,
                     const char *el)
 {
     if (e->fnv)
-        put(t, ", FAR_%s not valid (FnV=1)", el);
+        hvp_line_put(t, ", FAR_%s not valid (FnV=1)", el);
     else if (have_far)
-        put(t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
+        hvp_line_put(t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
 }
 
-static void put_abort(text *t, const a64_esr_info *e, int have_far, uint64_t far,
+static void put_abort(hvp_line *t, const a64_esr_info *e, int have_far, uint64_t far,
                       const char *el)
 {
-    put(t, "%s, %s (%cFSC 0x%02x", e->class_name, e->fsc.name, e->is_data ? 'D' : 'I',
+    hvp_line_put(t, "%s, %s (%cFSC 0x%02x", e->class_name, e->fsc.name, e->is_data ? 'D' : 'I',
         (unsigned)(e->iss & 0x3F));
     if (e->ea)
-        put(t, ", EA=1");
+        hvp_line_put(t, ", EA=1");
     /* Taken to EL2 from below: with HCR_EL2.TGE=0 every stage-1 fault of
      * EL1&0 goes to EL1, so an MMU fault here is a stage-2 one. */
     if (!e->s1ptw && !e->same_el && is_mmu_fault(e->fsc.kind) && !strcmp(el, "EL2"))
-        put(t, ", stage 2 unless HCR_EL2.TGE=1");
-    put(t, ")");
+        hvp_line_put(t, ", stage 2 unless HCR_EL2.TGE=1");
+    hvp_line_put(t, ")");
     if (e->s1ptw)
-        put(t, ", stage-2 fault on the stage-1 table walk");
-    put(t, ", ");
+        hvp_line_put(t, ", stage-2 fault on the stage-1 table walk");
+    hvp_line_put(t, ", ");
     put_access(t, e);
     put_far(t, e, have_far, far, el);
 }
@@ -315,9 +297,9 @@ int a64_esr_describe(uint64_t esr, int have_far, uint64_t far, const char *elnam
     const char *el = elname ? elname : "ELx";
     a64_esr_info e;
     a64_esr_decode(esr, &e);
-    text t = { buf, n, 0, 0 };
+    hvp_line t = { buf, n, 0, 0 };
 
-    put(&t, "ESR_%s 0x%08llx: ", el, (unsigned long long)esr);
+    hvp_line_put(&t, "ESR_%s 0x%08llx: ", el, (unsigned long long)esr);
     switch (e.ec) {
     case 0x20: case 0x21: case 0x24: case 0x25:
         put_abort(&t, &e, have_far, far, el);
@@ -326,39 +308,39 @@ int a64_esr_describe(uint64_t esr, int have_far, uint64_t far, const char *elnam
         const char *mn = e.ec == 0x11 || e.ec == 0x15 ? "SVC" :
                          e.ec == 0x12 || e.ec == 0x16 ? "HVC" :
                          e.ec == 0x17 ? "SMC" : e.ec == 0x38 ? "BKPT" : "BRK";
-        put(&t, "%s #0x%x executed in %s", mn, e.imm16,
+        hvp_line_put(&t, "%s #0x%x executed in %s", mn, e.imm16,
             e.ec == 0x11 || e.ec == 0x12 || e.ec == 0x38 ? "AArch32" : "AArch64");
         break;
     }
     case 0x18:
-        put(&t, "%s: ", e.class_name);
+        hvp_line_put(&t, "%s: ", e.class_name);
         put_sysreg(&t, e.iss);
         break;
     case 0x01: {
         static const char *const wf[4] = { "WFI", "WFE", "WFIT", "WFET" };
-        put(&t, "%s: %s", e.class_name, wf[e.iss & 3]);
+        hvp_line_put(&t, "%s: %s", e.class_name, wf[e.iss & 3]);
         break;
     }
     case 0x22:
-        put(&t, "%s", e.class_name);
+        hvp_line_put(&t, "%s", e.class_name);
         if (have_far)
-            put(&t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
+            hvp_line_put(&t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
         break;
     case 0x34: case 0x35:
-        put(&t, "%s, %s", e.class_name, (e.iss >> 6) & 1 ? "write" : "read");
+        hvp_line_put(&t, "%s, %s", e.class_name, (e.iss >> 6) & 1 ? "write" : "read");
         if (have_far)
-            put(&t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
+            hvp_line_put(&t, ", at FAR_%s 0x%llx", el, (unsigned long long)far);
         break;
     case 0x2F:
-        put(&t, "%s", e.class_name);
+        hvp_line_put(&t, "%s", e.class_name);
         put_serror(&t, e.iss);
         break;
     default:
-        put(&t, "%s", e.class_name);
+        hvp_line_put(&t, "%s", e.class_name);
         if (!strcmp(e.class_name, "unallocated exception class"))
-            put(&t, " (EC 0x%02x, ISS 0x%07x)", e.ec, (unsigned)e.iss);
+            hvp_line_put(&t, " (EC 0x%02x, ISS 0x%07x)", e.ec, (unsigned)e.iss);
         else if (e.iss)
-            put(&t, " (ISS 0x%07x)", (unsigned)e.iss);
+            hvp_line_put(&t, " (ISS 0x%07x)", (unsigned)e.iss);
         break;
     }
     if (t.overflow)

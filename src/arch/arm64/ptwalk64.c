@@ -17,6 +17,7 @@
  * "VMSAv8-64 translation table format descriptors".
  */
 #include "arch/arm64/ptwalk64.h"
+#include "util/line.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,84 +496,56 @@ int a64_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
 
 /* ---- one line ------------------------------------------------------------ */
 
-typedef struct line {
-    char *buf;
-    size_t n, len;
-    int overflow;
-} line;
 
-static void put(line *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(line *t, const char *fmt, ...)
-{
-    va_list ap;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    va_start(ap, fmt);
-    int w = vsnprintf(t->buf + (room ? t->len : t->n - 1), room ? room : 1, fmt, ap);
-    va_end(ap);
-    if (w < 0 || (size_t)w >= room)
-        t->overflow = 1;
-    if (w > 0)
-        t->len += (size_t)w;
-}
-
-static void put_size(line *t, uint64_t sz)
-{
-    if (sz >= (1ull << 30) && !(sz & ((1ull << 30) - 1)))
-        put(t, "%llu GiB", (unsigned long long)(sz >> 30));
-    else if (sz >= (1ull << 20) && !(sz & ((1ull << 20) - 1)))
-        put(t, "%llu MiB", (unsigned long long)(sz >> 20));
-    else
-        put(t, "%llu KiB", (unsigned long long)(sz >> 10));
-}
 
 int a64_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *err)
 {
     if (!r || !buf || n == 0)
         return hvp_fail(err, HVP_E_INVAL, "a64_walk_describe: NULL argument");
     buf[0] = '\0';
-    line t = { buf, n, 0, 0 };
+    hvp_line t = { buf, n, 0, 0 };
     const int s2 = r->regime && !strncmp(r->regime, "AArch64 stage 2", 15);
     const char *in = s2 ? "IPA" : "VA";
     const char *reg = s2 ? "VTTBR" : r->ttbr == 1 ? "TTBR1" : r->ttbr == 0 ? "TTBR0" : NULL;
     const arm_walk_step *last = r->nsteps ? &r->steps[r->nsteps - 1] : NULL;
 
     if (r->ok) {
-        put(&t, "%s 0x%llx maps to 0x%llx", in, (unsigned long long)r->in_addr,
+        hvp_line_put(&t, "%s 0x%llx maps to 0x%llx", in, (unsigned long long)r->in_addr,
             (unsigned long long)r->out_addr);
         if (!last) {
-            put(&t, " (%s)", r->why ? r->why : r->regime ? r->regime : "flat");
+            hvp_line_put(&t, " (%s)", r->why ? r->why : r->regime ? r->regime : "flat");
         } else {
-            put(&t, " via %s: %s, ", reg ? reg : "?", last->kind ? last->kind : "?");
-            put_size(&t, r->block_size);
-            put(&t, ", %s=0b%d%d", s2 ? "S2AP" : "AP[2:1]", (r->ap >> 1) & 1, r->ap & 1);
+            hvp_line_put(&t, " via %s: %s, ", reg ? reg : "?", last->kind ? last->kind : "?");
+            hvp_line_put_size(&t, r->block_size);
+            hvp_line_put(&t, ", %s=0b%d%d", s2 ? "S2AP" : "AP[2:1]", (r->ap >> 1) & 1, r->ap & 1);
             if (s2 || r->pxn < 0)
-                put(&t, " XN=%d", r->xn);
+                hvp_line_put(&t, " XN=%d", r->xn);
             else
-                put(&t, " UXN=%d PXN=%d", r->xn, r->pxn);
+                hvp_line_put(&t, " UXN=%d PXN=%d", r->xn, r->pxn);
             if (r->ns >= 0)
-                put(&t, " NS=%d", r->ns);
+                hvp_line_put(&t, " NS=%d", r->ns);
             if (r->ap_table)
-                put(&t, " APTable=0b%d%d", (r->ap_table >> 1) & 1, r->ap_table & 1);
+                hvp_line_put(&t, " APTable=0b%d%d", (r->ap_table >> 1) & 1, r->ap_table & 1);
             if (r->why)
-                put(&t, " [%s]", r->why);
+                hvp_line_put(&t, " [%s]", r->why);
         }
     } else {
-        put(&t, "%s 0x%llx: %s", in, (unsigned long long)r->in_addr,
+        hvp_line_put(&t, "%s 0x%llx: %s", in, (unsigned long long)r->in_addr,
             r->fault ? r->fault : "not translated");
         if (r->fault_level >= 0)
-            put(&t, ", level %d", r->fault_level);
-        put(&t, " (%s", reg ? reg : "no TTBR");
+            hvp_line_put(&t, ", level %d", r->fault_level);
+        hvp_line_put(&t, " (%s", reg ? reg : "no TTBR");
         if (last) {
             if (last->kind && !strcmp(last->kind, "unreadable"))
-                put(&t, "; level-%d descriptor at 0x%llx unreadable", last->level,
+                hvp_line_put(&t, "; level-%d descriptor at 0x%llx unreadable", last->level,
                     (unsigned long long)last->desc_pa);
             else
-                put(&t, "; level-%d descriptor at 0x%llx = 0x%016llx", last->level,
+                hvp_line_put(&t, "; level-%d descriptor at 0x%llx = 0x%016llx", last->level,
                     (unsigned long long)last->desc_pa, (unsigned long long)last->desc);
         }
         if (r->why)
-            put(&t, "; %s", r->why);
-        put(&t, ")");
+            hvp_line_put(&t, "; %s", r->why);
+        hvp_line_put(&t, ")");
     }
     if (t.overflow)
         return hvp_fail(err, HVP_E_INVAL,
