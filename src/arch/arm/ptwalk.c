@@ -11,6 +11,7 @@
  *   B4.1.153/154 TTBR0/TTBCR, B4.1.159/160 VTCR/VTTBR.
  */
 #include "arch/arm/ptwalk.h"
+#include "arch/arm/walk_common.h"
 #include "util/line.h"
 
 #include <stdarg.h>
@@ -56,7 +57,7 @@ typedef struct walk_opts {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void result_init(arm_walk_result *r, const char *regime, uint64_t in)
+void arm_walk_result_init(arm_walk_result *r, const char *regime, uint64_t in)
 {
     memset(r, 0, sizeof *r);
     r->regime = regime;
@@ -66,10 +67,9 @@ static void result_init(arm_walk_result *r, const char *regime, uint64_t in)
     r->ap = r->xn = r->pxn = r->ns = r->domain = r->af = -1;
 }
 
-static arm_walk_step *add_step(arm_walk_result *r, int level, uint64_t table,
-                               uint64_t desc_pa)
+arm_walk_step *arm_walk_add_step(arm_walk_result *r, int level, uint64_t table, uint64_t desc_pa)
 {
-    if (r->nsteps >= ARM_WALK_MAX_STEPS)  /* cannot happen: walks are <= 3 deep */
+    if (r->nsteps >= ARM_WALK_MAX_STEPS)  /* cannot happen: walks are <= 4 deep */
         return &r->steps[ARM_WALK_MAX_STEPS - 1];
     arm_walk_step *s = &r->steps[r->nsteps++];
     s->level = level;
@@ -90,27 +90,22 @@ static int fault(arm_walk_result *r, const char *what, int level, const char *wh
 }
 
 /* Read a 4- or 8-byte descriptor in the walk's endianness. */
-static int read_desc(arm_phys_read_fn rd, void *ctx, uint64_t pa, size_t len,
-                     const walk_opts *o, uint64_t *out)
+int arm_walk_read_desc(arm_phys_read_fn rd, void *ctx, uint64_t pa, size_t len, int big_endian, uint64_t *out)
 {
     uint8_t b[8] = { 0 };
-    if (rd(ctx, pa, b, len) < 0)
+    if (len > sizeof b || rd(ctx, pa, b, len) < 0)
         return -1;
     uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        size_t k = o->big_endian ? i : len - 1 - i;
-        v = (v << 8) | b[k];
-    }
+    for (size_t i = 0; i < len; i++)
+        v = (v << 8) | b[big_endian ? i : len - 1 - i];
     *out = v;
     return 0;
 }
 
-static int check_args(arm_phys_read_fn rd, arm_walk_result *r, const char *fn,
-                      hvp_error *err)
+int arm_walk_check_args(arm_phys_read_fn rd, const arm_walk_result *r, const char *fn, hvp_error *err)
 {
     if (!rd || !r)
-        return hvp_fail(err, HVP_E_INVAL, "%s: %s is NULL", fn,
-                        !rd ? "the memory reader" : "the result");
+        return hvp_fail(err, HVP_E_INVAL, "%s: %s is NULL", fn, !rd ? "the memory reader" : "the result");
     return HVP_OK;
 }
 
@@ -154,8 +149,8 @@ static int walk_short(uint32_t ttbr0, uint32_t ttbr1, uint32_t ttbcr, uint32_t v
 
     uint64_t d;
     uint32_t l1_pa = base | (idx << 2);
-    arm_walk_step *s = add_step(r, 1, base, l1_pa);
-    if (read_desc(rd, ctx, l1_pa, 4, o, &d) < 0)
+    arm_walk_step *s = arm_walk_add_step(r, 1, base, l1_pa);
+    if (arm_walk_read_desc(rd, ctx, l1_pa, 4, o->big_endian, &d) < 0)
         return fault(r, "table unreadable", 1, "first-level table could not be read");
     s->desc = d;
 
@@ -170,8 +165,8 @@ static int walk_short(uint32_t ttbr0, uint32_t ttbr1, uint32_t ttbcr, uint32_t v
         r->pxn = (int)((d >> 2) & 1);
         uint32_t l2_base = (uint32_t)d & 0xFFFFFC00u;
         uint32_t l2_pa = l2_base | (((va >> 12) & 0xFF) << 2);
-        s = add_step(r, 2, l2_base, l2_pa);
-        if (read_desc(rd, ctx, l2_pa, 4, o, &d) < 0)
+        s = arm_walk_add_step(r, 2, l2_base, l2_pa);
+        if (arm_walk_read_desc(rd, ctx, l2_pa, 4, o->big_endian, &d) < 0)
             return fault(r, "table unreadable", 2, "second-level table could not be read");
         s->desc = d;
         if ((d & 3) == 0) {
@@ -233,7 +228,7 @@ int arm_walk_short(uint32_t ttbr0, uint32_t ttbr1, uint32_t ttbcr, uint32_t va,
                    arm_phys_read_fn rd, void *ctx, arm_walk_result *r,
                    hvp_error *err)
 {
-    int rc = check_args(rd, r, "arm_walk_short", err);
+    int rc = arm_walk_check_args(rd, r, "arm_walk_short", err);
     if (rc)
         return rc;
     if (ttbcr & TTBCR_EAE)
@@ -241,7 +236,7 @@ int arm_walk_short(uint32_t ttbr0, uint32_t ttbr1, uint32_t ttbcr, uint32_t va,
                         "arm_walk_short: TTBCR.EAE is set (long-descriptor format); "
                         "use arm_walk_lpae_s1");
     walk_opts o = { 0, 0 };
-    result_init(r, "short-descriptor", va);
+    arm_walk_result_init(r, "short-descriptor", va);
     return walk_short(ttbr0, ttbr1, ttbcr, va, rd, ctx, &o, r);
 }
 
@@ -269,8 +264,8 @@ static int walk_lpae(uint64_t base, uint64_t addr, unsigned inputsize, int start
         uint64_t desc_pa = table + idx * 8;
         uint64_t d;
 
-        arm_walk_step *s = add_step(r, level, table, desc_pa);
-        if (read_desc(rd, ctx, desc_pa, 8, o, &d) < 0)
+        arm_walk_step *s = arm_walk_add_step(r, level, table, desc_pa);
+        if (arm_walk_read_desc(rd, ctx, desc_pa, 8, o->big_endian, &d) < 0)
             return fault(r, "table unreadable", level, "translation table could not be read");
         s->desc = d;
 
@@ -361,7 +356,7 @@ int arm_walk_lpae_s1(uint64_t ttbr0, uint64_t ttbr1, uint32_t ttbcr, uint32_t va
                      arm_phys_read_fn rd, void *ctx, arm_walk_result *r,
                      hvp_error *err)
 {
-    int rc = check_args(rd, r, "arm_walk_lpae_s1", err);
+    int rc = arm_walk_check_args(rd, r, "arm_walk_lpae_s1", err);
     if (rc)
         return rc;
     if (!(ttbcr & TTBCR_EAE))
@@ -369,7 +364,7 @@ int arm_walk_lpae_s1(uint64_t ttbr0, uint64_t ttbr1, uint32_t ttbcr, uint32_t va
                         "arm_walk_lpae_s1: TTBCR.EAE is 0 (short-descriptor format); "
                         "use arm_walk_short");
     walk_opts o = { 0, 0 };
-    result_init(r, "long-descriptor stage 1", va);
+    arm_walk_result_init(r, "long-descriptor stage 1", va);
     return walk_lpae_s1(ttbr0, ttbr1, ttbcr, va, rd, ctx, &o, r);
 }
 
@@ -381,7 +376,7 @@ int arm_walk_lpae_s2(uint64_t vttbr, uint32_t vtcr, uint64_t ipa,
                      arm_phys_read_fn rd, void *ctx, arm_walk_result *r,
                      hvp_error *err)
 {
-    int rc = check_args(rd, r, "arm_walk_lpae_s2", err);
+    int rc = arm_walk_check_args(rd, r, "arm_walk_lpae_s2", err);
     if (rc)
         return rc;
     unsigned raw = VTCR_T0SZ(vtcr);
@@ -401,7 +396,7 @@ int arm_walk_lpae_s2(uint64_t vttbr, uint32_t vtcr, uint64_t ipa,
                         (unsigned)vtcr, t0sz, 32 - t0sz, start, sl0);
 
     walk_opts o = { 0, 0 };
-    result_init(r, "long-descriptor stage 2", ipa);
+    arm_walk_result_init(r, "long-descriptor stage 2", ipa);
     unsigned inputsize = (unsigned)(32 - t0sz);
     if (ipa >> inputsize)
         return fault(r, "translation fault", start,
@@ -415,23 +410,23 @@ int arm_walk_stage1(uint32_t sctlr, uint64_t ttbr0, uint64_t ttbr1, uint32_t ttb
                     uint32_t va, arm_phys_read_fn rd, void *ctx,
                     arm_walk_result *r, hvp_error *err)
 {
-    int rc = check_args(rd, r, "arm_walk_stage1", err);
+    int rc = arm_walk_check_args(rd, r, "arm_walk_stage1", err);
     if (rc)
         return rc;
     walk_opts o = { (sctlr & SCTLR_EE) != 0, (sctlr & SCTLR_AFE) != 0 };
     if (!(sctlr & SCTLR_M)) {
-        result_init(r, "MMU off", va);
+        arm_walk_result_init(r, "MMU off", va);
         r->ok = 1;
         r->out_addr = va;
         r->why = "SCTLR.M is 0: addresses are flat";
         return HVP_OK;
     }
     if (ttbcr & TTBCR_EAE) {
-        result_init(r, "long-descriptor stage 1", va);
+        arm_walk_result_init(r, "long-descriptor stage 1", va);
         o.afe = 0;   /* the long format always has an access flag */
         return walk_lpae_s1(ttbr0, ttbr1, ttbcr, va, rd, ctx, &o, r);
     }
-    result_init(r, "short-descriptor", va);
+    arm_walk_result_init(r, "short-descriptor", va);
     return walk_short((uint32_t)ttbr0, (uint32_t)ttbr1, ttbcr, va, rd, ctx, &o, r);
 }
 

@@ -17,6 +17,7 @@
  * "VMSAv8-64 translation table format descriptors".
  */
 #include "arch/arm64/ptwalk64.h"
+#include "arch/arm/walk_common.h"
 #include "util/line.h"
 
 #include <stdarg.h>
@@ -96,30 +97,6 @@ typedef struct walk_cfg {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void result_init(arm_walk_result *r, const char *regime, uint64_t in)
-{
-    memset(r, 0, sizeof *r);
-    r->regime = regime;
-    r->in_addr = in;
-    r->ttbr = -1;
-    r->fault_level = -1;
-    r->ap = r->xn = r->pxn = r->ns = r->domain = r->af = -1;
-}
-
-static arm_walk_step *add_step(arm_walk_result *r, int level, uint64_t table,
-                               uint64_t desc_pa)
-{
-    if (r->nsteps >= ARM_WALK_MAX_STEPS)  /* cannot happen: walks are <= 4 deep */
-        return &r->steps[ARM_WALK_MAX_STEPS - 1];
-    arm_walk_step *s = &r->steps[r->nsteps++];
-    s->level = level;
-    s->table_pa = table;
-    s->desc_pa = desc_pa;
-    s->desc = 0;
-    s->kind = "unreadable";
-    return s;
-}
-
 /* A fault keeps an earlier note in `why` (e.g. a reserved TGn) unless it
  * has a reason of its own. */
 static int fault(arm_walk_result *r, const char *what, int level, const char *why)
@@ -129,28 +106,6 @@ static int fault(arm_walk_result *r, const char *what, int level, const char *wh
     r->fault_level = level;
     if (why)
         r->why = why;
-    return HVP_OK;
-}
-
-static int read_desc(arm_phys_read_fn rd, void *ctx, uint64_t pa, int big_endian,
-                     uint64_t *out)
-{
-    uint8_t b[8] = { 0 };
-    if (rd(ctx, pa, b, sizeof b) < 0)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof b; i++)
-        v = (v << 8) | b[big_endian ? i : sizeof b - 1 - i];
-    *out = v;
-    return 0;
-}
-
-static int check_args(arm_phys_read_fn rd, arm_walk_result *r, const char *fn,
-                      hvp_error *err)
-{
-    if (!rd || !r)
-        return hvp_fail(err, HVP_E_INVAL, "%s: %s is NULL", fn,
-                        !rd ? "the memory reader" : "the result");
     return HVP_OK;
 }
 
@@ -227,8 +182,8 @@ static int walk(uint64_t base, uint64_t addr, const walk_cfg *c,
         uint64_t desc_pa = table + ((addr >> shift) & MASK(bits)) * 8;
         uint64_t d;
 
-        arm_walk_step *s = add_step(r, level, table, desc_pa);
-        if (read_desc(rd, ctx, desc_pa, c->big_endian, &d) < 0)
+        arm_walk_step *s = arm_walk_add_step(r, level, table, desc_pa);
+        if (arm_walk_read_desc(rd, ctx, desc_pa, 8, c->big_endian, &d) < 0)
             return fault(r, "table unreadable", level, "translation table could not be read");
         s->desc = d;
 
@@ -323,7 +278,7 @@ static int walk_s1(int regime, uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1,
                         "%s: TCR.DS=1 (FEAT_LPA2: 52-bit addresses with a %u KiB granule) "
                         "is not supported", fn, 1u << (gbits - 10));
 
-    result_init(r, s1_names[(gbits - 12) / 2], va);
+    arm_walk_result_init(r, s1_names[(gbits - 12) / 2], va);
     if (reserved_tg)
         r->why = sel ? "TCR.TG1 holds a reserved value: walked as 4 KiB (the CPU uses an "
                        "IMPLEMENTATION DEFINED granule)" :
@@ -373,7 +328,7 @@ static int walk_s1(int regime, uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1,
 int a64_walk_s1(int regime, uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1, uint64_t va,
                 arm_phys_read_fn rd, void *ctx, arm_walk_result *r, hvp_error *err)
 {
-    int rc = check_args(rd, r, "a64_walk_s1", err);
+    int rc = arm_walk_check_args(rd, r, "a64_walk_s1", err);
     if (rc)
         return rc;
     return walk_s1(regime, tcr, ttbr0, ttbr1, va, rd, ctx, 0, r, "a64_walk_s1", err);
@@ -383,14 +338,14 @@ int a64_walk_stage1(int regime, uint64_t sctlr, uint64_t tcr, uint64_t ttbr0,
                     uint64_t ttbr1, uint64_t va, arm_phys_read_fn rd, void *ctx,
                     arm_walk_result *r, hvp_error *err)
 {
-    int rc = check_args(rd, r, "a64_walk_stage1", err);
+    int rc = arm_walk_check_args(rd, r, "a64_walk_stage1", err);
     if (rc)
         return rc;
     if (regime < A64_REGIME_EL10 || regime > A64_REGIME_EL3)
         return hvp_fail(err, HVP_E_INVAL, "a64_walk_stage1: unknown translation regime %d",
                         regime);
     if (!(sctlr & SCTLR_M)) {
-        result_init(r, "MMU off", va);
+        arm_walk_result_init(r, "MMU off", va);
         r->ok = 1;
         r->out_addr = va;
         r->why = "SCTLR.M is 0: addresses are flat";
@@ -405,7 +360,7 @@ int a64_walk_stage1(int regime, uint64_t sctlr, uint64_t tcr, uint64_t ttbr0,
 int a64_walk_s2(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
                 arm_phys_read_fn rd, void *ctx, arm_walk_result *r, hvp_error *err)
 {
-    int rc = check_args(rd, r, "a64_walk_s2", err);
+    int rc = arm_walk_check_args(rd, r, "a64_walk_s2", err);
     if (rc)
         return rc;
     unsigned gbits = tg0_bits(VTCR_TG0(vtcr));
@@ -451,7 +406,7 @@ int a64_walk_s2(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
                         "hardware would fault every access", (unsigned long long)vtcr, t0sz,
                         inputsize, sl0, start, kib, (int)inputsize - (int)shift, stride + 4);
 
-    result_init(r, s2_names[(gbits - 12) / 2], ipa);
+    arm_walk_result_init(r, s2_names[(gbits - 12) / 2], ipa);
     if (reserved_tg)
         r->why = "VTCR_EL2.TG0 holds a reserved value: walked as 4 KiB (the CPU uses an "
                  "IMPLEMENTATION DEFINED granule)";
