@@ -14,7 +14,7 @@
  * the fixture), the fixture is loaded by the generic loader and takes CPU
  * 0's reset PC, and the guest's entry point goes into the fixture's boot
  * parameter word at 0x48000000. */
-static void fixture_load(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
+static void fixture_load_words(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a, int bytes)
 {
     char esc[4096];
     hvp_argv_push(a, "-kernel");
@@ -22,19 +22,18 @@ static void fixture_load(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
     hvp_argv_push(a, "-device");
     hvp_argv_push(a, "loader,file=%s,cpu-num=0", hvp_qemu_opt_escape(o->fixture_elf, esc, sizeof esc));
     hvp_argv_push(a, "-device");
-    hvp_argv_push(a, "loader,addr=0x48000000,data=0x%llx,data-len=4", (unsigned long long)entry);
+    hvp_argv_push(a, "loader,addr=0x48000000,data=0x%llx,data-len=%d", (unsigned long long)entry, bytes);
+}
+
+static void fixture_load(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
+{
+    fixture_load_words(o, entry, a, 4);
 }
 
 /* AArch64 (guests/a64-fixture): the same layout, a 64-bit entry word. */
 static void fixture_load64(const hvp_launch_opts *o, uint64_t entry, hvp_argv *a)
 {
-    char esc[4096];
-    hvp_argv_push(a, "-kernel");
-    hvp_argv_push(a, "%s", o->image);
-    hvp_argv_push(a, "-device");
-    hvp_argv_push(a, "loader,file=%s,cpu-num=0", hvp_qemu_opt_escape(o->fixture_elf, esc, sizeof esc));
-    hvp_argv_push(a, "-device");
-    hvp_argv_push(a, "loader,addr=0x48000000,data=0x%llx,data-len=8", (unsigned long long)entry);
+    fixture_load_words(o, entry, a, 8);
 }
 
 static int fixture_plan(const hvp_launch_opts *o, const hvp_host *h, hvp_qemu *q, char ***argv, hvp_error *err)

@@ -105,45 +105,6 @@ int hvp_capture_sysregs64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     return HVP_OK;
 }
 
-typedef struct rec64 {
-    hvp_target *t;
-    hvp_snapshot *s;
-    int rc;
-    hvp_error *err;
-} rec64;
-
-/* Physical reads for the walker: from the snapshot's reads when they
- * hold the bytes, else read and recorded (purpose "walk"). */
-static int rec_read(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-    rec64 *r = ctx;
-    for (size_t i = 0; i < r->s->nmemory; i++) {
-        const hvp_memread *m = &r->s->memory[i];
-        if (m->space == HVP_SPACE_PHYSICAL && pa >= m->addr && pa + len <= m->addr + m->got) {
-            memcpy(buf, m->bytes + (pa - m->addr), len);
-            return 0;
-        }
-    }
-    uint8_t tmp[16];
-    if (r->rc || len > sizeof tmp)
-        return -1;
-    size_t got = 0;
-    char *etext = NULL;
-    const char *ch = "";
-    int rc = hvp_target_read_mem(r->t, pa, len, HVP_SPACE_PHYSICAL, tmp, &got, &etext, &ch, r->err);
-    if (rc) {
-        r->rc = rc;
-        free(etext);
-        return -1;
-    }
-    hvp_capture_add_phys(r->s, pa, len, tmp, got, etext, "walk", ch);
-    free(etext);
-    if (got < len || r->s->memory[r->s->nmemory - 1].error)
-        return -1;
-    memcpy(buf, tmp, len);
-    return 0;
-}
-
 typedef struct want {
     uint64_t va;
     size_t len;
@@ -154,7 +115,7 @@ typedef struct want {
 
 /* Read each wanted range: virtually when it is in the regime the CPU is
  * in, and physically where hvprobe's walk puts it. */
-static int read_wanted(rec64 *r, const want *w, size_t n, hvp_error *err)
+static int read_wanted(hvp_capture_rec *r, const want *w, size_t n, hvp_error *err)
 {
     hvp_target_memreq q[40];
     uint8_t *bufs[40];
@@ -172,7 +133,7 @@ static int read_wanted(rec64 *r, const want *w, size_t n, hvp_error *err)
         char rwhy[200];
         a64_xlate x;
         if (!a64_regime_of(r->s, w[i].el, &rg, rwhy, sizeof rwhy) ||
-            a64_translate(&rg, w[i].va, rec_read, r, &x, NULL) || !x.ok)
+            a64_translate(&rg, w[i].va, hvp_capture_rec_read, r, &x, NULL) || !x.ok)
             continue;   /* analysis repeats the walk and says why */
         if (r->rc)
             break;
@@ -224,7 +185,7 @@ int hvp_capture_vectors64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     a64_state st;
     a64_state_from(s, &st);
     int cur = st.el < 1 ? 1 : st.el;
-    rec64 r = { t, s, 0, err };
+    hvp_capture_rec r = { t, s, 0, err };
     want w[8];
     size_t n = 0;
     for (int el = 1; el <= 3; el++) {

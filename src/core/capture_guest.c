@@ -16,18 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct rec {
-    hvp_target *t;
-    hvp_snapshot *s;
-    int rc;             /* first channel failure, aborts the capture */
-    hvp_error *err;
-} rec;
-
 /* Physical read for the walker: served from reads already in the
  * snapshot, else read from the target and recorded (purpose "walk"). */
-static int rec_read(void *ctx, uint64_t pa, void *buf, size_t len)
+int hvp_capture_rec_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
-    rec *r = ctx;
+    hvp_capture_rec *r = ctx;
     for (size_t i = 0; i < r->s->nmemory; i++) {
         const hvp_memread *m = &r->s->memory[i];
         if (m->space == HVP_SPACE_PHYSICAL && pa >= m->addr && pa + len <= m->addr + m->got) {
@@ -58,7 +51,7 @@ static int rec_read(void *ctx, uint64_t pa, void *buf, size_t len)
 }
 
 /* Read `len` physical bytes at pa (recorded), for vectors and handlers. */
-static int read_phys(rec *r, uint64_t pa, size_t len, const char *purpose)
+static int read_phys(hvp_capture_rec *r, uint64_t pa, size_t len, const char *purpose)
 {
     uint8_t buf[64];
     size_t got = 0;
@@ -83,7 +76,7 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             hvp_snapshot_add_unknown(s, "guest_view", why);
         return HVP_OK;
     }
-    rec r = { t, s, HVP_OK, err };
+    hvp_capture_rec r = { t, s, HVP_OK, err };
     uint64_t cands[3];
     size_t n = 0;
     const hvp_reg *vbar = arm_banked_reg(s, "VBAR", HVP_NO);
@@ -94,7 +87,7 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     int rc = arm_disasm_new(0, &dis, err);
     for (size_t i = 0; !rc && i < n; i++) {
         arm_guest_xlate x;
-        if ((rc = arm_guest_translate(&g, (uint32_t)cands[i], rec_read, &r, &x, err)) || r.rc)
+        if ((rc = arm_guest_translate(&g, (uint32_t)cands[i], hvp_capture_rec_read, &r, &x, err)) || r.rc)
             break;
         if (!x.ok)
             continue;
@@ -110,7 +103,7 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
             if (!arm_entry_target(&d, m->bytes, m->got, cands[i], &tgt))
                 continue;
             arm_guest_xlate tx;
-            if ((rc = arm_guest_translate(&g, (uint32_t)tgt, rec_read, &r, &tx, err)) || r.rc)
+            if ((rc = arm_guest_translate(&g, (uint32_t)tgt, hvp_capture_rec_read, &r, &tx, err)) || r.rc)
                 break;
             if (tx.ok && !hvp_snapshot_mem(s, tx.pa, HVP_SPACE_PHYSICAL)) {
                 snprintf(purpose, sizeof purpose, "guest-target:VA 0x%llx", (unsigned long long)tgt);
@@ -125,7 +118,7 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     uint64_t ipa;
     if (!rc && !r.rc && arm_guest_fault_ipa(s, &ipa)) {
         arm_walk_result w;
-        rc = arm_walk_lpae_s2(g.vttbr, g.vtcr, ipa, rec_read, &r, &w, err);
+        rc = arm_walk_lpae_s2(g.vttbr, g.vtcr, ipa, hvp_capture_rec_read, &r, &w, err);
     }
     return rc ? rc : r.rc;
 }
@@ -140,8 +133,8 @@ int hvp_capture_stage1_walk(hvp_target *t, hvp_snapshot *s, hvp_error *err)
     const arm_route *svc = &routes[ARM_EXC_SVC];
     if (!svc->known || svc->physical)
         return HVP_OK;
-    rec r = { t, s, HVP_OK, err };
+    hvp_capture_rec r = { t, s, HVP_OK, err };
     arm_walk_result w;
-    int rc = arm_walk_stage1(g.sctlr, g.ttbr0, g.ttbr1, g.ttbcr, (uint32_t)svc->base, rec_read, &r, &w, err);
+    int rc = arm_walk_stage1(g.sctlr, g.ttbr0, g.ttbr1, g.ttbcr, (uint32_t)svc->base, hvp_capture_rec_read, &r, &w, err);
     return rc ? rc : r.rc;
 }

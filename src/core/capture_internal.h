@@ -21,6 +21,18 @@ int hvp_capture_guest_view(hvp_target *t, hvp_snapshot *s, hvp_error *err);
  * analysis can name the physical region behind a virtual vector base. */
 int hvp_capture_stage1_walk(hvp_target *t, hvp_snapshot *s, hvp_error *err);
 
+/* A physical reader for the walkers during a capture: answered from the
+ * snapshot's reads when they hold the bytes, else read from the target
+ * and recorded (purpose "walk"); rc keeps the first channel failure,
+ * which aborts the capture (capture_guest.c). */
+typedef struct hvp_capture_rec {
+    hvp_target *t;
+    hvp_snapshot *s;
+    int rc;
+    hvp_error *err;
+} hvp_capture_rec;
+int hvp_capture_rec_read(void *ctx, uint64_t pa, void *buf, size_t len);
+
 /* AArch64 (capture64.c): core registers, system registers (HVP_E_ARCH
  * when the target description lacks what the model needs), and the
  * vector tables with their handlers' first bytes. */
