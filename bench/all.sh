@@ -11,6 +11,9 @@ RUNS=${1:-7}
 echo "== capture latency and demo =="
 bench/capture-latency.sh "$RUNS"
 echo
+echo "== AArch64 capture =="
+bench/a64-capture.sh "$RUNS"
+echo
 echo "== bulk memory =="
 bench/dump.sh "$(( RUNS < 3 ? RUNS : 3 ))"
 IMG=${HVP_SEL4_IMAGE:-../shared/sel4/capdl-loader-image-arm-qemu-arm-virt}
