@@ -315,17 +315,24 @@ static int exit_seen(hvp_stuck *s, hvp_error *err)
     int rc = qmp_query_status(s->qmp, &st, err);
     if (rc)
         return rc;
-    if (strcmp(st.status, "shutdown") && strcmp(st.status, "guest-panicked"))
-        return 0;
+    /* The SHUTDOWN event counts even when the run state no longer says
+     * so: a poweroff that lands while a sample holds the CPU through the
+     * gdbstub is undone by the sample's resume (QEMU runs the guest on in
+     * its wfi loop), but the event was sent. */
     const char *reason = !strcmp(st.status, "guest-panicked") ? "guest-panic" : "";
+    int shutdown = !strcmp(st.status, "shutdown") || !strcmp(st.status, "guest-panicked");
     for (size_t i = qmp_event_count(s->qmp); i-- > 0 && !reason[0];) {
         const json_t *e = qmp_event_at(s->qmp, i);
         const char *name = json_string_value(json_object_get(e, "event"));
-        if (name && !strcmp(name, "SHUTDOWN"))
+        if (name && !strcmp(name, "SHUTDOWN")) {
+            shutdown = 1;
             reason = json_string_value(json_object_get(json_object_get(e, "data"), "reason"));
+        }
         if (!reason)
             reason = "";
     }
+    if (!shutdown)
+        return 0;
     /* Held by -no-shutdown, QEMU also pauses when told to quit from
      * outside (a signal, QMP quit): that is not the guest's doing. */
     if (!strncmp(reason, "host-", 5))

@@ -4,10 +4,19 @@
 # First the ELFs themselves (aarch64-linux-gnu-nm/objdump): the symbols the
 # tool relies on (vectors, stub_vectors, svc_insn, idle) and their
 # alignment.  Then, for each variant x cpu (cortex-a53, cortex-a57, max):
-# run it, check the UART ground truth line for line (the handler line only
-# for vbar; "a64: mmu on" for unmapped), then halt it with gdb-multiarch
-# and check the state that explains the outcome (VBAR_EL1, PC, ESR_EL1,
-# ELR_EL1, FAR_EL1, the words at the vector).  Last, vbar started in EL2
+# run it, check the UART ground truth line for line (the handler line for
+# vbar and the alias variants; "a64: mmu on" for unmapped and the alias
+# variants), then halt it with gdb-multiarch and check the state that
+# explains the outcome (VBAR_EL1, PC, ESR_EL1, ELR_EL1, FAR_EL1, the words
+# at the vector).  The alias variants (mmu16k, mmu64k, ttbr1: VBAR_EL1 a
+# second VA of `vectors`, through 16 KiB, 64 KiB and TTBR1 4 KiB tables)
+# also: their static tables aligned to the granule in the ELF; VBAR_EL1 =
+# the alias VA, TCR_EL1 the intended value and granule, TTBRn = the
+# tables; the word at the alias VA + 0x200 (gdb reads through the MMU) is
+# the one at vectors + 0x200; and QEMU's -d int log holds exactly one
+# exception, the SVC, entered at the alias VA + 0x200 and returned from to
+# svc_insn + 4.  mmu16k on cortex-a53/a57 (no 16 KiB granule) refuses
+# instead: its own line, MMU off, parked in idle.  Last, vbar started in EL2
 # (virtualization=on), EL3 (secure=on) and EL3 with EL2 (both): the same
 # UART lines, and QEMU's exception log (-d int) shows the eret down to
 # EL1 at el1_entry.
@@ -21,7 +30,14 @@ mkdir -p "$T" && chmod 700 "$T"
 A64CROSS=${A64CROSS:-aarch64-linux-gnu-}
 NM=${A64CROSS}nm OBJDUMP=${A64CROSS}objdump
 CPUS="cortex-a53 cortex-a57 max"
-VARIANTS="low vbar unmapped stubs"
+VARIANTS="low vbar unmapped stubs mmu16k mmu64k ttbr1"
+# The alias variants (guests/a64/variant-<v>.S): alias base (VA of
+# RAM_BASE), TCR_EL1, TG0 (TCR_EL1[15:14]: 0 4K, 1 64K, 2 16K), granule,
+# TTBR0 table, TTBR1 table (- for none).
+RAM_BASE=0x40000000
+ALIAS_mmu16k="0x0000801003000000 0x24090b510 2 0x4000 pt16_l0 -"
+ALIAS_mmu64k="0x0000004010000000 0x2c0997519 1 0x10000 pt64_l2 -"
+ALIAS_ttbr1="0xffff808080600000 0x2b5103519 0 0x1000 pt4_l1 ptk_l0"
 
 # a64_start DIR MACHINE CPU ELF [QEMU-ARGS...]: start QEMU in the
 # background (pid of its `timeout` in DIR/qemu.pid), wait for the gdbstub
@@ -102,6 +118,8 @@ WANT_low=$(printf '%s\n%s' "$BOOT" "$ISSUE")
 WANT_vbar=$(printf '%s\n%s\n%s\n%s' "$BOOT" "$ISSUE" "$TOOK" "$BACK")
 WANT_unmapped=$(printf '%s\na64: mmu on\n%s' "$BOOT" "$ISSUE")
 WANT_stubs=$WANT_low
+WANT_alias=$(printf '%s\na64: mmu on\n%s\n%s\n%s' "$BOOT" "$ISSUE" "$TOOK" "$BACK")
+WANT_no16k=$(printf '%s\n%s' "$BOOT" "a64: no 16 KiB granule (ID_AA64MMFR0_EL1.TGran16 0): mmu off, no svc")
 
 # ---- the images: symbols and alignment
 for v in $VARIANTS; do
@@ -123,8 +141,19 @@ ok_if "stubs: stub_vectors ($sv) is 2 KiB aligned, apart from vectors" \
     sh -c "[ -n '$sv' ] && [ \$(($sv & 0x7ff)) = 0 ] && [ '$sv' != '$(sym "$E" vectors)' ]"
 expect_eq "stubs: all 512 words of stub_vectors are 'b .' (0x14000000)" \
     "$($OBJDUMP -d --start-address="$sv" --stop-address="$(hex "$sv"+0x800)" "$E" | grep -cE '^ *[0-9a-f]+:[[:space:]]+14000000[[:space:]]+b[[:space:]]')" 512
-for v in low vbar unmapped; do
+for v in low vbar unmapped mmu16k mmu64k ttbr1; do
     expect_eq "$v: no stub_vectors in this image" "$(sym "$GUESTS/a64-$v-virt.elf" stub_vectors)" ""
+done
+for v in mmu16k mmu64k ttbr1; do
+    E=$GUESTS/a64-$v-virt.elf
+    eval "set -- \$ALIAS_$v"
+    gran=$4
+    tables=$($NM "$E" | awk '$2 == "D" && $3 ~ /^pt/ { print "0x" $1 }')
+    misaligned=$(for a in $tables; do [ $((a & (gran - 1))) = 0 ] || echo "$a"; done)
+    ok_if "$v: $(echo $tables | wc -w) page tables in .data, each aligned to the $((gran / 1024)) KiB granule" \
+        sh -c "[ -n '$tables' ] && [ -z '$misaligned' ]"
+    expect_eq "$v: the map covers RAM_BASE..a64_map_end = 0x40200000 and the image (_end) ends below it" \
+        "$(sym "$E" a64_map_end) $(( $(sym "$E" _end) <= 0x40200000 ))" "0x40200000 1"
 done
 
 # ---- each variant on each cpu
@@ -174,6 +203,54 @@ for C in $CPUS; do
     expect_eq "stubs/$C: the SVC was taken: ESR_EL1 0x56000000, ELR_EL1 = svc_insn+4" \
         "$(reg ESR_EL1) $(reg ELR_EL1)" "0x56000000 $(hex "$(sym "$E" svc_insn)"+4)"
     a64_stop "$D"
+
+    # mmu16k, mmu64k, ttbr1: MMU on, VBAR_EL1 := vectors' alias VA -> the
+    # handler runs there (mmu16k only where the CPU has the 16 KiB granule)
+    for v in mmu16k mmu64k ttbr1; do
+        eval "set -- \$ALIAS_$v"
+        base=$1 tcr=$2 tg0=$3 t0=$5 t1=$6
+        E=$GUESTS/a64-$v-virt.elf
+        vec=$(sym "$E" vectors) svc=$(sym "$E" svc_insn) idle=$(sym "$E" idle)
+        va=$(hex "$vec - $RAM_BASE + $base")
+        L=$T/$v-$C-int.log
+        if [ "$v" = mmu16k ] && [ "$C" != max ]; then
+            run "$v" "$C" virt "mmu off, no svc" 1 -d int -D "$L"
+            expect_eq "$v/$C: UART ground truth: no 16 KiB granule here, so no MMU and no svc" "$SER" "$WANT_no16k"
+            gdb_state
+            expect_eq "$v/$C: SCTLR_EL1.M 0, VBAR_EL1 0, TCR_EL1 0, TTBR0_EL1 0: nothing programmed" \
+                "$(( $(reg SCTLR_EL1 SCTLR) & 1 )) $(reg VBAR_EL1 VBAR) $(reg TCR_EL1) $(reg TTBR0_EL1)" "0 0x0 0x0 0x0"
+            ok_if "$v/$C: pc parked in idle ($(reg pc))" in_range "$(reg pc)" "$idle" "$idle+8"
+            a64_stop "$D"
+            expect_eq "$v/$C: -d int: no exception taken" "$(grep -c '^Taking' "$L")" 0
+            rm -f "$L"
+            continue
+        fi
+        run "$v" "$C" virt "$BACK" 0.3 -d int -D "$L"
+        expect_eq "$v/$C: UART ground truth: mmu on, handler line through the alias, back from svc" "$SER" "$WANT_alias"
+        gdb_state "$(hex "$va"+0x200)" "$(hex "$vec"+0x200)"
+        expect_eq "$v/$C: SCTLR_EL1.M = 1, VBAR_EL1 = vectors' alias VA $va (vectors at PA $vec)" \
+            "$(( $(reg SCTLR_EL1 SCTLR) & 1 )) $(reg VBAR_EL1 VBAR)" "1 $va"
+        expect_eq "$v/$C: TCR_EL1 = $tcr, TG0 = $tg0" \
+            "$(reg TCR_EL1) $(( ($(reg TCR_EL1) >> 14) & 3 ))" "$tcr $tg0"
+        if [ "$t1" = - ]; then
+            expect_eq "$v/$C: TTBR0_EL1 = $t0; EPD1 set, TTBR1_EL1 0" \
+                "$(reg TTBR0_EL1) $(( ($(reg TCR_EL1) >> 23) & 1 )) $(reg TTBR1_EL1)" "$(sym "$E" "$t0") 1 0x0"
+        else
+            expect_eq "$v/$C: TTBR0_EL1 = $t0, TTBR1_EL1 = $t1; EPD1 0, T1SZ 16, TG1 2 (4 KiB)" \
+                "$(reg TTBR0_EL1) $(reg TTBR1_EL1) $(( ($(reg TCR_EL1) >> 23) & 1 )) $(( ($(reg TCR_EL1) >> 16) & 63 )) $(( ($(reg TCR_EL1) >> 30) & 3 ))" \
+                "$(sym "$E" "$t0") $(sym "$E" "$t1") 0 16 2"
+        fi
+        expect_eq "$v/$C: the alias VA + 0x200 holds vectors + 0x200's word, 0xd10143ff (sub sp, sp, #80)" \
+            "$(mem "$(hex "$va"+0x200)") $(mem "$(hex "$vec"+0x200)")" "0xd10143ff 0xd10143ff"
+        expect_eq "$v/$C: the SVC was taken: ESR_EL1 0x56000000, ELR_EL1 = svc_insn+4" \
+            "$(reg ESR_EL1) $(reg ELR_EL1)" "0x56000000 $(hex "$svc"+4)"
+        ok_if "$v/$C: pc parked in idle ($(reg pc))" in_range "$(reg pc)" "$idle" "$idle+8"
+        a64_stop "$D"
+        expect_eq "$v/$C: -d int: one exception, the SVC, entered at the alias VA + 0x200, returned to svc_insn+4" \
+            "$(grep -E '^Taking|^\.\.\.to EL|^Exception return' "$L" | paste -sd'|')" \
+            "Taking exception 2 [SVC] on CPU 0|...to EL1 PC $(hex "$va"+0x200) PSTATE 0x3c5|Exception return from AArch64 EL1 to AArch64 EL1 PC $(hex "$svc"+4)"
+        rm -f "$L"
+    done
 done
 
 # ---- the drop to EL1: started in EL2, EL3, EL3 with EL2
