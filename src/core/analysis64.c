@@ -435,11 +435,19 @@ static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
         c->slide = base - t[k];
         char sym[100] = "";
         table_symbol(s, t[k], sym, sizeof sym);
-        note(a, "VBAR_EL%d 0x%llx holds the image's vector table%s%s%s linked at 0x%llx (%d of 16 slots start "
-             "with the same instruction): the image runs 0x%llx bytes away from its link address (a kernel that "
-             "relocated itself: KASLR; boot with nokaslr to compare addresses directly); symbols are shown "
-             "relocated", el, (unsigned long long)base, sym[0] ? " (" : "", sym, sym[0] ? ")" : "",
-             (unsigned long long)t[k], same, (unsigned long long)c->slide);
+        if (f.have_pa && f.pa == t[k])
+            /* linked at its physical address, reached through another VA */
+            note(a, "VBAR_EL%d 0x%llx is an alias: the MMU maps it to PA 0x%llx, where the image's vector table%s%s%s "
+                 "was linked (%d of 16 slots start with the same instruction); symbols are shown through the alias",
+                 el, (unsigned long long)base, (unsigned long long)f.pa, sym[0] ? " (" : "", sym, sym[0] ? ")" : "",
+                 same);
+        else
+            note(a, "VBAR_EL%d 0x%llx holds the image's vector table%s%s%s linked at 0x%llx (%d of 16 slots start "
+                 "with the same instruction): the image runs 0x%llx bytes away from its link address (a kernel "
+                 "that relocated itself: KASLR, or an image loaded elsewhere; boot with nokaslr to compare "
+                 "addresses directly); symbols are shown relocated", el, (unsigned long long)base,
+                 sym[0] ? " (" : "", sym, sym[0] ? ")" : "", (unsigned long long)t[k], same,
+                 (unsigned long long)c->slide);
         return;
     }
 }

@@ -105,7 +105,13 @@ int hvp_elf_load(const char *path, int want, hvp_image **out, hvp_error *err)
     hvp_image *img = calloc(1, sizeof *img);
     Elf *e = NULL;
     int rc = HVP_OK;
-    if (!img || !(img->path = strdup(path))) {
+    /* The absolute path: a snapshot is read later, from anywhere, and
+     * analysis re-reads the image (its tables, a relocated kernel's). */
+    if (img)
+        img->path = realpath(path, NULL);
+    if (img && !img->path)
+        img->path = strdup(path);
+    if (!img || !img->path) {
         rc = hvp_fail(err, HVP_E_NOMEM, "out of memory");
         goto out;
     }

@@ -40,6 +40,28 @@ expect_eq "VBAR_EL1 is the image's 'vectors' table" "$((VBAR))" "$((VEC))"
 expect_match "the whole 16-slot table was read (0x800 bytes at VBAR_EL1)" \
     "$(jget "$S" '[m["len"] for m in d["memory"] if m.get("purpose") == "VBAR_EL1"]')" '2048'
 
+# The vector base through real page tables of every shape (guests/a64's
+# mmu16k, mmu64k, ttbr1: VBAR_EL1 is an alias VA of the table): hvprobe's
+# walk of the snapshot's descriptors must land on the table's PA, and the
+# slot must be valid.  mmu16k needs a CPU with a 16 KiB granule (max).
+"$HVPROBE" run "$G/a64-mmu16k-virt.elf" --cpu max --capture "$T/g16.json" --at-symbol svc_insn --timeout 20 \
+    --label g16 -q
+"$HVPROBE" run "$G/a64-mmu64k-virt.elf" --capture "$T/g64.json" --at-symbol svc_insn --timeout 20 --label g64 -q
+"$HVPROBE" run "$G/a64-ttbr1-virt.elf" --capture "$T/gt1.json" --at-symbol svc_insn --timeout 20 --label gt1 -q
+OUT=$("$HVPROBE" compare -v --expect g16:cur_spx.sync=valid --expect g64:cur_spx.sync=valid \
+    --expect gt1:cur_spx.sync=valid "$T/g16.json" "$T/g64.json" "$T/gt1.json"); rc=$?
+expect_eq "16 KiB, 64 KiB and TTBR1 walks: cur_spx.sync valid in all three" "$rc" 0
+for l in g16 g64 gt1; do
+    expect_match "$l: the slot's bytes come from the PA the walk gives (the table's)" "$OUT" \
+        "$l: cur_spx.sync -> taken to EL1h -> fetch at 0x[0-9a-f]+ .*mach-virt.ram \(ram\) at PA 0x40080a00"
+    expect_match "$l: the alias is said, symbols through it" "$OUT" \
+        "$l: VBAR_EL1 0x[0-9a-f]+ is an alias: the MMU maps it to PA 0x40080800, where the image's vector table \(vectors\) was linked"
+done
+expect_eq "the walks' descriptors are in the snapshots: 4, 2 and 4 levels" \
+    "$(for f in g16 g64 gt1; do jget "$T/$f.json" 'len([m for m in d["memory"] if m.get("purpose") == "walk"]) >= {"g16": 4, "g64": 2, "gt1": 4}[d["label"]]'; done | tr '\n' ' ')" \
+    "true true true "
+expect_match "TTBR1: the high VA" "$OUT" 'gt1: cur_spx.sync -> taken to EL1h -> fetch at 0xffff[0-9a-f]{12}'
+
 # Ground truth: the guests' own UART lines, when they run on past the SVC
 # (vbar reaches `idle`; low and unmapped never print again).
 "$HVPROBE" run "$G/a64-vbar-virt.elf" --serial "$T/vbar-after.serial" --capture "$T/vbar-idle.json" \
