@@ -476,6 +476,10 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         say(a->table_base, sizeof a->table_base, "no VBAR_EL%d in the snapshot", tel);
     else
         say(a->table_base, sizeof a->table_base, "no PSTATE: the level is not known");
+    a64_regime rg;
+    char rwhy[200];
+    if (tel && a64_regime_of(s, tel, &rg, rwhy, sizeof rwhy) && rg.granule_note[0])
+        note(a, "%s", rg.granule_note);
     if (have_base) {
         find_slide(&c, a, tel, base);
         char sym[100] = "";

@@ -214,6 +214,36 @@ static void missing_state_is_unknown(void **state)
     hvp_snapshot_free(s);
 }
 
+static void unimplemented_granule_walks_as_4k(void **state)
+{
+    (void)state;
+    /* cortex-a53's ID_AA64MMFR0_EL1: TGran16 (23:20) = 0, no 16 KiB pages */
+    hvp_snapshot *s = snap(EL1H, -1, -1);
+    hvp_snapshot_add_reg(s, "SCTLR", 1, 64);
+    hvp_snapshot_add_reg(s, "TCR_EL1", (2u << 14) | (2ull << 30) | 25, 64);  /* TG0 16K, TG1 4K */
+    hvp_snapshot_add_reg(s, "TTBR0_EL1", 0x40090000, 64);
+    hvp_snapshot_add_reg(s, "TTBR1_EL1", 0, 64);
+    hvp_snapshot_add_reg(s, "ID_AA64MMFR0_EL1", 0x1122, 64);
+    a64_regime r;
+    char why[200];
+    assert_int_equal(a64_regime_of(s, 1, &r, why, sizeof why), 1);
+    assert_int_equal((r.tcr >> 14) & 3, 0);                 /* TG0 now 4 KiB */
+    assert_int_equal((r.tcr >> 30) & 3, 2);                 /* TG1 untouched */
+    assert_non_null(strstr(r.granule_note, "16 KiB granule this CPU does not implement"));
+    hvp_snapshot_free(s);
+    /* max: TGran16 = 1, the 16 KiB walk stays */
+    s = snap(EL1H, -1, -1);
+    hvp_snapshot_add_reg(s, "SCTLR", 1, 64);
+    hvp_snapshot_add_reg(s, "TCR_EL1", (2u << 14) | (2ull << 30) | 25, 64);
+    hvp_snapshot_add_reg(s, "TTBR0_EL1", 0x40090000, 64);
+    hvp_snapshot_add_reg(s, "TTBR1_EL1", 0, 64);
+    hvp_snapshot_add_reg(s, "ID_AA64MMFR0_EL1", 0x101122, 64);
+    assert_int_equal(a64_regime_of(s, 1, &r, why, sizeof why), 1);
+    assert_int_equal((r.tcr >> 14) & 3, 2);
+    assert_string_equal(r.granule_note, "");
+    hvp_snapshot_free(s);
+}
+
 static void slot_names_parse(void **state)
 {
     (void)state;
@@ -282,6 +312,7 @@ int main(void)
         cmocka_unit_test(scr_irq_routes_to_el3),
         cmocka_unit_test(el2_serving_a_guest_is_a_guest_view),
         cmocka_unit_test(missing_state_is_unknown),
+        cmocka_unit_test(unimplemented_granule_walks_as_4k),
         cmocka_unit_test(slot_names_parse),
         cmocka_unit_test(a64_decoder_flow),
     };

@@ -249,6 +249,36 @@ void a64_route_exceptions(const hvp_snapshot *s, const a64_state *st, a64_route 
         route_one(s, st, (a64_kind)k, &out[k]);
 }
 
+/* A granule TCR asks for that the CPU does not implement
+ * (ID_AA64MMFR0_EL1: TGran4 bits 31:28 = 0xF, TGran64 27:24 = 0xF,
+ * TGran16 23:20 = 0) is, by the architecture, treated as an implemented
+ * size of the implementation's choosing; QEMU (7.2, measured with a 16
+ * KiB TG0 on cortex-a53) walks 4 KiB.  Rewrite TG0 (and TG1 for the
+ * two-range regimes) to 4 KiB and say so. */
+static void fix_granules(const hvp_snapshot *s, a64_regime *r)
+{
+    const hvp_reg *mm = a64_reg(s, "ID_AA64MMFR0_EL1");
+    if (!mm)
+        return;
+    unsigned t4 = (unsigned)(mm->value >> 28) & 0xf, t64 = (unsigned)(mm->value >> 24) & 0xf,
+             t16 = (unsigned)(mm->value >> 20) & 0xf;
+    /* TG0 (15:14): 0 4K, 1 64K, 2 16K; TG1 (31:30): 1 16K, 2 4K, 3 64K */
+    unsigned tg0 = (unsigned)(r->tcr >> 14) & 3, tg1 = (unsigned)(r->tcr >> 30) & 3;
+    int bad0 = (tg0 == 1 && t64 == 0xf) || (tg0 == 2 && t16 == 0) || (tg0 == 0 && t4 == 0xf);
+    int two = r->walk_regime == A64_REGIME_EL10 || r->walk_regime == A64_REGIME_EL20;
+    int bad1 = two && ((tg1 == 3 && t64 == 0xf) || (tg1 == 1 && t16 == 0) || (tg1 == 2 && t4 == 0xf));
+    if (bad0 && t4 != 0xf)
+        r->tcr &= ~(3ull << 14);                        /* TG0 = 4 KiB */
+    if (bad1 && t4 != 0xf)
+        r->tcr = (r->tcr & ~(3ull << 30)) | (2ull << 30); /* TG1 = 4 KiB */
+    const char *g = bad0 ? (tg0 == 2 ? "16 KiB" : tg0 == 1 ? "64 KiB" : "4 KiB")
+                         : (tg1 == 1 ? "16 KiB" : tg1 == 3 ? "64 KiB" : "4 KiB");
+    if (bad0 || bad1)
+        snprintf(r->granule_note, sizeof r->granule_note, "TCR_EL%d asks for a %s granule this CPU does not "
+                 "implement (ID_AA64MMFR0_EL1 0x%llx): walked with 4 KiB pages, as QEMU does", r->el, g,
+                 (unsigned long long)mm->value);
+}
+
 int a64_regime_of(const hvp_snapshot *s, int el, a64_regime *r, char *why, size_t whyn)
 {
     memset(r, 0, sizeof *r);
@@ -298,5 +328,6 @@ int a64_regime_of(const hvp_snapshot *s, int el, a64_regime *r, char *why, size_
                  "done", el, el);
         return 0;
     }
+    fix_granules(s, r);
     return 1;
 }

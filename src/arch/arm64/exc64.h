@@ -112,6 +112,8 @@ typedef struct a64_regime {
     int stage2;             /* EL1&0 with HCR_EL2.VM=1: fetches go through
                                stage 2 as well */
     uint64_t vtcr, vttbr;
+    char granule_note[200]; /* a TCR granule the CPU does not implement
+                               (ID_AA64MMFR0_EL1), walked as QEMU does, or "" */
 } a64_regime;
 int a64_regime_of(const hvp_snapshot *s, int el, a64_regime *r, char *why, size_t whyn);
 
