@@ -80,7 +80,8 @@ typedef struct hvp_route_report {
     int fetch_known;
     uint64_t fetch;
     hvp_verdict verdict;    /* of that slot */
-    char why[240];          /* the routing in words */
+    char why[400];          /* the routing in words (and, for another
+                               level's table, that slot's reason) */
     int masked;             /* HVP_YES / HVP_NO / HVP_UNKNOWN */
 } hvp_route_report;
 

@@ -270,9 +270,6 @@ int hvp_qemu_plan(const hvp_qemu_spec *sp, const hvp_launch_opts *o, const hvp_h
     const hvp_board *b = hvp_board_find(o->machine);
     if (!b)
         return hvp_fail(err, HVP_E_INVAL, "unknown machine '%s'", o->machine ? o->machine : "(none)");
-    if (!h->tools[sp->tool].present)
-        return hvp_fail(err, HVP_E_UNSUPPORTED, "%s is not installed (run scripts/install-deps)",
-                        h->tools[sp->tool].name);
     const char *memstr = o->memory ? o->memory : sp->memory ? sp->memory : "128M";
     uint64_t mem = hvp_parse_size(memstr);
     if (!mem)

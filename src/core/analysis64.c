@@ -274,10 +274,18 @@ static void classify(const ctx64 *c, int el, uint64_t base, int slot, hvp_vector
     /* Follow the slot's code: unconditional branches inside the slot are
      * followed, conditional ones fall through; the first way out decides. */
     uint64_t pc = va;
-    int steps = 0;
-    for (steps = 0; steps < 40; steps++) {
+    uint32_t seen = 0;      /* words of the slot already run: a loop */
+    for (int steps = 0; steps < 64; steps++) {
         if (pc < va || pc + 4 > va + avail)
             break;
+        unsigned w = (unsigned)((pc - va) / 4);
+        if (seen & (1u << w)) {
+            v->verdict = HVP_V_STUB;
+            say(v->reason, sizeof v->reason, "the slot's code loops (back to +0x%x) without a way out: the "
+                "exception hangs here", w * 4);
+            return;
+        }
+        seen |= 1u << w;
         arm_decode(c->dis, p + (pc - va), 4, pc, &d);
         if (d.flow == ARM_FLOW_UNDEFINED) {
             v->verdict = HVP_V_UNDEFINED;
@@ -385,7 +393,19 @@ static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
         if (t[k] + c->slide == sync->base)
             return;     /* the image's table is the base: placement, not VBAR, is wrong */
     if (n) {
+        /* the image's table: the one a symbol calls a vector table, else
+         * the first (the scan also finds stub tables of `b .`) */
         char sym[100] = "";
+        size_t best = 0;
+        for (size_t k = 0; k < n; k++) {
+            char y[100] = "";
+            table_symbol(s, t[k], y, sizeof y);
+            if (strcasestr(y, "vector")) {
+                best = k;
+                break;
+            }
+        }
+        t[0] = t[best];
         table_symbol(s, t[0], sym, sizeof sym);
         say(a->suggestion, sizeof a->suggestion, "the vector base is 0x%llx (%s), but the image has an AArch64 "
             "vector table at 0x%llx%s%s%s: write it to %s (adr x0, %s; msr %s, x0; isb) before enabling "
@@ -402,9 +422,11 @@ static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
 
 /* The image's table that the live table at `base` is, when the image
  * runs away from its link address (a kernel that relocated itself, as
- * Linux does with KASLR): the first word of at least 14 of the 16 slots
- * match, non-zero (the code is position-independent; boot-time patching
- * may change a slot or two).  Sets c->slide and notes it. */
+ * Linux does with KASLR, or a table reached through an alias): at least
+ * 480 of its 512 words match (position-independent code moved as a
+ * whole; boot-time patching may change a few).  A copy of the table moved
+ * without its handlers does not match: its PC-relative branches differ.
+ * Sets c->slide and notes it. */
 static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
 {
     const hvp_snapshot *s = c->s;
@@ -423,14 +445,18 @@ static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
     for (size_t k = 0; k < n; k++) {
         uint8_t img[A64_TABLE_SIZE];
         size_t got = 0;
-        if (hvp_elf_bytes_at(s->image->path, t[k], img, sizeof img, &got, NULL) || got < sizeof img)
+        uint64_t pa = t[k];     /* the scan gives link (virtual) addresses; the file is read by paddr */
+        for (size_t g = 0; g < s->image->nsegments; g++) {
+            const hvp_segment *sg = &s->image->segments[g];
+            if (t[k] >= sg->vaddr && t[k] - sg->vaddr < sg->filesz)
+                pa = sg->paddr + (t[k] - sg->vaddr);
+        }
+        if (hvp_elf_bytes_at(s->image->path, pa, img, sizeof img, &got, NULL) || got < sizeof img)
             continue;
         int same = 0;
-        for (int slot = 0; slot < A64_NSLOTS; slot++) {
-            uint32_t w = hvp_le32(img + slot * A64_SLOT_SIZE);
-            same += w && w == hvp_le32(f.l.p + slot * A64_SLOT_SIZE);
-        }
-        if (same < 14 || t[k] == base)
+        for (unsigned o = 0; o < A64_TABLE_SIZE; o += 4)
+            same += hvp_le32(img + o) == hvp_le32(f.l.p + o);
+        if (same < 480 || t[k] == base)
             continue;
         c->slide = base - t[k];
         char sym[100] = "";
@@ -438,12 +464,12 @@ static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
         if (f.have_pa && f.pa == t[k])
             /* linked at its physical address, reached through another VA */
             note(a, "VBAR_EL%d 0x%llx is an alias: the MMU maps it to PA 0x%llx, where the image's vector table%s%s%s "
-                 "was linked (%d of 16 slots start with the same instruction); symbols are shown through the alias",
+                 "was linked (%d of its 512 words the same); symbols are shown through the alias",
                  el, (unsigned long long)base, (unsigned long long)f.pa, sym[0] ? " (" : "", sym, sym[0] ? ")" : "",
                  same);
         else
-            note(a, "VBAR_EL%d 0x%llx holds the image's vector table%s%s%s linked at 0x%llx (%d of 16 slots start "
-                 "with the same instruction): the image runs 0x%llx bytes away from its link address (a kernel "
+            note(a, "VBAR_EL%d 0x%llx holds the image's vector table%s%s%s linked at 0x%llx (%d of its 512 words "
+                 "the same): the image runs 0x%llx bytes away from its link address (a kernel "
                  "that relocated itself: KASLR, or an image loaded elsewhere; boot with nokaslr to compare "
                  "addresses directly); symbols are shown relocated", el, (unsigned long long)base,
                  sym[0] ? " (" : "", sym, sym[0] ? ")" : "", (unsigned long long)t[k], same,

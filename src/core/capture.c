@@ -445,8 +445,26 @@ static int capture_live(const hvp_capture_opts *o, hvp_target *t, hvp_snapshot *
     int a64 = gdb && hvp_target_reg_bits(t, "x0") == 64;
     if (a64 && !mon[0])
         hvp_target_monitor(t, "info registers", &mon[0], NULL);
-    if (a64 && mon[0] && !strstr(mon[0], "PSTATE=") && strstr(mon[0], "R00="))
+    if (a64 && mon[0] && !strstr(mon[0], "PSTATE=") && strstr(mon[0], "R00=")) {
         a64 = 0;
+        /* An AArch64 CPU (its description has AArch64 system registers;
+         * KVM's aarch64=off vCPU has none) running AArch32 code. */
+        if (hvp_target_reg_bits(t, "TCR_EL1"))
+            hvp_snapshot_add_unknown(s, "arch", "the CPU has AArch64 but runs AArch32 now (EL0 or EL1 under an "
+                                     "AArch64 level): its exceptions enter the lower_a32 slots of the AArch64 "
+                                     "level above, which this AArch32 capture does not model; capture it while "
+                                     "it runs in AArch64 (e.g. at a kernel symbol)");
+    }
+    if (!gdb && mon[0] && strstr(mon[0], "PSTATE=")) {
+        /* AArch64 through a monitor only: no registers by name */
+        s->arch = HVP_ARCH_AARCH64;
+        hvp_snapshot_add_unknown(s, "cpu.registers", "an AArch64 CPU's registers and system registers need the "
+                                 "gdbstub (--gdb)");
+        capture_map(s, mon + 1);
+        for (int i = 0; i < 3; i++)
+            free(mon[i]);
+        return HVP_OK;
+    }
     if (a64) {
         s->arch = HVP_ARCH_AARCH64;
         rc = hvp_capture_core64(t, s, err);

@@ -34,17 +34,11 @@ const char *const hvp_capture_sysreg64_names[] = {
 
 int hvp_capture_core64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
 {
-    static const char *names[34];
-    static char xn[31][4];
-    if (!names[0]) {
-        for (int i = 0; i < 31; i++) {
-            snprintf(xn[i], sizeof xn[i], "x%d", i);
-            names[i] = xn[i];
-        }
-        names[31] = "sp";
-        names[32] = "pc";
-        names[33] = "cpsr";
-    }
+    static const char *const names[34] = {
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+        "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+        "sp", "pc", "cpsr"
+    };
     uint64_t v[34];
     int ok[34];
     int rc = hvp_target_read_regs(t, names, 34, v, ok, err);
@@ -202,7 +196,7 @@ int hvp_capture_vectors64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         return hvp_wrap(err, rc, "reading the AArch64 vector tables");
     /* The handlers the slots branch to: the first unconditional B in each
      * slot that leaves the slot. */
-    want h[32];
+    want h[48];     /* three tables of 16 slots */
     size_t nh = 0;
     for (size_t i = 0; i < n; i++) {
         size_t avail = 0;
@@ -211,11 +205,11 @@ int hvp_capture_vectors64(hvp_target *t, hvp_snapshot *s, hvp_error *err)
         const uint8_t *b = bytes_at(s, pw, w[i].va, &avail);
         if (!b)
             b = bytes_at(s, w[i].why, w[i].va, &avail);
-        for (int slot = 0; b && slot < A64_NSLOTS && nh < 32; slot++) {
+        for (int slot = 0; b && slot < A64_NSLOTS && nh < 48; slot++) {
             uint64_t sa = w[i].va + (uint64_t)slot * A64_SLOT_SIZE;
             for (uint64_t a = sa; a < sa + A64_SLOT_SIZE && a + 4 <= w[i].va + avail; a += 4) {
                 uint64_t tg;
-                if (!arm_quick_a64_branch(b, avail, w[i].va, a, &tg))
+                if (!arm_quick_a64_branch(b, avail, w[i].va, a, &tg))  /* B and BL */
                     continue;
                 if (tg >= sa && tg < sa + A64_SLOT_SIZE)
                     continue;

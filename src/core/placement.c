@@ -29,7 +29,7 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
     if (!im || !im->path || hvp_file_sha256(im->path, sha, NULL) || strcmp(sha, im->sha256))
         return 0;
     char shifted_list[160] = "", zeroed_list[160] = "";
-    uint64_t first_shifted = 0, pc = s->cpu.r[15];
+    uint64_t first_shifted = 0, pc = s->arch == HVP_ARCH_AARCH64 ? s->cpu.pc : s->cpu.r[15];
     int pc_inside = 0, pc_in_bad = 0;  /* the PC is in a segment / one whose bytes are not the image's */
     for (size_t i = 0; i < im->nsegments; i++) {
         const hvp_segment *g = &im->segments[i];
@@ -69,11 +69,10 @@ int hvp_image_placement(const hvp_snapshot *s, hvp_placement *p)
         return 0;
     char pcs[120] = "";
     if (p->pc_outside)
-        snprintf(pcs, sizeof pcs, "; the PC, 0x%08llx, lies in none of its segments",
-                 (unsigned long long)s->cpu.r[15]);
+        snprintf(pcs, sizeof pcs, "; the PC, 0x%08llx, lies in none of its segments", (unsigned long long)pc);
     else if (pc_in_bad)
         snprintf(pcs, sizeof pcs, "; the PC, 0x%08llx, is in the image's linked range, but what runs there is not "
-                 "the image", (unsigned long long)s->cpu.r[15]);
+                 "the image", (unsigned long long)pc);
     if (p->shifted)
         snprintf(p->finding, sizeof p->finding, "the image is not running where it was linked: the segment%s "
                  "linked at %s %s in guest memory 0x%llx higher (QEMU's -kernel places a raw binary at RAM base + "

@@ -137,8 +137,11 @@ static void load_cpu(ld *L, json_t *cpu, hvp_snapshot *s)
                 *(i < 31 ? &s->cpu.x[i] : i == 31 ? &s->cpu.sp : &s->cpu.pc) = v;
         }
         uint64_t v;
-        if (!L->rc && !get_hex(L, pst, "value", "cpu.pstate.value", &v))
+        if (!L->rc && !get_hex(L, pst, "value", "cpu.pstate.value", &v)) {
+            if (v >> 32)
+                bad(L, "cpu.pstate.value", "must fit in 32 bits (PSTATE in SPSR layout)");
             s->cpu.pstate = (uint32_t)v;
+        }
         s->cpu.have_core = !L->rc;
     } else if (s->arch == HVP_ARCH_AARCH64 && ((regs && !json_is_null(regs)) || (pst && !json_is_null(pst)))) {
         bad(L, "cpu.registers", "must be an object of x0..x30, sp and pc (with cpu.pstate) or null in an "
@@ -481,7 +484,8 @@ static void load_all(ld *L, json_t *root, hvp_snapshot *s)
                 for (int k = 0; k < 16 && !L->rc; k++)
                     get_hex(L, gr, a64 ? rn64[k] : rn[k], "context.guest_registers", &c->regs[k]);
                 if (!L->rc)
-                    get_hex(L, gr, a64 ? "pstate" : "cpsr", "context.guest_registers.cpsr", &c->cpsr);
+                    get_hex(L, gr, a64 ? "pstate" : "cpsr",
+                            a64 ? "context.guest_registers.pstate" : "context.guest_registers.cpsr", &c->cpsr);
                 c->have_regs = !L->rc;
             }
             if (json_object_get(co, "syndrome")) {

@@ -271,15 +271,16 @@ static uint32_t hsr_ec(uint64_t hsr)
 
 /* Does a trap with exception class `ec` belong to `kind`?  (ARM ARM
  * B3.13.6: 0x20 prefetch abort from a lower mode, 0x24 data abort from
- * a lower mode, 0x12 HVC, 0x01 WFI/WFE.) */
+ * a lower mode, 0x12 HVC (0x16 from AArch64), 0x01 WFI/WFE.) */
 static int trap_matches(hvp_trap_kind kind, uint32_t ec, const char **name)
 {
-    *name = ec == 0x20 ? "prefetch-abort" : ec == 0x24 ? "data-abort" : ec == 0x12 ? "hvc" : ec == 0x01 ? "wfi" : NULL;
+    *name = ec == 0x20 ? "prefetch-abort" : ec == 0x24 ? "data-abort" : ec == 0x12 || ec == 0x16 ? "hvc"
+            : ec == 0x01 ? "wfi" : NULL;
     switch (kind) {
     case HVP_TRAP_FAULT: return ec == 0x20 || ec == 0x24;
     case HVP_TRAP_PABT: return ec == 0x20;
     case HVP_TRAP_DABT: return ec == 0x24;
-    case HVP_TRAP_HVC: return ec == 0x12;
+    case HVP_TRAP_HVC: return ec == 0x12 || ec == 0x16;   /* HVC from AArch32, from AArch64 */
     case HVP_TRAP_WFI: return ec == 0x01;
     default: return *name != NULL;
     }

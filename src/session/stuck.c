@@ -126,9 +126,10 @@ int hvp_stuck_begin(const hvp_guest_info *gi, double stuck_s, int on_exit, int s
     return HVP_OK;
 }
 
+/* A32 WFI (any condition), or A64 WFI (0xd503207f). */
 static int is_wfi(uint32_t w)
 {
-    return (w & 0x0fffffff) == 0x0320f003;
+    return (w & 0x0fffffff) == 0x0320f003 || w == 0xd503207fu;
 }
 
 /* Halt and read the PC, the CPSR and the words around the PC; the caller

@@ -86,10 +86,61 @@ int hvp_debug_exception_parse(const char *name, int *exc, hvp_error *err)
     return HVP_OK;
 }
 
+/* AArch64: the kind's slot (svc, undef, aborts: sync; irq; fiq) in the
+ * current-level-SPx and lower-AArch64 groups, the ones a kernel at EL1 and
+ * its EL0 use, of VBAR_EL1, VBAR_EL2 and the image's own table: few
+ * enough for the hardware breakpoints kvm-nested needs. */
+static int break_at_a64(hvp_debug *d, int exc, const char *elf, hvp_error *err)
+{
+    unsigned kind = exc == ARM_EXC_IRQ ? 1 : exc == ARM_EXC_FIQ ? 2 : 0;
+    uint64_t bases[4];
+    size_t nb = 0;
+    static const char *const regs[] = { "VBAR", "VBAR_EL1", "VBAR_EL2" };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        uint64_t v;
+        if (rsp_reg_find(d->c, regs[i]) && rsp_read_reg(d->c, regs[i], &v, NULL) == HVP_OK)
+            bases[nb++] = v & ~0x7ffull;
+    }
+    uint64_t tables[1];
+    size_t nt = 0;
+    if (elf && hvp_elf_find_a64_vector_tables(elf, tables, 1, &nt, NULL) == HVP_OK && nt)
+        bases[nb++] = tables[0];
+    int rc = HVP_OK;
+    for (size_t i = 0; i < nb && !rc; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < i; k++)
+            dup |= bases[k] == bases[i];
+        for (unsigned g = 1; g <= 2 && !rc && !dup; g++)   /* cur_spx, lower_a64 */
+            rc = hvp_debug_break_at(d, bases[i] + 0x200u * g + 0x80u * kind, err);
+    }
+    return rc;
+}
+
 int hvp_debug_break_at_exception(hvp_debug *d, int exc, const char *elf, size_t *n, hvp_error *err)
 {
     if (exc < 0 || exc >= ARM_EXC_COUNT || exc == ARM_EXC_RESET || exc == ARM_EXC_HYP)
         return hvp_fail(err, HVP_E_INVAL, "no breakpoint can wait for exception %d", exc);
+    rsp_load_registers(d->c, NULL);     /* names are unknown until loaded */
+    const rsp_reg *x0 = rsp_reg_find(d->c, "x0");
+    /* QEMU describes every CPU of an AArch64 class with x0..x30, even one
+     * running AArch32 (KVM's -cpu host,aarch64=off); `info registers`
+     * tells the state: PSTATE= in AArch64, PSR= in AArch32. */
+    int a64 = x0 && x0->bitsize == 64;
+    if (a64) {
+        static const char *const ir[] = { "info registers" };
+        char *text = NULL;
+        if (rsp_monitor_many(d->c, ir, 1, &text, NULL) == HVP_OK && text && !strstr(text, "PSTATE=") &&
+            strstr(text, "R00="))
+            a64 = 0;
+        free(text);
+    }
+    if (a64) {
+        size_t before = d->nbp;
+        int rc = break_at_a64(d, exc, elf, err);
+        if (n)
+            *n = d->nbp - before;
+        return rc;
+    }
     /* Its slot in every table the CPU could use: 0x0, 0xffff0000, the
      * VBAR banks the gdbstub shows now, and the image's own tables. */
     uint64_t bases[8], off = 4u * (unsigned)exc;
@@ -97,7 +148,6 @@ int hvp_debug_break_at_exception(hvp_debug *d, int exc, const char *elf, size_t 
     bases[nb++] = 0;
     bases[nb++] = 0xffff0000u;
     static const char *const regs[] = { "VBAR", "VBAR_S", "MVBAR", "VBAR_EL2", "HVBAR" };
-    rsp_load_registers(d->c, NULL);     /* names are unknown until loaded */
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
         uint64_t v;
         if (rsp_reg_find(d->c, regs[i]) && rsp_read_reg(d->c, regs[i], &v, NULL) == HVP_OK)

@@ -116,6 +116,20 @@ expect_eq "the condition: a storm of undefined instructions into 0x200" \
 expect_match "compare: the slot it re-enters, and why" "$("$HVPROBE" compare "$T/stuck.json")" \
     'stuck64: stuck: re-entering the cur_spx.sync slot on undefined-instruction exceptions [0-9,]+ times a second .*that slot is zero-filled: .*at PA 0x200 is UDF #0'
 
+# --at-exception svc: a breakpoint on the synchronous slots (cur_spx and
+# lower_a64 of VBAR_EL1 and of the image's table): the CPU is caught on
+# entering cur_spx.sync; and an idle guest (wfi, IRQs masked) is "wfi".
+timeout 60 "$HVPROBE" run "$G/a64-vbar-virt.elf" --capture "$T/atx.json" --at-exception svc --timeout 20 \
+    --label atx -q
+expect_eq "run --at-exception svc on an AArch64 guest: exit 0" "$?" 0
+VEC=$(aarch64-linux-gnu-nm "$G/a64-vbar-virt.elf" | awk '$3 == "vectors" {print "0x" $1}')
+expect_eq "... caught at VBAR_EL1+0x200, in EL1h" "$(jget "$T/atx.json" '[int(d["cpu"]["registers"]["pc"], 16), d["cpu"]["pstate"]["mode"]]')" \
+    "[$((VEC + 0x200)), \"EL1h\"]"
+expect_match "... ESR_EL1 says it was the SVC" "$("$HVPROBE" compare -v "$T/atx.json")" 'ESR_EL1 0x56000000: SVC #0x0'
+timeout 60 "$HVPROBE" run "$G/a64-vbar-virt.elf" --capture "$T/idle.json" --when-stuck --timeout 20 --label idle64 -q
+expect_eq "run --when-stuck: the AArch64 guest idle in wfi with IRQs masked is 'wfi'" \
+    "$(jget "$T/idle.json" 'd["context"]["condition"]["name"]')" wfi
+
 # A kernel nobody here wrote: Debian's arm64 kernel, the one the kvm-nested
 # backend's host boots (hvprobe kvm-host build caches it; kvm_nested.sh
 # needs it anyway), booted under TCG as an AArch64 guest to the root mount.
@@ -196,6 +210,18 @@ out=$("$HVPROBE" run "$G/tiny-vbar-virt.elf" --machine virt --cpu cortex-a57 --d
 expect_eq "a 32-bit image with an AArch64 --cpu is refused (exit 7)" "$?" 7
 out=$("$HVPROBE" run "$G/a64-vbar-virt.elf" --dry-run 2>&1)
 expect_match "dry run: qemu-system-aarch64 -M virt -cpu cortex-a57 by default" "$out" 'qemu-system-aarch64 .*-M virt -cpu cortex-a57'
+
+# An AArch64 guest captured through QMP alone: recorded as AArch64, with
+# the registers named as unknown (they need the gdbstub), not as AArch32.
+qemu-system-aarch64 -M virt -cpu cortex-a57 -nodefaults -display none -serial none \
+    -kernel "$G/a64-vbar-virt.elf" -qmp "unix:$T/mq.sock,server=on,wait=off" &
+QP=$!
+for _ in $(seq 50); do [ -S "$T/mq.sock" ] && break; sleep 0.1; done
+"$HVPROBE" capture -q --qmp "unix:$T/mq.sock" -o "$T/mon.json"
+expect_eq "QMP only: captured (exit 0)" "$?" 0
+kill "$QP" 2>/dev/null; wait "$QP" 2>/dev/null
+expect_eq "QMP only: an AArch64 snapshot, its registers unknown for want of the gdbstub" \
+    "$(jget "$T/mon.json" '[d["arch"], [u["field"] for u in d["unknown"]][0]]')" '["aarch64", "cpu.registers"]'
 
 # A target description without VBAR_EL1 (a scripted gdbstub): exit 7.
 python3 tests/lib/fakepeer.py gdb a64-novbar "$T/gdb.sock" &

@@ -244,6 +244,35 @@ static void unimplemented_granule_walks_as_4k(void **state)
     hvp_snapshot_free(s);
 }
 
+static void el0_masks_follow_pstate(void **state)
+{
+    (void)state;
+    /* EL0 with DAIF set: an IRQ targeting EL1 is masked by PSTATE.I
+     * (only a higher level other than EL1 ignores it) */
+    hvp_snapshot *s = snap(EL0T | DAIF, -1, -1);
+    a64_state st;
+    a64_route r[A64_NKINDS];
+    routes(s, &st, r);
+    assert_int_equal(r[A64_IRQ].target_el, 1);
+    assert_int_equal(r[A64_IRQ].masked, HVP_YES);
+    hvp_snapshot_free(s);
+    /* guest view: the guest's PSTATE is SPSR_EL2's; IMO's IRQ to EL2 is
+     * not masked by it, FIQ (FMO=0, to EL1) is */
+    s = snap(EL2H, 1 | (1 << 4) | (1ll << 31), -1);
+    hvp_snapshot_add_reg(s, "SPSR_EL2", EL1H | DAIF, 64);
+    routes(s, &st, r);
+    assert_true(st.have_guest_pstate);
+    assert_int_equal(r[A64_IRQ].masked, HVP_NO);
+    assert_int_equal(r[A64_FIQ].masked, HVP_YES);
+    hvp_snapshot_free(s);
+    /* an IRQ to EL3 (SCR_EL3.IRQ) from EL1 with a 32-bit EL2/EL1 below
+     * (SCR_EL3.RW=0) enters lower_a32 */
+    s = snap(EL1H, -1, 1 | 2);
+    routes(s, &st, r);
+    assert_string_equal(a64_slot_name(r[A64_IRQ].slot), "lower_a32.irq");
+    hvp_snapshot_free(s);
+}
+
 static void slot_names_parse(void **state)
 {
     (void)state;
@@ -275,7 +304,7 @@ static void a64_decoder_flow(void **state)
         { 0x37000040u, ARM_FLOW_BRANCH, 1, 8 },        /* tbnz w0, #0, +8 */
         { 0xd61f0000u, ARM_FLOW_MOV_PC, 0, 0 },        /* br x0 */
         { 0xd69f03e0u, ARM_FLOW_RETURN, 0, 0 },        /* eret */
-        { 0xd65f03c0u, ARM_FLOW_RETURN, 0, 0 },        /* ret */
+        { 0xd65f03c0u, ARM_FLOW_MOV_PC, 0, 0 },        /* ret: to x30, not an exception return */
         { 0x00000000u, ARM_FLOW_UNDEFINED, 0, 0 },     /* udf #0 */
         { 0xd10143ffu, ARM_FLOW_OTHER, 0, 0 },         /* sub sp, sp, #0x50 */
     };
@@ -293,7 +322,7 @@ static void a64_decoder_flow(void **state)
         /* the capture's quick decoder agrees on unconditional B */
         uint64_t t;
         int quick = arm_quick_a64_branch(b, 4, at, at, &t);
-        assert_int_equal(quick, (cases[i].w & 0xfc000000u) == 0x14000000u);
+        assert_int_equal(quick, (cases[i].w & 0x7c000000u) == 0x14000000u);
         if (quick)
             assert_int_equal(t, at + (uint64_t)cases[i].rel);
     }
@@ -313,6 +342,7 @@ int main(void)
         cmocka_unit_test(el2_serving_a_guest_is_a_guest_view),
         cmocka_unit_test(missing_state_is_unknown),
         cmocka_unit_test(unimplemented_granule_walks_as_4k),
+        cmocka_unit_test(el0_masks_follow_pstate),
         cmocka_unit_test(slot_names_parse),
         cmocka_unit_test(a64_decoder_flow),
     };

@@ -112,9 +112,9 @@ static void decode_a64(const cs_insn *in, arm_decoded *out)
         break;
     case ARM64_INS_BR:
     case ARM64_INS_BLR:
+    case ARM64_INS_RET:     /* to x30: a register, not an exception return */
         out->flow = ARM_FLOW_MOV_PC;
         break;
-    case ARM64_INS_RET:
     case ARM64_INS_ERET:
         out->flow = ARM_FLOW_RETURN;
         break;
@@ -268,9 +268,9 @@ int arm_quick_a64_branch(const uint8_t *bytes, size_t len, uint64_t base, uint64
     if (addr < base || addr - base + 4 > len)
         return 0;
     uint32_t w = hvp_le32(bytes + (addr - base));
-    if ((w & 0xfc000000u) != 0x14000000u)
+    if ((w & 0x7c000000u) != 0x14000000u)
         return 0;
-    /* B imm26: target = addr + SignExtend(imm26:'00') */
+    /* B / BL imm26 (bit 31 = link): target = addr + SignExtend(imm26:'00') */
     int64_t off = (int64_t)((int32_t)(w << 6) >> 4);
     *target = addr + (uint64_t)off;
     return 1;

@@ -40,7 +40,7 @@ void arm_disasm_free(arm_disasm *d);
 
 /* An AArch64 (A64) decoder: arm_decode() then gives BRANCH for B / BL
  * (and, conditional, B.cond, CBZ, CBNZ, TBZ, TBNZ) with the absolute
- * target, MOV_PC for BR / BLR, RETURN for RET / ERET, UNDEFINED for what
+ * target, MOV_PC for BR / BLR / RET (a register), RETURN for ERET, UNDEFINED for what
  * capstone cannot decode (0x00000000 is UDF #0) and HLT. */
 int arm_disasm_new_a64(arm_disasm **out, hvp_error *err);
 
@@ -69,8 +69,9 @@ int arm_quick_entry_target(const uint8_t *bytes, size_t len, uint64_t base, uint
  * page loads its SVC handler from the stubs page 4 KiB above it. */
 int arm_quick_literal(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr, uint64_t *literal);
 
-/* A64 `B imm26` at addr inside bytes[0..len) (read at base): 1 and the
- * target, without capstone (the capture's quick look); else 0. */
+/* A64 `B imm26` or `BL imm26` at addr inside bytes[0..len) (read at
+ * base): 1 and the target, without capstone (the capture's quick look);
+ * else 0. */
 int arm_quick_a64_branch(const uint8_t *bytes, size_t len, uint64_t base, uint64_t addr, uint64_t *target);
 
 #endif

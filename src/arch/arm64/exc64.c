@@ -103,8 +103,17 @@ void a64_state_from(const hvp_snapshot *s, a64_state *st)
         st->el = (p >> 2) & 3;
         st->spsel = p & 1;
     }
-    if (st->el == 2 && st->el2_enabled && (st->hcr & HCR_VM) && !(st->hcr & HCR_TGE))
+    if (st->el == 2 && st->el2_enabled && (st->hcr & HCR_VM) && !(st->hcr & HCR_TGE)) {
         st->guest_view = 1;
+        /* the guest's PSTATE, saved by the exception that entered EL2 */
+        const hvp_reg *spsr = a64_reg(s, "SPSR_EL2");
+        st->guest_aarch32 = !(st->hcr & HCR_RW);
+        if (spsr) {
+            st->have_guest_pstate = 1;
+            st->guest_daif = (uint32_t)(spsr->value >> 6) & 0xf;
+            st->guest_aarch32 = (int)((spsr->value >> 4) & 1);
+        }
+    }
 }
 
 int a64_table_el(const a64_state *st)
@@ -129,22 +138,22 @@ uint64_t a64_vbar(const hvp_snapshot *s, int el, int *ok)
  * exception is raised (its own width is PSTATE.nRW). */
 static int lower_is_a32(const a64_state *st, int from_el, int target, const char **how)
 {
-    if (from_el == target - 1 || (from_el == 0 && target == 1)) {
-        *how = "PSTATE.nRW";
+    /* (AArch64.TakeException: the state of the level just below the
+     * target, except that under a VHE host (E2H and TGE) EL0 counts.) */
+    if (target == 3) {
+        *how = "SCR_EL3.RW";
+        return !(st->scr & SCR_RW);
+    }
+    if (target == 2 && from_el == 0 && (st->hcr & HCR_E2H) && (st->hcr & HCR_TGE)) {
+        *how = "EL0's own state under a VHE host";
         return st->aarch32;
     }
     if (target == 2) {
         *how = "HCR_EL2.RW";
         return !(st->hcr & HCR_RW);
     }
-    /* target 3 from EL0/EL1: the level below EL3 is EL2 when it exists
-     * (hvprobe's AArch64 targets run EL2 in AArch64), else EL1 (SCR.RW). */
-    if (st->have_el2) {
-        *how = "EL2 in AArch64";
-        return 0;
-    }
-    *how = "SCR_EL3.RW";
-    return !(st->scr & SCR_RW);
+    *how = "PSTATE.nRW";
+    return st->guest_view ? st->guest_aarch32 : st->aarch32;
 }
 
 static void route_one(const hvp_snapshot *s, const a64_state *st, a64_kind k, a64_route *r)
@@ -226,19 +235,23 @@ static void route_one(const hvp_snapshot *s, const a64_state *st, a64_kind k, a6
     snprintf(r->source, sizeof r->source, "%s = 0x%llx", r->vbar, (unsigned long long)r->base);
     if (k == A64_SYNC) {
         r->masked = HVP_NO;
-    } else if (target > st->el && !st->guest_view) {
+    } else if (target > from && target != 1 &&
+               !(target == 2 && from == 0 && (st->hcr & HCR_E2H) && (st->hcr & HCR_TGE))) {
+        /* (QEMU's arm_excp_unmasked, the Arm ARM's masking tables: to a
+         * higher level other than EL1, and not to a VHE host's EL2) */
         r->masked = HVP_NO;
         snprintf(r->mask_why, sizeof r->mask_why, "taken to a higher level: PSTATE.%c does not mask it",
                  "?IFA"[k]);
     } else {
         static const unsigned bit[] = { 0, 2, 1, 4 }; /* DAIF bits: D=8 A=4 I=2 F=1 */
-        unsigned daif = st->guest_view ? 0 : st->daif;
-        if (st->guest_view) {
+        if (st->guest_view && !st->have_guest_pstate) {
             r->masked = HVP_UNKNOWN;
-            snprintf(r->mask_why, sizeof r->mask_why, "the guest's PSTATE is in SPSR_EL2, not captured as such");
+            snprintf(r->mask_why, sizeof r->mask_why, "the guest's PSTATE (SPSR_EL2) is not in the snapshot");
         } else {
+            unsigned daif = st->guest_view ? st->guest_daif : st->daif;
             r->masked = (daif & bit[k]) ? HVP_YES : HVP_NO;
-            snprintf(r->mask_why, sizeof r->mask_why, "PSTATE.%c=%d", "?IFA"[k], (daif & bit[k]) ? 1 : 0);
+            snprintf(r->mask_why, sizeof r->mask_why, "%s.%c=%d", st->guest_view ? "the guest's PSTATE (SPSR_EL2)"
+                     : "PSTATE", "?IFA"[k], (daif & bit[k]) ? 1 : 0);
         }
     }
 }

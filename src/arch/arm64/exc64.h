@@ -66,7 +66,12 @@ typedef struct a64_state {
     uint64_t hcr, scr;      /* 0 when absent */
     int guest_view;         /* captured at EL2 serving a guest (HCR_EL2.VM=1,
                                TGE=0): routes are computed as if raised in
-                               the guest's EL1 (EL1h) */
+                               the guest's EL1 (EL1h).  HCR_EL2 alone says
+                               so: a hypervisor that keeps VM=1 while it runs
+                               its own code (Xen) is taken for its guest */
+    int have_guest_pstate;  /* guest view: SPSR_EL2 holds the guest's PSTATE */
+    uint32_t guest_daif;
+    int guest_aarch32;      /* guest view: the guest's EL1 is AArch32 */
 } a64_state;
 
 void a64_state_from(const hvp_snapshot *s, a64_state *st);
