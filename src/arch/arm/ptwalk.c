@@ -435,20 +435,19 @@ int arm_walk_stage1(uint32_t sctlr, uint64_t ttbr0, uint64_t ttbr1, uint32_t ttb
 /* Translate each 4 KiB-page piece of the IPA range through stage 2 and
  * read it.  Fails (-1) when any piece does not translate or cannot be
  * read; `last` keeps the stage-2 walk of the piece that failed. */
-int arm_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
+int arm_walk_read_through_s2(arm_s2_walk_fn walk, const void *cfg, arm_phys_read_fn rd, void *ctx,
+                             arm_walk_result *last, uint64_t ipa, void *buf, size_t len)
 {
-    arm_s2_reader *s = ctx;
     uint8_t *out = buf;
-    if (!s || !s->rd || (!buf && len))
+    if (!rd || (!buf && len))
         return -1;
     while (len) {
         size_t chunk = 0x1000 - (size_t)(ipa & 0xFFF);
         if (chunk > len)
             chunk = len;
-        if (arm_walk_lpae_s2(s->vttbr, s->vtcr, ipa, s->rd, s->ctx, &s->last, NULL) < 0 ||
-            !s->last.ok)
+        if (walk(cfg, ipa, rd, ctx, last) < 0 || !last->ok)
             return -1;
-        if (s->rd(s->ctx, s->last.out_addr, out, chunk) < 0)
+        if (rd(ctx, last->out_addr, out, chunk) < 0)
             return -1;
         out += chunk;
         ipa += chunk;
@@ -457,9 +456,19 @@ int arm_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
     return 0;
 }
 
+static int lpae_s2_walk(const void *cfg, uint64_t ipa, arm_phys_read_fn rd, void *ctx, arm_walk_result *r)
+{
+    const arm_s2_reader *s = cfg;
+    return arm_walk_lpae_s2(s->vttbr, s->vtcr, ipa, rd, ctx, r, NULL);
+}
+
+int arm_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
+{
+    arm_s2_reader *s = ctx;
+    return s ? arm_walk_read_through_s2(lpae_s2_walk, s, s->rd, s->ctx, &s->last, ipa, buf, len) : -1;
+}
+
 /* ---- one line ------------------------------------------------------------ */
-
-
 
 static int regime_is(const arm_walk_result *r, const char *name)
 {

@@ -425,33 +425,19 @@ int a64_walk_s2(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
 
 /* ---- stage-2 composed reader --------------------------------------------- */
 
-/* Every granule is a multiple of 4 KiB, so each 4 KiB-aligned piece lies
- * in one stage-2 page or block. */
+static int s2_walk(const void *cfg, uint64_t ipa, arm_phys_read_fn rd, void *ctx, arm_walk_result *r)
+{
+    const a64_s2_reader *s = cfg;
+    return a64_walk_s2(s->vtcr, s->vttbr, ipa, rd, ctx, r, NULL);
+}
+
 int a64_s2_read(void *ctx, uint64_t ipa, void *buf, size_t len)
 {
     a64_s2_reader *s = ctx;
-    uint8_t *out = buf;
-    if (!s || !s->rd || (!buf && len))
-        return -1;
-    while (len) {
-        size_t chunk = 0x1000 - (size_t)(ipa & 0xFFF);
-        if (chunk > len)
-            chunk = len;
-        if (a64_walk_s2(s->vtcr, s->vttbr, ipa, s->rd, s->ctx, &s->last, NULL) < 0 ||
-            !s->last.ok)
-            return -1;
-        if (s->rd(s->ctx, s->last.out_addr, out, chunk) < 0)
-            return -1;
-        out += chunk;
-        ipa += chunk;
-        len -= chunk;
-    }
-    return 0;
+    return s ? arm_walk_read_through_s2(s2_walk, s, s->rd, s->ctx, &s->last, ipa, buf, len) : -1;
 }
 
 /* ---- one line ------------------------------------------------------------ */
-
-
 
 int a64_walk_describe(const arm_walk_result *r, char *buf, size_t n, hvp_error *err)
 {
