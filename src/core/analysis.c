@@ -95,26 +95,6 @@ static memlook mem_at(const hvp_snapshot *s, uint64_t addr, hvp_space space)
     return r;
 }
 
-static void say(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-}
-
-static void note(hvp_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(hvp_analysis *a, const char *fmt, ...)
-{
-    if (a->nnotes >= HVP_NNOTES)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(a->notes[a->nnotes++], sizeof a->notes[0], fmt, ap);
-    va_end(ap);
-}
-
 static const char *regime_name(int r)
 {
     return r == ARM_REGIME_HYP ? "Hyp (PL2)" : r == ARM_REGIME_PL1_S ? "Secure PL1&0" : "Non-secure PL1&0";

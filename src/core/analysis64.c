@@ -31,33 +31,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static void say(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-}
-
-static void note(hvp_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(hvp_analysis *a, const char *fmt, ...)
-{
-    if (a->nnotes >= HVP_NNOTES)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(a->notes[a->nnotes++], sizeof a->notes[0], fmt, ap);
-    va_end(ap);
-}
-
 typedef struct ctx64 {
     const hvp_snapshot *s;
     a64_state st;
     arm_disasm *dis;
     uint64_t slide;         /* where the image runs minus where it was linked
                                (a kernel that relocated itself: KASLR) */
+    int image_current;      /* the --elf file on disk is the one captured
+                               (sha256): -1 not checked yet, 0, 1 */
 } ctx64;
+
+/* Is the snapshot's image file still the one captured?  Hashed once per
+ * analysis (a kernel's vmlinux is hundreds of MiB). */
+static int image_current(ctx64 *c)
+{
+    const hvp_image *im = c->s->image;
+    char sha[65];
+    if (c->image_current < 0)
+        c->image_current = im && im->path && !hvp_file_sha256(im->path, sha, NULL) && !strcmp(sha, im->sha256);
+    return c->image_current;
+}
 
 /* Bytes of `space` at addr among the snapshot's reads. */
 typedef struct look {
@@ -213,8 +206,18 @@ static void region_of(const ctx64 *c, const fetch64 *f, hvp_vector_report *v)
         say(v->region, sizeof v->region, "no region at PA 0x%llx", (unsigned long long)f->pa);
 }
 
-/* Judge the slot at va (index `slot` of level `el`'s table at `base`). */
-static void classify(const ctx64 *c, int el, uint64_t base, int slot, hvp_vector_report *v)
+/* A flattened device tree at the table's base (QEMU's virt puts its DTB
+ * at the start of RAM, or in flash at 0x0): every slot lies inside it. */
+static int dtb_at(const ctx64 *c, int el, uint64_t base)
+{
+    fetch64 f = fetch_at(c, el, base);
+    return f.l.status == 1 && f.l.avail >= 4 && f.l.p[0] == 0xd0 && f.l.p[1] == 0x0d && f.l.p[2] == 0xfe &&
+           f.l.p[3] == 0xed;
+}
+
+/* Judge the slot at va (index `slot` of level `el`'s table at `base`;
+ * dtb: a device tree starts at base). */
+static void classify(const ctx64 *c, int el, uint64_t base, int slot, int dtb, hvp_vector_report *v)
 {
     uint64_t va = base + (uint64_t)slot * A64_SLOT_SIZE;
     v->verdict = HVP_V_UNKNOWN;
@@ -249,11 +252,7 @@ static void classify(const ctx64 *c, int el, uint64_t base, int slot, hvp_vector
     char in_region[140] = "";
     if (v->region[0])
         say(in_region, sizeof in_region, " in %s", v->region);
-    /* A device tree at the table's base (QEMU's virt puts its DTB at the
-     * start of RAM, or in flash at 0x0): every slot lies inside it. */
-    fetch64 fb = slot ? fetch_at(c, el, base) : f;
-    if (fb.l.status == 1 && fb.l.avail >= 4 && fb.l.p[0] == 0xd0 && fb.l.p[1] == 0x0d && fb.l.p[2] == 0xfe &&
-        fb.l.p[3] == 0xed) {
+    if (dtb) {
         v->verdict = HVP_V_DATA;
         say(v->reason, sizeof v->reason, "inside a flattened device tree (magic 0xd00dfeed at the vector base "
             "0x%llx)%s: data, not a handler", (unsigned long long)base, in_region);
@@ -375,7 +374,7 @@ static const char *lower(const char *in, char *out)
 
 /* A fix to try when the synchronous route's slot holds nothing of the
  * guest's: the image's own table, when it has one. */
-static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
+static void suggestion64(ctx64 *c, hvp_analysis *a, const a64_route *sync)
 {
     if (!sync->taken || !sync->known)
         return;
@@ -386,8 +385,8 @@ static void suggestion64(const ctx64 *c, hvp_analysis *a, const a64_route *sync)
     const hvp_snapshot *s = c->s;
     uint64_t t[4];
     size_t n = 0;
-    char sha[65], lv[16];
-    if (s->image && s->image->path && !hvp_file_sha256(s->image->path, sha, NULL) && !strcmp(sha, s->image->sha256))
+    char lv[16];
+    if (image_current(c))
         hvp_elf_find_a64_vector_tables(s->image->path, t, 4, &n, NULL);
     for (size_t k = 0; k < n; k++)
         if (t[k] + c->slide == sync->base)
@@ -431,9 +430,7 @@ static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
 {
     const hvp_snapshot *s = c->s;
     uint64_t off = 0;
-    char sha[65];
-    if (!s->image || !s->image->path || (hvp_image_symbol_at(s->image, base, &off) && off < 0x800) ||
-        hvp_file_sha256(s->image->path, sha, NULL) || strcmp(sha, s->image->sha256))
+    if (!s->image || (hvp_image_symbol_at(s->image, base, &off) && off < 0x800) || !image_current(c))
         return;
     fetch64 f = fetch_at(c, el, base);
     if (f.l.status != 1 || f.l.avail < A64_TABLE_SIZE)
@@ -480,7 +477,7 @@ static void find_slide(ctx64 *c, hvp_analysis *a, int el, uint64_t base)
 
 int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
 {
-    ctx64 c = { .s = s };
+    ctx64 c = { .s = s, .image_current = -1 };
     a64_state_from(s, &c.st);
     a->arch = HVP_ARCH_AARCH64;
     a->nvec = HVP_NVEC_A64;
@@ -533,6 +530,7 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
     if (c.st.have && c.st.aarch32)
         note(a, "the CPU executes in AArch32 state (PSTATE.nRW=1) under an AArch64 level: its own exceptions "
                 "enter the lower_a32 slots of the level above");
+    int dtb = have_base && dtb_at(&c, tel, base);
     for (int slot = 0; slot < A64_NSLOTS; slot++) {
         hvp_vector_report *v = &a->vec[slot];
         snprintf(v->name, sizeof v->name, "%s", a64_slot_name(slot));
@@ -548,7 +546,7 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         v->fetch_known = 1;
         v->fetch = base + v->offset;
         say(v->base_source, sizeof v->base_source, "%s", a->table_base);
-        classify(&c, tel, base, slot, v);
+        classify(&c, tel, base, slot, dtb, v);
     }
     for (int k = 0; k < A64_NKINDS; k++) {
         const a64_route *r = &routes[k];
@@ -574,7 +572,7 @@ int hvp_analyse_a64(const hvp_snapshot *s, hvp_analysis *a, hvp_error *err)
         } else if (r->known) {
             hvp_vector_report tmp;
             memset(&tmp, 0, sizeof tmp);
-            classify(&c, r->target_el, r->base, r->slot, &tmp);
+            classify(&c, r->target_el, r->base, r->slot, dtb_at(&c, r->target_el, r->base), &tmp);
             o->verdict = tmp.verdict;
             size_t l = strlen(o->why);
             snprintf(o->why + l, sizeof o->why - l, " at %s+0x%x: %s", r->vbar, (unsigned)r->slot * A64_SLOT_SIZE,
