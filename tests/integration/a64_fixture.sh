@@ -21,6 +21,7 @@
 # 0700 directory under $HVP_TEST_TMP, inside `timeout 30`, and is stopped
 # (or killed) before the test ends.
 . tests/lib/tap.sh
+. tests/lib/bgqemu.sh
 . tests/lib/qemu.sh                     # qemu_wait_serial
 T=$HVP_TEST_TMP/a64_fixture
 mkdir -p "$T" && chmod 700 "$T"
@@ -29,39 +30,14 @@ NM=${A64CROSS}nm READELF=${A64CROSS}readelf
 FIX=$GUESTS/a64-fixture.elf
 RUN=guests/a64-fixture/run-fixture
 
-# fx_start DIR CPU GUEST.elf [QEMU-ARGS...]: run-fixture in the background
-# (pid of its `timeout` in DIR/qemu.pid; run-fixture execs QEMU), UART to
-# DIR/serial.txt; wait for the gdbstub socket.
+# fx_start DIR CPU GUEST.elf [QEMU-ARGS...]: run-fixture (it execs QEMU)
+# in the background (tests/lib/bgqemu.sh).
 fx_start() {
     local dir=$1 cpu=$2 elf=$3; shift 3
-    mkdir -p "$dir" && chmod 700 "$dir"
-    rm -f "$dir/gdb.sock" "$dir/serial.txt"
-    QEMU_AUDIO_DRV=none timeout 30 "$RUN" -c "$cpu" "$elf" -monitor none \
-        -serial "file:$dir/serial.txt" -gdb "unix:$dir/gdb.sock,server=on,wait=off" \
-        "$@" >"$dir/qemu.log" 2>&1 &
-    echo $! >"$dir/qemu.pid"
-    for _ in $(seq 1 100); do
-        [ -S "$dir/gdb.sock" ] && return 0
-        kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null || { cat "$dir/qemu.log" >&2; return 1; }
-        sleep 0.05
-    done
-    echo "fx_start: no gdb socket in $dir" >&2
-    return 1
+    bg_start "$dir" "$RUN" -c "$cpu" "$elf" -monitor none \
+        -serial "file:$dir/serial.txt" -gdb "unix:$dir/gdb.sock,server=on,wait=off" "$@"
 }
-
-# fx_stop DIR: TERM to `timeout` (it passes it on to QEMU), then KILL to
-# both if they are still there after 5 s.
-fx_stop() {
-    local dir=$1 pid qpid
-    pid=$(cat "$dir/qemu.pid" 2>/dev/null) || return 0
-    qpid=$(pgrep -P "$pid" 2>/dev/null)
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -9 ${qpid:+"$qpid"} "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rm -f "$dir/qemu.pid"
-}
-stop_all() { local d; for d in "$T"/*/; do [ -d "$d" ] && fx_stop "${d%/}"; done; }
+stop_all() { local d; for d in "$T"/*/; do [ -d "$d" ] && bg_stop "${d%/}"; done; }
 trap stop_all EXIT
 
 # run VARIANT CPU TEXT SETTLE: a64-VARIANT-virt under the fixture; wait (5 s
@@ -160,7 +136,7 @@ expect_eq "reset: the boot parameter word 0x48000000 holds the guest's e_entry a
     "$(printf '%s\n' "$G" | sed -n 's/^slot=\([^ ]*\) .*/\1/p')" 0x40080000
 expect_eq "reset: the guest image is at 0x40080000 (loaded by -kernel; first insn mrs x0, CurrentEL)" \
     "$(printf '%s\n' "$G" | sed -n 's/.* image=//p')" 0xd5384240
-fx_stop "$D"
+bg_stop "$D"
 
 # ---- each guest on cortex-a57 and cortex-a53
 for C in cortex-a57 cortex-a53; do
@@ -193,7 +169,7 @@ for C in cortex-a57 cortex-a53; do
         "$MAGIC 0x200 0x3c5 0x82000006 0x200 0x0 0x400"
     expect_eq "low/$C: trap record: the guest's x1 = UART, sp = SP_EL1 = its stack_top" \
         "$(rec 2) $(rec 37) $(reg SP_EL1)" "0x9000000 $(sym "$G" stack_top) $(sym "$G" stack_top)"
-    fx_stop "$D"
+    bg_stop "$D"
 
     # vbar: VBAR_EL1 := the image's own table, in guest RAM: runs normally
     run vbar "$C" "$BACK" 0.3
@@ -206,7 +182,7 @@ for C in cortex-a57 cortex-a53; do
     expect_eq "vbar/$C: no trap record (magic 0, read physically)" "$(rec 0)" 0x0
     expect_match "vbar/$C: halted in the guest, gdb cannot read 0x48000100 by address: stage 2 has no IPA for it" \
         "$(vaddr_rec)" 'Cannot access memory at address 0x48000100'
-    fx_stop "$D"
+    bg_stop "$D"
 
     # unmapped: the guest's own stage-1 fault loops in the guest; a stage-2
     # fault needs a stage-1 translation first, so the hypervisor never sees it
@@ -218,20 +194,20 @@ for C in cortex-a57 cortex-a53; do
     expect_eq "unmapped/$C: guest EL1h abort loop at VBAR_EL1+0x200, ESR_EL1 0x86000007 (stage-1 L3)" \
         "$(el "$(reg cpsr)") $(reg pc) $(reg ESR_EL1)" "EL1h $(hex "$up"+0x200) 0x86000007"
     expect_eq "unmapped/$C: nothing reached EL2: ESR_EL2 0, no trap record" "$(reg ESR_EL2) $(rec 0)" "0x0 0x0"
-    fx_stop "$D"
+    bg_stop "$D"
 
     # stubs: 'b .' table in guest RAM: spins in the guest, the VMM sees nothing
     run stubs "$C" "$ISSUE" 1
     expect_eq "stubs/$C: UART: svc issued, nothing after" "$SER" \
         "$(printf '%s\n' "$BOOT" "$MAP" "$GBOOT" "$ISSUE")"
-    fx_stop "$D"
+    bg_stop "$D"
 done
 
 # ---- max: the same report
 run low max "Halting..." 0.3
 expect_eq "low/max: UART: the seL4 VMM's report, Halting..." \
     "$(printf '%s\n' "$SER" | sed -n '1p;5,$p')" "$(printf '%s\n' "$BOOT" "$PF" "Halting...")"
-fx_stop "$D"
+bg_stop "$D"
 
 # ---- hvprobe's breakpoint: vmm_trap_recorded, x0 = the record, written
 D=$T/bp G=$GUESTS/a64-low-virt.elf
@@ -244,7 +220,7 @@ BP=$(timeout 30 gdb-multiarch -batch -nx "$FIX" -ex "target remote $D/gdb.sock" 
 expect_eq "stop at vmm_trap_recorded: x0 = &vmm_trap_record, magic set, ELR 0x200; nothing printed yet" \
     "$(printf '%s\n' "$BP" | grep -E '^(pc|uart_pf)=' | paste -sd' ')" \
     "pc=$(sym "$FIX" vmm_trap_recorded) x0=0x48000100 magic=$MAGIC elr=0x200 uart_pf=0"
-fx_stop "$D"
+bg_stop "$D"
 
 # ---- not EL2: QEMU resets the CPU into its highest EL
 for M in "virt:EL1" "virt,secure=on:EL3"; do
@@ -259,7 +235,7 @@ for M in "virt:EL1" "virt,secure=on:EL3"; do
     qemu_wait_serial "$D" "Halting..." 5
     expect_match "-M $machine: the boot line says it started in $want, not EL2, and halts" \
         "$(cat "$D/serial.txt")" "^a64-fixture: started in $want, not EL2: "
-    fx_stop "$D"
+    bg_stop "$D"
 done
 
 no_qemu_left() { ! pgrep -af "qemu-system-aarch64 .*$T/"; }

@@ -25,6 +25,7 @@
 # 0700 directory under $HVP_TEST_TMP, inside `timeout 30`, and is stopped
 # (or killed) before the test ends.
 . tests/lib/tap.sh
+. tests/lib/bgqemu.sh
 T=$HVP_TEST_TMP/a64_guests
 mkdir -p "$T" && chmod 700 "$T"
 A64CROSS=${A64CROSS:-aarch64-linux-gnu-}
@@ -39,41 +40,16 @@ ALIAS_mmu16k="0x0000801003000000 0x24090b510 2 0x4000 pt16_l0 -"
 ALIAS_mmu64k="0x0000004010000000 0x2c0997519 1 0x10000 pt64_l2 -"
 ALIAS_ttbr1="0xffff808080600000 0x2b5103519 0 0x1000 pt4_l1 ptk_l0"
 
-# a64_start DIR MACHINE CPU ELF [QEMU-ARGS...]: start QEMU in the
-# background (pid of its `timeout` in DIR/qemu.pid), wait for the gdbstub
-# socket.
+# a64_start DIR MACHINE CPU ELF [QEMU-ARGS...]: the guest on
+# qemu-system-aarch64 in the background (tests/lib/bgqemu.sh).
 a64_start() {
     local dir=$1 machine=$2 cpu=$3 elf=$4; shift 4
-    mkdir -p "$dir" && chmod 700 "$dir"
-    rm -f "$dir/gdb.sock" "$dir/serial.txt"
-    QEMU_AUDIO_DRV=none timeout 30 qemu-system-aarch64 -M "$machine" -cpu "$cpu" \
+    bg_start "$dir" qemu-system-aarch64 -M "$machine" -cpu "$cpu" \
         -nodefaults -display none -monitor none -m 128M \
         -serial "file:$dir/serial.txt" -kernel "$elf" \
-        -gdb "unix:$dir/gdb.sock,server=on,wait=off" \
-        "$@" >"$dir/qemu.log" 2>&1 &
-    echo $! >"$dir/qemu.pid"
-    for _ in $(seq 1 100); do
-        [ -S "$dir/gdb.sock" ] && return 0
-        kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null || { cat "$dir/qemu.log" >&2; return 1; }
-        sleep 0.05
-    done
-    echo "a64_start: no gdb socket in $dir" >&2
-    return 1
+        -gdb "unix:$dir/gdb.sock,server=on,wait=off" "$@"
 }
-
-# a64_stop DIR: TERM to `timeout` (it passes it on to QEMU), then KILL to
-# both if they are still there after 5 s.
-a64_stop() {
-    local dir=$1 pid qpid
-    pid=$(cat "$dir/qemu.pid" 2>/dev/null) || return 0
-    qpid=$(pgrep -P "$pid" 2>/dev/null)
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -9 ${qpid:+"$qpid"} "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rm -f "$dir/qemu.pid"
-}
-stop_all() { local d; for d in "$T"/*/; do [ -d "$d" ] && a64_stop "${d%/}"; done; }
+stop_all() { local d; for d in "$T"/*/; do [ -d "$d" ] && bg_stop "${d%/}"; done; }
 trap stop_all EXIT
 
 # run VARIANT CPU MACHINE TEXT SETTLE [QEMU-ARGS...]: boot a64-VARIANT-virt,
@@ -166,7 +142,7 @@ for C in $CPUS; do
         "$(reg VBAR_EL1 VBAR) $(mem 0x0) $(mem 0x200)" "0x0 0x0 0x0"
     expect_eq "low/$C: udf loop: pc = ELR_EL1 = 0x200, ESR_EL1 0x2000000 (EC 0, unknown), EL1h" \
         "$(reg pc) $(reg ELR_EL1) $(reg ESR_EL1) $(reg cpsr)" "0x200 0x200 0x2000000 0x3c5"
-    a64_stop "$D"
+    bg_stop "$D"
 
     # vbar: VBAR_EL1 := vectors -> the cur_spx.sync handler runs and returns
     run vbar "$C" virt "$BACK" 0.3
@@ -177,7 +153,7 @@ for C in $CPUS; do
         "$(reg VBAR_EL1 VBAR) $(reg ESR_EL1) $(reg ELR_EL1)" \
         "$(sym "$E" vectors) 0x56000000 $(hex "$(sym "$E" svc_insn)"+4)"
     ok_if "vbar/$C: pc parked in idle ($(reg pc))" in_range "$(reg pc)" "$(sym "$E" idle)" "$(sym "$E" idle)+8"
-    a64_stop "$D"
+    bg_stop "$D"
 
     # unmapped: MMU on, VBAR_EL1 := an unmapped page -> Instruction Abort loop
     run unmapped "$C" virt "$ISSUE" 1
@@ -191,7 +167,7 @@ for C in $CPUS; do
         "$(hex "$up"+0x200) $(hex "$up"+0x200) $(hex "$up"+0x200) 0x86000007"
     expect_match "unmapped/$C: gdb (reading VAs) cannot read the vector either" \
         "$(mem "$(hex "$up"+0x200)")" 'Cannot access memory'
-    a64_stop "$D"
+    bg_stop "$D"
 
     # stubs: VBAR_EL1 := stub_vectors -> spins on 'b .' at +0x200
     run stubs "$C" virt "$ISSUE" 1
@@ -202,7 +178,7 @@ for C in $CPUS; do
         "$(reg VBAR_EL1 VBAR) $(reg pc) $(mem "$(hex "$sv"+0x200)")" "$sv $(hex "$sv"+0x200) 0x14000000"
     expect_eq "stubs/$C: the SVC was taken: ESR_EL1 0x56000000, ELR_EL1 = svc_insn+4" \
         "$(reg ESR_EL1) $(reg ELR_EL1)" "0x56000000 $(hex "$(sym "$E" svc_insn)"+4)"
-    a64_stop "$D"
+    bg_stop "$D"
 
     # mmu16k, mmu64k, ttbr1: MMU on, VBAR_EL1 := vectors' alias VA -> the
     # handler runs there (mmu16k only where the CPU has the 16 KiB granule)
@@ -220,7 +196,7 @@ for C in $CPUS; do
             expect_eq "$v/$C: SCTLR_EL1.M 0, VBAR_EL1 0, TCR_EL1 0, TTBR0_EL1 0: nothing programmed" \
                 "$(( $(reg SCTLR_EL1 SCTLR) & 1 )) $(reg VBAR_EL1 VBAR) $(reg TCR_EL1) $(reg TTBR0_EL1)" "0 0x0 0x0 0x0"
             ok_if "$v/$C: pc parked in idle ($(reg pc))" in_range "$(reg pc)" "$idle" "$idle+8"
-            a64_stop "$D"
+            bg_stop "$D"
             expect_eq "$v/$C: -d int: no exception taken" "$(grep -c '^Taking' "$L")" 0
             rm -f "$L"
             continue
@@ -245,7 +221,7 @@ for C in $CPUS; do
         expect_eq "$v/$C: the SVC was taken: ESR_EL1 0x56000000, ELR_EL1 = svc_insn+4" \
             "$(reg ESR_EL1) $(reg ELR_EL1)" "0x56000000 $(hex "$svc"+4)"
         ok_if "$v/$C: pc parked in idle ($(reg pc))" in_range "$(reg pc)" "$idle" "$idle+8"
-        a64_stop "$D"
+        bg_stop "$D"
         expect_eq "$v/$C: -d int: one exception, the SVC, entered at the alias VA + 0x200, returned to svc_insn+4" \
             "$(grep -E '^Taking|^\.\.\.to EL|^Exception return' "$L" | paste -sd'|')" \
             "Taking exception 2 [SVC] on CPU 0|...to EL1 PC $(hex "$va"+0x200) PSTATE 0x3c5|Exception return from AArch64 EL1 to AArch64 EL1 PC $(hex "$svc"+4)"
@@ -259,7 +235,7 @@ for M in virt,virtualization=on:EL2 virt,secure=on:EL3 virt,secure=on,virtualiza
     machine=${M%:*} from=${M##*:}
     run vbar cortex-a57 "$machine" "$BACK" 0.3 -d int -D "$T/vbar-$from-${machine//[,=]/_}.log"
     expect_eq "vbar/-M $machine: UART ground truth: boot (EL1), handler line, back from svc" "$SER" "$WANT_vbar"
-    a64_stop "$D"
+    bg_stop "$D"
     L=$T/vbar-$from-${machine//[,=]/_}.log
     expect_eq "vbar/-M $machine: -d int: started in $from, eret to EL1 at el1_entry, SVC taken EL1 to EL1" \
         "$(grep -E '^Exception return|^Taking|^\.\.\.from' "$L" | head -3 | paste -sd'|')" \
