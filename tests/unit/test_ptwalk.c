@@ -12,86 +12,12 @@
 #include "arch/arm/fault.h"
 #include "arch/arm/ptwalk.h"
 
-/* ---- fake physical memory: 4 KiB pages created on first write; reading a
- * page never written fails, like a hole in the memory map. ---------------- */
-
 #define FAKE_PAGES 48
+#include "fake_phys.h"
 
-typedef struct fake_mem {
-    struct { uint64_t pa; uint8_t *data; } page[FAKE_PAGES];
-    int npages;
-    int reads;
-} fake_mem;
-
-static fake_mem mem;
-
-static int reset(void **state)
-{
-    (void)state;
-    for (int i = 0; i < mem.npages; i++)
-        free(mem.page[i].data);
-    memset(&mem, 0, sizeof mem);
-    return 0;
-}
-
-static uint8_t *page_of(uint64_t pa, int create)
-{
-    uint64_t base = pa & ~0xFFFull;
-    for (int i = 0; i < mem.npages; i++)
-        if (mem.page[i].pa == base)
-            return mem.page[i].data;
-    if (!create)
-        return NULL;
-    assert_true(mem.npages < FAKE_PAGES);
-    uint8_t *d = calloc(1, 4096);
-    assert_non_null(d);
-    mem.page[mem.npages].pa = base;
-    mem.page[mem.npages].data = d;
-    mem.npages++;
-    return d;
-}
-
-static void w32(uint64_t pa, uint32_t v)
-{
-    uint8_t *p = page_of(pa, 1) + (pa & 0xFFF);
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void w32be(uint64_t pa, uint32_t v)
-{
-    uint8_t *p = page_of(pa, 1) + (pa & 0xFFF);
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * (3 - i)));
-}
-
-static void w64(uint64_t pa, uint64_t v)
-{
-    w32(pa, (uint32_t)v);
-    w32(pa + 4, (uint32_t)(v >> 32));
-}
-
-static void touch(uint64_t pa) { (void)page_of(pa, 1); }   /* a zero-filled page */
-
-static int fake_read(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-    fake_mem *m = ctx;
-    uint8_t *out = buf;
-    m->reads++;
-    while (len) {
-        size_t chunk = 4096 - (size_t)(pa & 0xFFF);
-        if (chunk > len)
-            chunk = len;
-        uint8_t *p = page_of(pa, 0);
-        if (!p)
-            return -1;
-        memcpy(out, p + (pa & 0xFFF), chunk);
-        out += chunk;
-        pa += chunk;
-        len -= chunk;
-    }
-    return 0;
-}
+static void w32(uint64_t pa, uint32_t v) { wbytes(pa, v, 4, 0); }
+static void w32be(uint64_t pa, uint32_t v) { wbytes(pa, v, 4, 1); }
+static void w64(uint64_t pa, uint64_t v) { wbytes(pa, v, 8, 0); }
 
 static const char *describe(const arm_walk_result *r)
 {
