@@ -157,6 +157,15 @@ if [ -n "${HVP_ARM64_VMLINUX:-}" ]; then
     expect_eq "HVP_ARM64_VMLINUX: VBAR_EL1 is its 'vectors' symbol" "$((KVBAR))" "$((VEC))"
     expect_match "... and compare names it" "$OUT" 'VBAR_EL1 = 0xffff[0-9a-f]+ \(vectors\)'
     expect_match "... and the handler by symbol" "$OUT" 'debian-arm64 +tcg virt-7.2 +valid: handler el1h_64_sync'
+    # KASLR on (QEMU's virt gives a seed): the table is found by its
+    # content, moved, and symbols follow it.
+    timeout 120 "$HVPROBE" run "$KIMG" --elf "$HVP_ARM64_VMLINUX" --memory 512M --append 'console=ttyAMA0' \
+        --capture "$T/kaslr.json" --label kaslr --at-serial 'Unable to mount root fs' -q
+    OUT=$("$HVPROBE" compare -v --expect kaslr:cur_spx.sync=valid "$T/kaslr.json"); rc=$?
+    expect_eq "HVP_ARM64_VMLINUX, KASLR on: cur_spx.sync valid" "$rc" 0
+    expect_match "... the table is 'vectors', relocated" "$OUT" \
+        "kaslr: VBAR_EL1 0x[0-9a-f]+ holds the image's vector table \(vectors\) linked at $VEC .*KASLR"
+    expect_match "... the handler named through the relocation" "$OUT" 'kaslr +tcg virt-7.2 +valid: handler el1h_64_sync'
 fi
 
 # The AArch64 fixture (guests/a64-fixture): an EL2 hypervisor whose
